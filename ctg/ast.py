@@ -1,0 +1,127 @@
+"""Small helpers over pandoc's JSON AST (plain dicts), shared by the writers."""
+
+from __future__ import annotations
+
+import copy
+from typing import Callable, Iterator
+
+
+def attr(ident: str = "", classes: list[str] | None = None, kv: dict[str, str] | None = None) -> list:
+    return [ident, classes or [], [[k, v] for k, v in (kv or {}).items()]]
+
+
+def div_info(block: dict) -> tuple[str, list[str], dict[str, str]]:
+    ident, classes, kv = block["c"][0]
+    return ident, classes, dict(kv)
+
+
+def is_div(block: dict, cls: str) -> bool:
+    return block.get("t") == "Div" and cls in block["c"][0][1]
+
+
+def is_span(inline: dict, cls: str) -> bool:
+    return inline.get("t") == "Span" and cls in inline["c"][0][1]
+
+
+def raw_block(fmt: str, text: str) -> dict:
+    return {"t": "RawBlock", "c": [fmt, text]}
+
+
+def raw_inline(fmt: str, text: str) -> dict:
+    return {"t": "RawInline", "c": [fmt, text]}
+
+
+def para(inlines: list) -> dict:
+    return {"t": "Para", "c": inlines}
+
+
+def plain(inlines: list) -> dict:
+    return {"t": "Plain", "c": inlines}
+
+
+def text_inlines(text: str) -> list:
+    out: list = []
+    for i, word in enumerate(text.split(" ")):
+        if i:
+            out.append({"t": "Space"})
+        if word:
+            out.append({"t": "Str", "c": word})
+    return out
+
+
+def stringify(node) -> str:
+    """Plain text of any AST fragment."""
+    if isinstance(node, list):
+        return "".join(stringify(n) for n in node)
+    if not isinstance(node, dict):
+        return ""
+    t = node.get("t")
+    if t == "Str":
+        return node["c"]
+    if t in ("Space", "SoftBreak"):
+        return " "
+    if t == "LineBreak":
+        return "\n"
+    if t in ("Code", "Math"):
+        return node["c"][1]
+    if t in ("RawInline", "RawBlock", "Note"):
+        return ""
+    c = node.get("c")
+    if t in ("Span", "Div", "Link", "Image"):
+        return stringify(c[1])
+    if t == "Header":
+        return stringify(c[2])
+    if t in ("Para", "Plain", "Emph", "Strong", "Underline", "Strikeout", "SmallCaps", "Superscript", "Subscript"):
+        return stringify(c)
+    if t == "Quoted":
+        return stringify(c[1])
+    return stringify(c) if isinstance(c, list) else ""
+
+
+def headings(blocks: list, max_level: int = 6) -> Iterator[tuple[int, str, str]]:
+    """(level, identifier, text) of every heading, in document order, inside divs too."""
+    for block in blocks:
+        t = block.get("t")
+        if t == "Header":
+            level, (ident, _c, _kv), inlines = block["c"]
+            if level <= max_level:
+                yield level, ident, stringify(inlines)
+        elif t == "Div":
+            yield from headings(block["c"][1], max_level)
+
+
+def map_blocks(blocks: list, fn: Callable[[dict], list | None]) -> list:
+    """Replace each block by fn(block) (a list), recursing into divs first; None keeps it."""
+    out = []
+    for block in blocks:
+        if block.get("t") == "Div":
+            block = {"t": "Div", "c": [block["c"][0], map_blocks(block["c"][1], fn)]}
+        replaced = fn(block)
+        out.extend([block] if replaced is None else replaced)
+    return out
+
+
+def map_inlines(node, fn: Callable[[dict], list | None]):
+    """Apply fn to every inline list element anywhere in node (returns a new node)."""
+    if isinstance(node, list):
+        out = []
+        for item in node:
+            new = map_inlines(item, fn)
+            if isinstance(new, dict) and new.get("t") in _INLINE_TYPES:
+                repl = fn(new)
+                out.extend([new] if repl is None else repl)
+            else:
+                out.append(new)
+        return out
+    if isinstance(node, dict):
+        return {k: map_inlines(v, fn) for k, v in node.items()}
+    return node
+
+
+_INLINE_TYPES = {"Str", "Emph", "Underline", "Strong", "Strikeout", "Superscript", "Subscript", "SmallCaps",
+                 "Quoted", "Cite", "Code", "Space", "SoftBreak", "LineBreak", "Math", "RawInline", "Link",
+                 "Image", "Note", "Span"}
+
+
+def clone(ast: dict) -> dict:
+    return copy.deepcopy(ast)

@@ -1,0 +1,55 @@
+"""Build the outputs of assembled documents: first produce every file in memory,
+then write them all atomically. A failure leaves dist/ as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import pandoc
+from .assemble import AssembledDocument
+from .corpus import Corpus
+from .diagnostics import Diagnostics
+from .outputs import output_path, write_atomic
+from .pipeline import Project
+from .progress import Progress
+
+
+def build_docx(project: Project, docs: dict[str, AssembledDocument], asts: dict[str, dict],
+               progress: Progress) -> dict[Path, bytes]:
+    from .libreoffice import bookmark_pages
+    from .writers.docx import fill_pages, write_docx
+
+    raw = {}
+    for ident, doc in docs.items():
+        progress.step(f"DOCX : {ident}")
+        raw[ident] = write_docx(doc, asts[ident], project.templates / "reference.docx", project.conventions)
+    progress.step(f"Mise en page par LibreOffice ({len(raw)} documents) pour les numéros de page")
+    layouts = bookmark_pages(list(raw.values()))
+    out = {}
+    for (ident, data), lay in zip(raw.items(), layouts):
+        doc = docs[ident]
+        out[output_path(project.dist, ident, doc.parent, "docx")] = fill_pages(data, lay, doc.date)
+    return out
+
+
+def build(project: Project, corpus: Corpus, docs: dict[str, AssembledDocument], formats: list[str],
+          progress: Progress, diags: Diagnostics) -> int:
+    asts = {}
+    for ident, doc in docs.items():
+        progress.step(f"Analyse du texte assemblé : {ident}")
+        asts[ident] = pandoc.to_ast(doc.markdown)
+    files: dict[Path, bytes] = {}
+    if "docx" in formats:
+        files |= build_docx(project, docs, asts, progress)
+    if "pdf" in formats:
+        from .build_pdf import build_pdf
+
+        files |= build_pdf(project, docs, asts, progress)
+    for path, data in sorted(files.items()):
+        write_atomic(path, data)
+    if "site" in formats or "serve" in formats:
+        from .site_build import build_site
+
+        return build_site(project, corpus, docs, serve="serve" in formats, progress=progress)
+    progress.done(f"{len(files)} fichiers écrits dans {project.dist.relative_to(project.root)}/.")
+    return 0

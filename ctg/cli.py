@@ -1,0 +1,157 @@
+"""Command line (French): python build.py [commande] [options]."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .diagnostics import Diagnostics, UserError, report
+from .outputs import output_path
+from .pipeline import Project, assemble_checked, load_and_check, unknown_ids
+from .progress import Progress
+
+DESCRIPTION = """\
+Conventions territoriales globales : vérification des sources, assemblage et
+production des documents à signer (DOCX, PDF) et du site de publication.
+
+Sans commande, « build.py » vérifie tout puis produit les DOCX, les PDF et le site."""
+
+EPILOG = """\
+exemples :
+  python build.py check                      vérifier toutes les sources
+  python build.py docx ctg-cabbalr-2021-2025 produire le DOCX d'une convention
+  python build.py list --json                liste des documents pour les scripts
+"""
+
+
+_ARGPARSE_FR = {"usage: ": "utilisation : ", "positional arguments": "arguments", "options": "options",
+                 "show this help message and exit": "afficher cette aide et quitter"}
+argparse._ = lambda text: _ARGPARSE_FR.get(text, text)  # argparse looks its words up through this name
+
+
+class FrenchParser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own messages are English: keep them short and add French
+        self.print_usage(sys.stderr)
+        print(f"build.py : erreur : {translate_argparse(message)}", file=sys.stderr)
+        sys.exit(2)
+
+
+def translate_argparse(message: str) -> str:
+    replacements = {
+        "invalid choice": "choix invalide",
+        "choose from": "choisir parmi",
+        "unrecognized arguments": "arguments non reconnus",
+        "the following arguments are required": "arguments obligatoires manquants",
+        "expected one argument": "une valeur est attendue",
+    }
+    for en, fr in replacements.items():
+        message = message.replace(en, fr)
+    return message
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = FrenchParser(prog="build.py", description=DESCRIPTION, epilog=EPILOG, add_help=False,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser._positionals.title = "commandes"
+    parser._optionals.title = "options"
+    parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+    parser.add_argument("--racine", type=Path, default=Path.cwd(), help="dossier du projet (par défaut : le dossier courant)")
+    parser.add_argument("--strict", action="store_true", help="traiter les avertissements comme des erreurs")
+    sub = parser.add_subparsers(dest="commande", metavar="COMMANDE", parser_class=FrenchParser)
+
+    def add(name: str, help_text: str, ids: bool = False):
+        p = sub.add_parser(name, help=help_text, description=help_text, add_help=False)
+        p._positionals.title = "arguments"
+        p._optionals.title = "options"
+        p.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+        if ids:
+            p.add_argument("ids", nargs="*", metavar="ID", help="identifiants des documents (par défaut : tous)")
+        return p
+
+    add("check", "vérifier toutes les sources sans rien produire")
+    add("docx", "produire les DOCX prêts à signer", ids=True)
+    add("pdf", "produire les PDF pour signature", ids=True)
+    add("markdown", "afficher le texte assemblé (Markdown) d'un document", ids=True)
+    lst = add("list", "lister les documents (identifiant, type, parent, statut, période)")
+    lst.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
+    add("site", "construire le site statique (dossier site/)")
+    add("serve", "prévisualiser le site avec rechargement automatique")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    project = Project(args.racine.resolve())
+    command = args.commande or "all"
+    try:
+        return run(command, args, project)
+    except UserError as exc:
+        report(exc.diagnostics)
+        print("Aucun fichier n'a été écrit ni remplacé.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nInterrompu : les fichiers déjà produits sont intacts.", file=sys.stderr)
+        return 130
+
+
+def run(command: str, args, project: Project) -> int:
+    diags = Diagnostics(project.root)
+    corpus = load_and_check(project, diags)
+    ids = getattr(args, "ids", None) or []
+    if ids:
+        missing = unknown_ids(corpus, ids)
+        for ident in missing:
+            diags.error("conventions", 0, "document-inconnu",
+                        f"aucun document « {ident} » ; « python build.py list » affiche les identifiants.")
+    diags.raise_if_errors(args.strict)
+    if command == "list":
+        return list_documents(corpus, project, args.json)
+    docs = assemble_checked(project, corpus, diags, ids or None)
+    diags.raise_if_errors(args.strict)
+    if diags.warnings:
+        report(diags.warnings)
+    if command == "check":
+        print(f"Sources valides : {len(docs)} documents vérifiés.")
+        return 0
+    if command == "markdown":
+        for doc in docs.values():
+            sys.stdout.write(doc.markdown)
+        return 0
+    from .build_outputs import build  # writers are heavy: import them only when building
+
+    formats = {"docx": ["docx"], "pdf": ["pdf"], "site": ["site"], "all": ["docx", "pdf", "site"],
+               "serve": ["serve"]}[command]
+    return build(project, corpus, docs, formats, Progress(), diags)
+
+
+def list_documents(corpus, project: Project, as_json: bool) -> int:
+    rows = []
+    for ident in corpus.documents():
+        if ident in corpus.conventions:
+            c = corpus.conventions[ident].meta
+            row = {"identifiant": ident, "type": "convention", "parent": None, "statut": c.statut.value,
+                   "debut": c.periode.debut.isoformat(), "fin": c.periode.fin.isoformat(), "titre": c.titre_court}
+        else:
+            a = corpus.avenants[ident]
+            parent = corpus.conventions.get(a.meta.convention)
+            fin = a.meta.fin or (parent.meta.periode.fin if parent else a.meta.effet)
+            row = {"identifiant": ident, "type": "avenant", "parent": a.meta.convention, "statut": a.meta.statut.value,
+                   "debut": a.meta.effet.isoformat(), "fin": fin.isoformat(), "titre": f"Avenant {a.meta.numero}"}
+        row["sorties"] = {ext: output_path(project.dist, ident, row["parent"], ext).relative_to(project.root).as_posix()
+                          for ext in ("docx", "pdf")}
+        rows.append(row)
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    headers = ["Identifiant", "Type", "Parent", "Statut", "Période"]
+    table = [[r["identifiant"], r["type"], r["parent"] or "—", r["statut"], f"{r['debut']} → {r['fin']}"] for r in rows]
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *table)]
+    for line in [headers, ["-" * w for w in widths], *table]:
+        print("  ".join(str(x).ljust(w) for x, w in zip(line, widths)).rstrip())
+    return 0
+
+
+def entry() -> None:
+    sys.exit(main())

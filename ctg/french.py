@@ -1,0 +1,85 @@
+"""French wording: dates, numbers in words, contractions, typography."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from num2words import num2words
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"  # espace fine insécable, before ; ! ?
+
+MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+          "septembre", "octobre", "novembre", "décembre"]
+
+
+def date_fr(d: dt.date) -> str:
+    """« 1er janvier 2021 », « 8 novembre 2021 » (no-break spaces inside)."""
+    day = "1er" if d.day == 1 else str(d.day)
+    return f"{day}{NBSP}{MONTHS[d.month - 1]}{NBSP}{d.year}"
+
+
+def in_words(n: int) -> str:
+    return num2words(n, lang="fr")
+
+
+def de(designation: str) -> str:
+    """« de » + designation with French contractions: le → du, les → des."""
+    low = designation.lower()
+    if low.startswith("le "):
+        return "du " + designation[3:]
+    if low.startswith("les "):
+        return "des " + designation[4:]
+    if low[:1] in "aeiouyéèêh" and not low.startswith(("la ", "l'")):
+        return "d'" + designation
+    return "de " + designation
+
+
+def a(designation: str) -> str:
+    """« à » + designation: le → au, les → aux."""
+    low = designation.lower()
+    if low.startswith("le "):
+        return "au " + designation[3:]
+    if low.startswith("les "):
+        return "aux " + designation[4:]
+    return "à " + designation
+
+
+def capitalize(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# --------------------------------------------------------------- typography
+
+_SKIP = re.compile(r"(`[^`]*`|\]\([^)]*\)|\{[#.][^}]*\}|<[^>]+>|https?://\S+)")
+
+
+def _fix(text: str) -> str:
+    text = re.sub(r"[ \u00a0\u202f]+([;!?])", NNBSP + r"\1", text)
+    text = re.sub(r"(?<=\S)[ \u202f]+:(?=\s|$)", NBSP + ":", text)
+    text = re.sub(r"«[ \u00a0\u202f]*", "«" + NBSP, text)
+    text = re.sub(r"[ \u00a0\u202f]*»", NBSP + "»", text)
+    return text
+
+
+def french_typography(markdown: str) -> str:
+    """Put no-break spaces where French typography wants them.
+
+    Only existing spaces are changed (« mot : » → « mot\u00a0: »), so URLs,
+    times and code are left alone; code spans, link targets, attribute blocks
+    and HTML tags are skipped, and fenced code blocks too.
+    """
+    out = []
+    in_fence = False
+    for line in markdown.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+            out.append(line)
+            continue
+        if in_fence:
+            out.append(line)
+            continue
+        pieces = _SKIP.split(line)
+        out.append("".join(p if i % 2 else _fix(p) for i, p in enumerate(pieces)))
+    return "\n".join(out)

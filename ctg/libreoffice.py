@@ -1,0 +1,68 @@
+"""LibreOffice headless, as a layout engine: page numbers of bookmarks in DOCX files.
+
+One soffice process serves a whole batch (start-up is the slow part). Its
+Python bridge lives in Debian's python3, so the query runs as a separate
+script (uno_pages.py) and answers in JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+class LibreOfficeMissing(RuntimeError):
+    pass
+
+
+def soffice() -> str:
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe is None:
+        raise LibreOfficeMissing(
+            "LibreOffice est introuvable : installez-le (« bash scripts/installer.sh ») ; il calcule les numéros "
+            "de page du sommaire des DOCX.")
+    return exe
+
+
+def bookmark_pages(files: list[bytes]) -> list[dict]:
+    """For each DOCX (bytes): {"pages": {bookmark: page}, "total": n}."""
+    if not files:
+        return []
+    exe = soffice()
+    with tempfile.TemporaryDirectory(prefix="ctg-lo-") as tmp:
+        tmpdir = Path(tmp)
+        paths = []
+        for i, data in enumerate(files):
+            p = tmpdir / f"doc{i}.docx"
+            p.write_bytes(data)
+            paths.append(str(p))
+        pipe = f"ctg{uuid.uuid4().hex[:12]}"
+        profile = tmpdir / "profile"
+        env = dict(os.environ, SAL_USE_VCLPLUGIN="svp", HOME=str(tmpdir))
+        office = subprocess.Popen(
+            [exe, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
+             f"-env:UserInstallation=file://{profile}", f"--accept=pipe,name={pipe};urp;"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        try:
+            script = Path(__file__).with_name("uno_pages.py")
+            proc = subprocess.run([SYSTEM_PYTHON, str(script), pipe, *paths], capture_output=True, text=True,
+                                  timeout=600, env=env)
+            if proc.returncode != 0:
+                raise RuntimeError(f"échec de la mise en page par LibreOffice : {proc.stderr.strip()[-2000:]}")
+            results = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+        finally:
+            office.terminate()
+            try:
+                office.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                office.kill()
+    if len(results) != len(files):
+        raise RuntimeError("LibreOffice n'a pas mis en page tous les documents.")
+    return results

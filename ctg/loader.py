@@ -1,0 +1,193 @@
+"""Load every source under conventions/ into a Corpus. Reads files; never formats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import schemas
+from .corpus import AnnexSource, AvenantSource, ConventionSource, Corpus, FicheSource, Located, Registry
+from .diagnostics import Diagnostics
+from .schema_errors import validate
+from .sections import split_sections
+from .sources import read_markdown, read_yaml
+
+REGISTRY_DIR = "_registre"
+
+
+def load_corpus(root: Path, diags: Diagnostics) -> Corpus:
+    """root is the conventions/ folder."""
+    registry = load_registry(root / REGISTRY_DIR, diags)
+    corpus = Corpus(root, registry)
+    if not root.is_dir():
+        diags.error(root, 0, "dossier-absent", "le dossier des conventions est introuvable.")
+        return corpus
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))):
+        main = folder / "convention.md"
+        if not main.exists():
+            diags.error(folder, 0, "convention-absente",
+                        "ce dossier n'a pas de fichier « convention.md » ; créez-le ou déplacez le dossier.")
+            continue
+        conv = load_convention(folder, diags)
+        if conv is None:
+            continue
+        if conv.id in corpus.conventions:
+            other = corpus.conventions[conv.id]
+            diags.error(conv.path, conv.src.line("identifiant"), "identifiant-en-double",
+                        f"l'identifiant « {conv.id} » est déjà celui de {diags.rel(other.path)} ; "
+                        "chaque convention doit avoir son propre identifiant.")
+            continue
+        corpus.conventions[conv.id] = conv
+        for path in sorted((folder / "avenants").glob("*.md")):
+            av = load_avenant(path, folder, diags)
+            if av is None:
+                continue
+            if av.id in corpus.avenants:
+                diags.error(path, av.src.line("numero"), "identifiant-en-double",
+                            f"l'avenant {av.meta.numero} de « {av.meta.convention} » existe déjà "
+                            f"({diags.rel(corpus.avenants[av.id].path)}).")
+                continue
+            corpus.avenants[av.id] = av
+    return corpus
+
+
+def load_registry(folder: Path, diags: Diagnostics) -> Registry:
+    reg = Registry(folder)
+    if not folder.is_dir():
+        diags.error(folder, 0, "registre-absent", "le registre partagé (dossier « _registre ») est introuvable.")
+        return reg
+    for path in sorted((folder / "organisations").glob("*.yaml")):
+        doc = read_yaml(path, diags)
+        if doc is None:
+            continue
+        org = validate(schemas.Organisation, doc, path, diags)
+        if org is None:
+            continue
+        if org.id != path.stem:
+            diags.error(path, doc.line(("id",)), "identifiant-fichier",
+                        f"l'identifiant « {org.id} » doit être le nom du fichier (« {path.stem} »).")
+        if org.id in reg.organisations:
+            diags.error(path, doc.line(("id",)), "identifiant-en-double", f"l'organisation « {org.id} » existe déjà.")
+            continue
+        reg.organisations[org.id] = org
+        reg.organisation_src[org.id] = Located(path, doc)
+    for path in sorted((folder / "communes").glob("*.yaml")):
+        doc = read_yaml(path, diags)
+        if doc is None:
+            continue
+        if not isinstance(doc.data, list):
+            diags.error(path, 1, "type-invalide", "le fichier doit être une liste de communes (« - insee: … »).")
+            continue
+        for i, item in enumerate(doc.data):
+            commune = validate(schemas.Commune, _Sub(doc, (i,)), path, diags, data=item)
+            if commune is None:
+                continue
+            line = doc.line((i,))
+            if commune.insee in reg.communes:
+                first = reg.commune_src[commune.insee]
+                diags.error(path, line, "commune-en-double",
+                            f"la commune {commune.insee} est déjà décrite dans {diags.rel(first[0])}:{first[1]}.")
+                continue
+            reg.communes[commune.insee] = commune
+            reg.commune_src[commune.insee] = (path, line)
+    sigles = folder / "sigles.yaml"
+    if sigles.exists():
+        doc = read_yaml(sigles, diags)
+        if doc is not None:
+            if isinstance(doc.data, dict) and all(isinstance(v, str) for v in doc.data.values()):
+                reg.sigles = {str(k): v.strip() for k, v in doc.data.items()}
+                reg.sigles_src = Located(sigles, doc)
+            else:
+                diags.error(sigles, 1, "type-invalide", "le glossaire doit associer chaque sigle à son développé (« SIGLE: développé »).")
+    return reg
+
+
+class _Sub:
+    """View of a YamlDoc rooted at a sub-path (so item errors map to the item's lines)."""
+
+    def __init__(self, doc, prefix: tuple):
+        self.doc, self.prefix = doc, prefix
+        self.data = None
+
+    def line(self, loc: tuple) -> int:
+        return self.doc.line(self.prefix + tuple(loc))
+
+
+def load_convention(folder: Path, diags: Diagnostics) -> ConventionSource | None:
+    path = folder / "convention.md"
+    src = read_markdown(path, diags)
+    if src is None:
+        return None
+    meta = validate(schemas.Convention, src.meta, path, diags)
+    if meta is None:
+        return None
+    sections = split_sections(src.body, src.body_line, path, diags)
+    conv = ConventionSource(folder, path, meta, Located(path, src.meta), sections, src.body_line)
+    conv.annexes = load_annexes(folder / "annexes", meta.annexes, conv.src, diags)
+    data = folder / "donnees"
+    eq = data / "equipements.yaml"
+    if eq.exists():
+        doc = read_yaml(eq, diags)
+        if doc is not None:
+            conv.equipements = validate(schemas.Equipements, doc, eq, diags)
+            conv.equipements_src = Located(eq, doc)
+    plan = data / "plan-actions.yaml"
+    if plan.exists():
+        doc = read_yaml(plan, diags)
+        if doc is not None:
+            conv.plan = validate(schemas.PlanActions, doc, plan, diags)
+            conv.plan_src = Located(plan, doc)
+    for fpath in sorted((folder / "fiches").glob("*.yaml")):
+        doc = read_yaml(fpath, diags)
+        if doc is None:
+            continue
+        fiche = validate(schemas.Fiche, doc, fpath, diags)
+        if fiche is not None:
+            conv.fiches[fpath.stem] = FicheSource(fpath.stem, fpath, fiche, Located(fpath, doc))
+    return conv
+
+
+def load_annexes(folder: Path, listed: list[str], owner: Located, diags: Diagnostics) -> list[AnnexSource]:
+    out = []
+    present = {p.stem: p for p in folder.glob("*.md")} if folder.is_dir() else {}
+    seen: set[str] = set()
+    for i, ident in enumerate(listed):
+        line = owner.line("annexes", i)
+        if ident in seen:
+            diags.error(owner.path, line, "annexe-en-double", f"l'annexe « {ident} » est listée deux fois.")
+            continue
+        seen.add(ident)
+        path = present.get(ident)
+        if path is None:
+            diags.error(owner.path, line, "annexe-absente",
+                        f"l'annexe « {ident} » est listée mais le fichier {diags.rel(folder / (ident + '.md'))} "
+                        "n'existe pas ; créez-le ou retirez l'annexe de la liste.")
+            continue
+        src = read_markdown(path, diags)
+        if src is None:
+            continue
+        meta = validate(schemas.Annexe, src.meta, path, diags)
+        if meta is None:
+            continue
+        out.append(AnnexSource(ident, path, meta, Located(path, src.meta), src.body, src.body_line))
+    for ident, path in sorted(present.items()):
+        if ident not in seen:
+            diags.error(path, 1, "annexe-non-listee",
+                        f"le fichier d'annexe « {ident} » n'est pas listé dans « annexes » de "
+                        f"{diags.rel(owner.path)} ; ajoutez-le à la liste ou supprimez le fichier.")
+    return out
+
+
+def load_avenant(path: Path, folder: Path, diags: Diagnostics) -> AvenantSource | None:
+    src = read_markdown(path, diags)
+    if src is None:
+        return None
+    meta = validate(schemas.Avenant, src.meta, path, diags)
+    if meta is None:
+        return None
+    if meta.numero != path.stem:
+        diags.error(path, src.meta.line(("numero",)), "numero-fichier",
+                    f"le numéro « {meta.numero} » doit être le nom du fichier (« {path.stem} »).")
+    sections = split_sections(src.body, src.body_line, path, diags)
+    av = AvenantSource(path, meta, Located(path, src.meta), sections, src.body_line, folder=folder)
+    av.annexes = load_annexes(path.parent / path.stem, meta.annexes, av.src, diags)
+    return av

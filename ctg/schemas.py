@@ -1,0 +1,290 @@
+"""pydantic schemas of every source: front matters, registry and data files.
+
+Keys are French because legal staff write them. Every model forbids unknown
+keys, so a misspelt key is reported (with the closest valid key) instead of
+being silently ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from .identifiers import insee_problem, siren_problem
+
+def _code_to_str(value):
+    """YAML reads an unquoted 62119 as a number; codes are strings (keep leading zeros)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:05d}" if value < 100000 else str(value)
+    return value
+
+
+Code = Annotated[str, BeforeValidator(_code_to_str)]
+Ident = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
+Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Statut(str, Enum):
+    projet = "projet"
+    pret = "prêt pour signature"
+    signee = "signée"
+    echue = "échue"
+
+
+# ---------------------------------------------------------------- registry
+
+
+class Representant(Model):
+    civilite: Literal["M.", "Mme"]
+    prenom: Text
+    nom: Text
+    fonction: Text = Field(description="Fonction au masculin ou au féminin, sans article : « Directeur », « Présidente ».")
+    debut: dt.date
+    fin: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _period(self):
+        if self.fin and self.fin < self.debut:
+            raise ValueError(f"la fin de mandat ({self.fin}) précède son début ({self.debut})")
+        return self
+
+
+class TypeOrganisation(str, Enum):
+    caf = "caf"
+    epci = "epci"
+    commune = "commune"
+    sivom = "sivom"
+    msa = "msa"
+    departement = "département"
+
+
+class Organisation(Model):
+    id: Ident
+    type: TypeOrganisation
+    nom: Text = Field(description="Nom complet sans article : « Caisse d'allocations familiales du Pas-de-Calais ».")
+    article: Literal["la", "le", "l'"]
+    genre: Literal["f", "m"] | None = None
+    designation: Text = Field(description="Nom abrégé de « ci-après … » : « la Caf », « la CABBALR ».")
+    adresse: Text | None = None
+    siren: Annotated[str, BeforeValidator(lambda v: f"{v:09d}" if isinstance(v, int) else v)] | None = None
+    logo: str | None = None
+    insee: Code | None = Field(None, description="Code INSEE, pour une organisation de type commune.")
+    communes: list[Code] = Field(default_factory=list, description="Codes INSEE des communes membres (EPCI, SIVOM).")
+    representants: list[Representant] = Field(default_factory=list)
+
+    @field_validator("siren")
+    @classmethod
+    def _siren(cls, v):
+        if v is not None:
+            problem = siren_problem(v)
+            if problem:
+                raise ValueError(problem)
+        return v
+
+    @field_validator("insee")
+    @classmethod
+    def _insee(cls, v):
+        if v is not None:
+            problem = insee_problem(v)
+            if problem:
+                raise ValueError(problem)
+        return v
+
+    @field_validator("communes")
+    @classmethod
+    def _communes(cls, v):
+        for code in v:
+            problem = insee_problem(code)
+            if problem:
+                raise ValueError(problem)
+        return v
+
+    @model_validator(mode="after")
+    def _gender(self):
+        if self.article == "l'" and self.genre is None:
+            raise ValueError("avec l'article « l' », précisez « genre : f » ou « genre : m »")
+        return self
+
+    @property
+    def feminine(self) -> bool:
+        return self.genre == "f" if self.genre else self.article == "la"
+
+
+class Commune(Model):
+    insee: Code
+    nom: Text
+    population: int = Field(ge=0)
+    annee: int = Field(ge=1800, le=2100, description="Millésime de la population.")
+
+    @field_validator("insee")
+    @classmethod
+    def _insee(cls, v):
+        problem = insee_problem(v)
+        if problem:
+            raise ValueError(problem)
+        return v
+
+
+# ---------------------------------------------------------------- documents
+
+
+class Autorisation(Model):
+    acte: Text = Field(description="« délibération du conseil communautaire », « décision du conseil d'administration »…")
+    numero: str | None = None
+    date: dt.date
+
+
+class Signataire(Model):
+    organisation: Ident
+    autorisation: Autorisation | None = None
+
+
+class Periode(Model):
+    debut: dt.date
+    fin: dt.date
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.fin < self.debut:
+            raise ValueError(f"la fin de la période ({self.fin}) précède son début ({self.debut}) ; inversez les dates")
+        return self
+
+
+class Signature(Model):
+    lieu: Text | None = None
+    date: dt.date | None = None
+
+
+class Convention(Model):
+    identifiant: Ident
+    titre: Text
+    titre_court: Text
+    territoire: Ident
+    modele: Ident = "ctg"
+    statut: Statut
+    periode: Periode
+    signature: Signature = Signature()
+    signataires: list[Signataire] = Field(min_length=2)
+    sivom: list[Ident] = Field(default_factory=list)
+    visas: list[Text] = Field(default_factory=list)
+    emetteur: Ident | None = Field(None, description="Organisation auteur du document (par défaut, le premier signataire).")
+    mots_cles: list[Text] = Field(default_factory=list)
+    annexes: list[Ident] = Field(default_factory=list)
+
+
+class Avenant(Model):
+    numero: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{3}$")]
+    convention: Ident
+    statut: Statut
+    effet: dt.date
+    fin: dt.date | None = None
+    signature: Signature = Signature()
+    signataires_ajoutes: list[Signataire] = Field(default_factory=list)
+    autorisations: dict[Ident, Autorisation] = Field(default_factory=dict)
+    visas: list[Text] = Field(default_factory=list)
+    mots_cles: list[Text] = Field(default_factory=list)
+    annexes: list[Ident] = Field(default_factory=list)
+
+
+class Contenu(str, Enum):
+    texte = "texte"
+    communes = "communes"
+    equipements = "equipements"
+    plan_actions = "plan-actions"
+    glossaire = "glossaire"
+
+
+class Annexe(Model):
+    titre: Text
+    orientation: Literal["portrait", "paysage"] = "portrait"
+    diffusion: Literal["public", "interne"] = "public"
+    contenu: Contenu = Contenu.texte
+
+
+# ---------------------------------------------------------------- data files
+
+
+class TypeEquipement(str, Enum):
+    eaje = "EAJE"
+    laep = "LAEP"
+    rpe = "RPE"
+    alsh_extra = "ALSH extrascolaire"
+    alsh_peri = "ALSH périscolaire"
+    ados = "Accueil jeunes"
+    ludotheque = "Ludothèque"
+    sejours = "Séjours"
+    bafa = "BAFA / BAFD"
+    coordination = "Poste de coordination"
+    centre_social = "Centre social"
+    evs = "Espace de vie sociale"
+    clas = "CLAS"
+    reaap = "REAAP"
+
+
+class Equipement(Model):
+    type: TypeEquipement
+    nom: Text
+    gestionnaire: Text | None = None
+    adresse: Text | None = None
+
+
+class EquipementsCollectivite(Model):
+    collectivite: Code = Field(description="Code INSEE d'une commune ou identifiant d'une organisation (EPCI, SIVOM).")
+    equipements: list[Equipement] = Field(min_length=1)
+
+
+class Equipements(Model):
+    collectivites: list[EquipementsCollectivite]
+
+
+class Objectif(Model):
+    titre: Text
+    fiches: list[Ident] = Field(default_factory=list)
+
+
+class Enjeu(Model):
+    titre: Text
+    objectifs: list[Objectif] = Field(min_length=1)
+
+
+class Thematique(Model):
+    titre: Text
+    enjeux: list[Enjeu] = Field(min_length=1)
+
+
+class PlanActions(Model):
+    thematiques: list[Thematique] = Field(min_length=1)
+
+
+class Fiche(Model):
+    titre: Text
+    pilotes: list[Text] = Field(min_length=1, description="Identifiants d'organisations du registre, ou libellés.")
+    diagnostic_initial: Text
+    public_cible: Text
+    objectifs_operationnels: Text
+    modalites: Text
+    echeances: Text
+    services_mobilises: Text
+    resultats_attendus: Text
+    partenaires: list[Text] = Field(default_factory=list)
+    indicateurs: list[Text] = Field(min_length=1)
+
+
+#: front-matter and data models by role, used by the loader and the JSON Schema export
+MODELS: dict[str, type[BaseModel]] = {
+    "convention": Convention,
+    "avenant": Avenant,
+    "annexe": Annexe,
+    "organisation": Organisation,
+    "commune": Commune,
+    "equipements": Equipements,
+    "plan-actions": PlanActions,
+    "fiche": Fiche,
+}

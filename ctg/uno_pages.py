@@ -1,0 +1,70 @@
+"""Run by Debian's python3 (which has LibreOffice's « uno » module), not by the project's.
+
+Usage: python3 uno_pages.py PIPE_NAME FILE.docx [FILE.docx …]
+Prints one JSON object per file: {"file": …, "pages": {bookmark: page}, "total": n}.
+The page of each bookmark comes from LibreOffice's own layout of the DOCX.
+"""
+
+import json
+import sys
+import time
+
+import uno
+from com.sun.star.beans import PropertyValue
+
+
+def prop(name, value):
+    p = PropertyValue()
+    p.Name, p.Value = name, value
+    return p
+
+
+def connect(pipe):
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    last = None
+    for _ in range(150):
+        try:
+            ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+            return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+        except Exception as exc:  # LibreOffice is still starting
+            last = exc
+            time.sleep(0.2)
+    raise RuntimeError(f"LibreOffice ne répond pas : {last}")
+
+
+def pages_of(desktop, path):
+    url = uno.systemPathToFileUrl(path)
+    doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True), prop("ReadOnly", True)))
+    try:
+        doc.refresh()
+        cursor = doc.getCurrentController().getViewCursor()
+        pages = {}
+        bookmarks = doc.getBookmarks()
+        for name in bookmarks.getElementNames():
+            cursor.gotoRange(bookmarks.getByName(name).getAnchor(), False)
+            pages[name] = cursor.getPage()
+        headings = []
+        enum = doc.getText().createEnumeration()
+        while enum.hasMoreElements():
+            par = enum.nextElement()
+            if not par.supportsService("com.sun.star.text.Paragraph"):
+                continue
+            style = par.ParaStyleName
+            if style.startswith("Heading"):
+                cursor.gotoRange(par.getStart(), False)
+                headings.append([style, par.getString(), cursor.getPage()])
+        cursor.jumpToLastPage()
+        return {"file": path, "pages": pages, "headings": headings, "total": cursor.getPage()}
+    finally:
+        doc.close(True)
+
+
+def main():
+    desktop = connect(sys.argv[1])
+    for path in sys.argv[2:]:
+        print(json.dumps(pages_of(desktop, path)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

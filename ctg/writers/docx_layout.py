@@ -1,0 +1,135 @@
+"""DOCX layout of the assembled AST: cover, sommaire, sections, signature table.
+
+Pure AST → AST transforms; the raw OpenXML they insert is finished by
+docx_post.py (section properties copied from the reference document).
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from ..ast import attr, div_info, is_div, is_span, map_blocks, map_inlines, raw_block, raw_inline
+
+PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+END_BOOKMARK = "fin-document"
+PAGE_PLACEHOLDER = "00"
+TOC_MARKER = "<w:p><w:ctgToc/></w:p>"
+
+COVER_STYLES = {
+    "mention-projet": "Mention projet",
+    "titre-document": "Couverture titre",
+    "territoire": "Couverture territoire",
+    "periode": "Couverture periode",
+    "logos": "Couverture logos",
+}
+
+
+def section_marker(orientation: str) -> str:
+    """Ends a section of the given orientation; docx_post.py fills in the real w:sectPr."""
+    return f'<w:p><w:pPr><w:sectPr><w:ctgSection w:orient="{orientation}"/></w:sectPr></w:pPr></w:p>'
+
+
+def field_runs(instruction: str, cached: str) -> str:
+    return ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r><w:instrText xml:space="preserve"> {escape(instruction)} </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+            f'<w:r><w:t>{escape(cached)}</w:t></w:r>'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+
+
+def pageref_instruction(bookmark: str) -> str:
+    return f"PAGEREF {bookmark} \\h"
+
+
+def toc_xml(entries: list[tuple[int, str, str]], pages: dict[str, int] | None = None) -> str:
+    """A real Word TOC field whose cached result already lists every entry with its page.
+
+    entries: (level, bookmark, text). Each page number is itself a PAGEREF field,
+    as Word writes it, so « Mettre à jour la table » keeps working.
+    """
+    pages = pages or {}
+    out = ['<w:p><w:pPr><w:pStyle w:val="TOCHeading"/></w:pPr><w:r><w:t>Sommaire</w:t></w:r></w:p>']
+    for i, (level, anchor, text) in enumerate(entries):
+        first, last = i == 0, i == len(entries) - 1
+        runs = ""
+        if first:
+            runs += ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+                     '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-2" \\h \\z \\u </w:instrText></w:r>'
+                     '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
+        page = str(pages.get(anchor, PAGE_PLACEHOLDER))
+        pageref = field_runs(pageref_instruction(anchor), page)
+        runs += (f'<w:hyperlink w:anchor="{escape(anchor)}" w:history="1">'
+                 f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r><w:r><w:tab/></w:r>'
+                 f'{pageref}</w:hyperlink>')
+        if last:
+            runs += '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+        out.append(f'<w:p><w:pPr><w:pStyle w:val="TOC{level}"/></w:pPr>{runs}</w:p>')
+    return "".join(out)
+
+
+def _styled(blocks: list, style: str) -> dict:
+    return {"t": "Div", "c": [attr(kv={"custom-style": style}), blocks]}
+
+
+def _signature_table(cells: list[list]) -> dict:
+    """A two-column pandoc Table, one cell per signatory (docx_post.py keeps rows whole)."""
+    ncols = 2 if len(cells) > 1 else 1
+    rows = []
+    for start in range(0, len(cells), ncols):
+        row_cells = []
+        for j in range(ncols):
+            content = cells[start + j] if start + j < len(cells) else []
+            row_cells.append([attr(), {"t": "AlignDefault"}, 1, 1, content])
+        rows.append([attr(), row_cells])
+    colspecs = [[{"t": "AlignDefault"}, {"t": "ColWidth", "c": 1.0 / ncols}] for _ in range(ncols)]
+    return {"t": "Table", "c": [attr(classes=["signatures"]), [None, []], colspecs, [attr(), []],
+                                 [[attr(), 0, [], rows]], [attr(), []]]}
+
+
+def layout(ast: dict) -> tuple[dict, str]:
+    """Return the DOCX-ready AST and the orientation of the document's last section."""
+    state = {"orientation": "portrait"}
+
+    def block(b: dict):
+        if is_div(b, "couverture"):
+            inner = []
+            for child in b["c"][1]:
+                _i, classes, _kv = div_info(child) if child.get("t") == "Div" else ("", [], {})
+                style = next((COVER_STYLES[c] for c in classes if c in COVER_STYLES), None)
+                inner.append(_styled(child["c"][1], style) if style else child)
+            return inner + [raw_block("openxml", PAGE_BREAK)]
+        if is_div(b, "sommaire"):
+            # docx_post.py replaces the marker by the TOC built from the DOCX's own headings and bookmarks
+            return [raw_block("openxml", TOC_MARKER), raw_block("openxml", PAGE_BREAK)]
+        if is_div(b, "cloture"):
+            return [_styled(b["c"][1], "Cloture")]
+        if is_div(b, "signatures"):
+            cells = [[_styled(cell["c"][1], "Signataire")] for cell in b["c"][1] if is_div(cell, "signataire")]
+            bookmark = (f'<w:p><w:bookmarkStart w:id="9000" w:name="{END_BOOKMARK}"/>'
+                        '<w:bookmarkEnd w:id="9000"/></w:p>')
+            return [_signature_table(cells), raw_block("openxml", bookmark)]
+        return None
+
+    blocks = map_blocks(ast["blocks"], block)
+    out = []
+    for b in blocks:
+        if is_div(b, "annexe"):
+            orientation = div_info(b)[2].get("orientation", "portrait")
+            if orientation != state["orientation"]:
+                out.append(raw_block("openxml", section_marker(state["orientation"])))
+                state["orientation"] = orientation
+            else:
+                out.append(raw_block("openxml", PAGE_BREAK))
+            out.extend(b["c"][1])
+        else:
+            out.append(b)
+
+    def inline(i: dict):
+        if is_span(i, "pages-document"):
+            return [raw_inline("openxml", field_runs(pageref_instruction(END_BOOKMARK), PAGE_PLACEHOLDER))]
+        if is_span(i, "mention-pages"):
+            return i["c"][1]
+        return None
+
+    new = dict(ast, blocks=map_inlines(out, inline))
+    return new, state["orientation"]

@@ -1,0 +1,273 @@
+"""python-docx finishing of pandoc's DOCX: sections, running header and footer,
+watermark, signature table, repeated table headers, cached page numbers,
+reproducible zip."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import zipfile
+
+import docx
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm
+
+from .docx_layout import PAGE_PLACEHOLDER, toc_xml
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+WATERMARK = (
+    '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office"><w:pict>'
+    '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
+    'path="m@7,l@8,m@5,21600l@6,21600e"><v:path textpathok="t" o:connecttype="custom"/>'
+    '<v:textpath on="t" fitshape="t"/></v:shapetype>'
+    '<v:shape id="PowerPlusWaterMarkObject" o:spid="_x0000_s2049" type="#_x0000_t136" '
+    'style="position:absolute;margin-left:0;margin-top:0;width:440pt;height:140pt;rotation:315;'
+    'z-index:-251654144;mso-position-horizontal:center;mso-position-horizontal-relative:margin;'
+    'mso-position-vertical:center;mso-position-vertical-relative:margin" o:allowincell="f" '
+    'fillcolor="#d9d9d9" stroked="f"><v:fill opacity=".5"/>'
+    '<v:textpath style="font-family:&quot;Arial&quot;;font-size:1pt" string="PROJET"/></v:shape>'
+    "</w:pict></w:r>"
+)
+
+
+def _field(paragraph, instruction: str, cached: str) -> None:
+    def run_with(child):
+        r = OxmlElement("w:r")
+        r.append(child)
+        paragraph._p.append(r)
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run_with(instr)
+    sep = OxmlElement("w:fldChar")
+    sep.set(qn("w:fldCharType"), "separate")
+    run_with(sep)
+    paragraph.add_run(cached)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
+
+
+def _set_orientation(sect_pr, orientation: str) -> None:
+    pg = sect_pr.find(qn("w:pgSz"))
+    w, h = int(pg.get(qn("w:w"))), int(pg.get(qn("w:h")))
+    short, long_ = sorted((w, h))
+    if orientation == "paysage" or orientation == "landscape":
+        pg.set(qn("w:w"), str(long_))
+        pg.set(qn("w:h"), str(short))
+        pg.set(qn("w:orient"), "landscape")
+    else:
+        pg.set(qn("w:w"), str(short))
+        pg.set(qn("w:h"), str(long_))
+        if pg.get(qn("w:orient")) is not None:
+            del pg.attrib[qn("w:orient")]
+
+
+def _header_footer(document, short_title: str, draft: bool) -> None:
+    section = document.sections[-1]
+    section.different_first_page_header_footer = True  # the cover page has neither
+    header = section.header
+    p = header.paragraphs[0]
+    p.text = short_title + (" — PROJET" if draft else "")
+    if draft:
+        p._p.append(parse_xml(WATERMARK))
+    footer = section.footer
+    fp = footer.paragraphs[0]
+    fp.alignment = 1  # centre
+    fp.add_run("Page ")
+    _field(fp, "PAGE", "1")
+    fp.add_run(" sur ")
+    _field(fp, "NUMPAGES", "1")
+
+
+def _sections(document, last_orientation: str) -> None:
+    body = document.element.body
+    final = body.find(qn("w:sectPr"))
+    _set_orientation(final, last_orientation)
+    markers = [m for m in body.iter(qn("w:ctgSection"))]
+    for i, marker in enumerate(markers):
+        sect_pr = marker.getparent()
+        replacement = copy.deepcopy(final)
+        if i > 0:
+            for tp in replacement.findall(qn("w:titlePg")):
+                replacement.remove(tp)
+        _set_orientation(replacement, marker.get(qn("w:orient")))
+        sect_pr.getparent().replace(sect_pr, replacement)
+    if markers:
+        for tp in final.findall(qn("w:titlePg")):
+            final.remove(tp)
+
+
+def _tables(document) -> None:
+    for table in document.tables:
+        rows = table._tbl.findall(qn("w:tr"))
+        if not rows:
+            continue
+        first_cell_p = rows[0].find(f".//{qn('w:p')}")
+        style = first_cell_p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}") if first_cell_p is not None else None
+        is_signature = style is not None and style.get(qn("w:val")) == "Signataire"
+        tbl_pr = table._tbl.tblPr
+        borders = parse_xml(
+            f'<w:tblBorders {nsdecls("w")}>'
+            + "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="{"BFBFBF" if is_signature else "808080"}"/>'
+                      for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+            + "</w:tblBorders>")
+        for old in tbl_pr.findall(qn("w:tblBorders")):
+            tbl_pr.remove(old)
+        tbl_pr.append(borders)
+        if is_signature:
+            for row in rows:
+                tr_pr = row.get_or_add_trPr()
+                tr_pr.append(OxmlElement("w:cantSplit"))
+                height = OxmlElement("w:trHeight")
+                height.set(qn("w:val"), str(int(Cm(4.2).twips)))
+                height.set(qn("w:hRule"), "atLeast")
+                tr_pr.append(height)
+            continue
+        header_row = rows[0]
+        if header_row.find(f".//{qn('w:tblHeader')}") is None and _is_header(header_row):
+            tr_pr = header_row.get_or_add_trPr()
+            tr_pr.append(OxmlElement("w:tblHeader"))
+        for row in rows:
+            row.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+def _is_header(row) -> bool:
+    """pandoc marks header cells' paragraphs with the 'Compact' style and the row with tblHeader in
+    recent versions; a table from a pipe table always has one."""
+    return True
+
+
+def _bookmark_of(p) -> str:
+    """pandoc puts a heading's bookmarkStart just before its paragraph (or inside it)."""
+    mark = p.find(qn("w:bookmarkStart"))
+    prev = p.getprevious()
+    while mark is None and prev is not None and prev.tag == qn("w:bookmarkStart"):
+        mark = prev
+        prev = prev.getprevious()
+    return mark.get(qn("w:name")) if mark is not None else ""
+
+
+def docx_headings(document) -> list[tuple[int, str, str]]:
+    """(level, bookmark, text) of every heading paragraph of the body, in order."""
+    out = []
+    for p in document.element.body.iterchildren(qn("w:p")):
+        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        name = style.get(qn("w:val")) if style is not None else ""
+        if not (name.startswith("Heading") and name[7:].isdigit()):
+            continue
+        text = "".join(t.text or "" for t in p.iter(qn("w:t")))
+        out.append((int(name[7:]), _bookmark_of(p), text))
+    return out
+
+
+def _toc(document) -> None:
+    markers = list(document.element.body.iter(qn("w:ctgToc")))
+    if not markers:
+        return
+    entries = [(level, mark, text) for level, mark, text in docx_headings(document) if level <= 2 and mark]
+    xml = f'<w:body xmlns:w="{W}">{toc_xml(entries)}</w:body>'
+    paragraphs = list(parse_xml(xml))
+    target = markers[0].getparent()
+    for p in paragraphs:
+        target.addprevious(p)
+    target.getparent().remove(target)
+
+
+def finish(data: bytes, *, short_title: str, draft: bool, last_orientation: str, date: dt.date,
+           title: str, author: str, keywords: list[str]) -> bytes:
+    document = docx.Document(io.BytesIO(data))
+    _header_footer(document, short_title, draft)
+    _toc(document)
+    _sections(document, last_orientation)
+    _tables(document)
+    props = document.core_properties
+    props.title = title
+    props.author = author
+    props.keywords = ", ".join(keywords)
+    props.language = "fr-FR"
+    stamp = dt.datetime(date.year, date.month, date.day)
+    props.created = props.modified = stamp
+    props.last_modified_by = author
+    props.revision = 1
+    out = io.BytesIO()
+    document.save(out)
+    return normalize_zip(out.getvalue(), date)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+
+
+def heading_pages(document, layout: dict) -> dict[str, int]:
+    """bookmark → page, matching the DOCX headings with LibreOffice's, in order.
+
+    LibreOffice drops some heading bookmarks on import (after a table), so the
+    headings themselves are matched; bookmarks it kept serve as a fallback.
+    """
+    pages = dict(layout.get("pages", {}))
+    ours = docx_headings(document)
+    theirs = layout.get("headings", [])
+    if len(ours) == len(theirs) and all(_norm(a[2]) == _norm(b[1]) for a, b in zip(ours, theirs)):
+        for (_level, mark, _text), (_style, _t, page) in zip(ours, theirs):
+            if mark:
+                pages[mark] = page
+    return pages
+
+
+def fill_pages(data: bytes, layout: dict, date: dt.date) -> bytes:
+    """Write page numbers (from the layout) into the cached results of PAGEREF fields."""
+    document = docx.Document(io.BytesIO(data))
+    pages = heading_pages(document, layout)
+    body = document.element.body
+    for instr in body.iter(qn("w:instrText")):
+        text = (instr.text or "").split()
+        if len(text) < 2 or text[0] != "PAGEREF" or text[1] not in pages:
+            continue
+        run = instr.getparent()
+        # the cached result is the first w:t after the 'separate' fldChar that follows
+        node = run.getnext()
+        seen_separate = False
+        while node is not None:
+            fld = node.find(qn("w:fldChar"))
+            if fld is not None and fld.get(qn("w:fldCharType")) == "separate":
+                seen_separate = True
+            elif fld is not None and fld.get(qn("w:fldCharType")) == "end":
+                break
+            t = node.find(qn("w:t"))
+            if seen_separate and t is not None:
+                t.text = str(pages[text[1]])
+                break
+            node = node.getnext()
+    out = io.BytesIO()
+    document.save(out)
+    return normalize_zip(out.getvalue(), date)
+
+
+def unfilled_pagerefs(data: bytes) -> int:
+    """How many PAGEREF results still hold the placeholder (a test and a safety check)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    return xml.count(f"<w:t>{PAGE_PLACEHOLDER}</w:t>")
+
+
+def normalize_zip(data: bytes, date: dt.date) -> bytes:
+    """Same entries, same order, fixed timestamps: identical sources give identical bytes."""
+    stamp = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()

@@ -1,0 +1,149 @@
+"""Build templates/reference.docx: the Word styles of every generated DOCX.
+
+The committed file is the one pandoc uses; legal staff may restyle it in Word.
+To rebuild it from pandoc's default after a change here:
+    python -m ctg.writers.reference_docx templates/reference.docx
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import docx
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.oxml.ns import qn
+from docx.oxml import OxmlElement
+from docx.shared import Cm, Pt, RGBColor
+
+from .. import pandoc
+
+FONT = "Arial"  # metric-compatible with Liberation Sans, which LibreOffice uses when Arial is absent
+BLUE = RGBColor(0x1F, 0x3A, 0x68)
+TEXT_WIDTH_CM = 16.0
+
+
+def _font(style, size: float | None = None, bold: bool | None = None, color: RGBColor | None = None,
+          italic: bool | None = None) -> None:
+    f = style.font
+    f.name = FONT
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for key in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(key), FONT)
+    for key in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
+        if fonts.get(qn(key)) is not None:
+            del fonts.attrib[qn(key)]
+    if size is not None:
+        f.size = Pt(size)
+    if bold is not None:
+        f.bold = bold
+    if italic is not None:
+        f.italic = italic
+    if color is not None:
+        f.color.rgb = color
+
+
+def _paragraph_style(d, name: str, base: str = "Normal"):
+    styles = d.styles
+    try:
+        return styles[name]
+    except KeyError:
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles[base]
+        style.quick_style = True
+        return style
+
+
+def build() -> bytes:
+    default = pandoc._run(["--print-default-data-file", "reference.docx"], b"")
+    d = docx.Document(io.BytesIO(default))
+    styles = d.styles
+
+    normal = styles["Normal"]
+    _font(normal, 10.5)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "fr-FR")
+    normal.element.get_or_add_rPr().append(lang)
+    for name in ("Body Text", "First Paragraph"):
+        s = styles[name]
+        s.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        s.paragraph_format.space_after = Pt(6)
+        s.paragraph_format.space_before = Pt(0)
+    compact = styles["Compact"]
+    compact.paragraph_format.space_after = Pt(2)
+
+    for level, size in ((1, 15), (2, 12.5), (3, 11), (4, 10.5)):
+        h = styles[f"Heading {level}"]
+        _font(h, size, bold=True, color=BLUE)
+        h.paragraph_format.keep_with_next = True
+        h.paragraph_format.space_before = Pt(16 if level == 1 else 10)
+        h.paragraph_format.space_after = Pt(6)
+
+    title = styles["Title"]
+    _font(title, 24, bold=True, color=BLUE)
+    for name, size, bold, space in (("Couverture titre", 24, True, 24), ("Couverture territoire", 16, False, 18),
+                                    ("Couverture periode", 16, True, 18), ("Mention projet", 28, True, 24)):
+        s = _paragraph_style(d, name)
+        _font(s, size, bold=bold, color=RGBColor(0xC0, 0x00, 0x00) if name == "Mention projet" else BLUE)
+        s.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        s.paragraph_format.space_after = Pt(space)
+    s = _paragraph_style(d, "Couverture logos")
+    s.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    s.paragraph_format.space_before = Pt(48)
+
+    signataire = _paragraph_style(d, "Signataire")
+    _font(signataire, 10)
+    signataire.paragraph_format.space_after = Pt(3)
+    signataire.paragraph_format.keep_with_next = True
+    signataire.paragraph_format.keep_together = True
+
+    cloture = _paragraph_style(d, "Cloture", "Body Text")
+    cloture.paragraph_format.keep_with_next = True
+    cloture.paragraph_format.space_before = Pt(12)
+
+    toc_heading = styles["TOC Heading"]
+    _font(toc_heading, 15, bold=True, color=BLUE)
+    for level, indent in ((1, 0.0), (2, 0.6)):
+        s = _paragraph_style(d, f"TOC {level}")
+        _font(s, 10.5, bold=(level == 1))
+        pf = s.paragraph_format
+        pf.left_indent = Cm(indent)
+        pf.space_after = Pt(3 if level == 1 else 1)
+        pf.tab_stops.add_tab_stop(Cm(TEXT_WIDTH_CM), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+
+    for name in ("Header", "Footer"):
+        s = _paragraph_style(d, name)
+        _font(s, 8.5, color=RGBColor(0x55, 0x55, 0x55))
+
+    # A4, French margins; pandoc copies this section setup into every document.
+    section = d.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.5)
+    section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.2)
+    section.header_distance = section.footer_distance = Cm(1.0)
+
+    # Footnotes numbered continuously through the whole document (no restart per section).
+    settings = d.settings.element
+    for fpr in settings.findall(qn("w:footnotePr")):
+        for restart in fpr.findall(qn("w:numRestart")):
+            fpr.remove(restart)
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
+
+
+def main(argv: list[str]) -> int:
+    target = Path(argv[0] if argv else "templates/reference.docx")
+    target.write_bytes(build())
+    print(f"{target} écrit.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,232 @@
+"""A small but complete corpus, built in a throwaway folder for each test.
+
+Tests start from MINIMAL (every kind of source, valid) and change one file to
+produce exactly one problem. The real templates/ of the project are copied in,
+so the tests exercise the real clause library.
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CONV = "conventions/ctg-test-2022-2026"
+
+MINIMAL: dict[str, str] = {
+    "conventions/_registre/organisations/caf62.yaml": """\
+        id: caf62
+        type: caf
+        nom: Caisse d'allocations familiales du Pas-de-Calais
+        article: la
+        designation: la Caf
+        adresse: 11 rue Félix Adam, 62000 Arras
+        representants:
+          - civilite: M.
+            prenom: Jean
+            nom: Martin
+            fonction: Directeur
+            debut: 2015-01-01
+            fin: 2022-08-31
+          - civilite: Mme
+            prenom: Claire
+            nom: Durand
+            fonction: Directrice
+            debut: 2022-09-01
+        """,
+    "conventions/_registre/organisations/cc-test.yaml": """\
+        id: cc-test
+        type: epci
+        nom: Communauté de communes du Test
+        article: la
+        designation: la CCT
+        siren: "200072460"
+        communes: ["62001", "62002", "62003"]
+        representants:
+          - civilite: M.
+            prenom: Paul
+            nom: Lefebvre
+            fonction: Président
+            debut: 2020-07-01
+        """,
+    "conventions/_registre/organisations/departement62.yaml": """\
+        id: departement62
+        type: département
+        nom: Département du Pas-de-Calais
+        article: le
+        designation: le Département
+        representants:
+          - civilite: M.
+            prenom: Pierre
+            nom: Leroux
+            fonction: Président du Conseil départemental
+            debut: 2015-04-01
+        """,
+    "conventions/_registre/communes/cc-test.yaml": """\
+        - {insee: "62001", nom: Ablain-Saint-Nazaire, population: 1968, annee: 2020}
+        - {insee: "62002", nom: Ablainzevelle, population: 220, annee: 2020}
+        - {insee: "62003", nom: Acheville, population: 601, annee: 2020}
+        """,
+    "conventions/_registre/sigles.yaml": """\
+        CAF: Caisse d'allocations familiales
+        EAJE: Établissement d'accueil du jeune enfant
+        RPE: Relais petite enfance
+        SDSF: Schéma départemental des services aux familles
+        """,
+    f"{CONV}/convention.md": """\
+        ---
+        identifiant: ctg-test-2022-2026
+        titre: Convention territoriale globale au service du projet de territoire de la Communauté de communes du Test
+        titre_court: CTG Test 2022-2026
+        territoire: cc-test
+        statut: signée
+        periode:
+          debut: 2022-01-01
+          fin: 2026-12-31
+        signature:
+          lieu: Arras
+          date: 2022-11-08
+        signataires:
+          - organisation: caf62
+          - organisation: cc-test
+            autorisation:
+              acte: délibération du conseil communautaire
+              numero: "2022-045"
+              date: 2022-09-30
+        annexes:
+          - communes
+          - equipements
+          - plan-actions
+          - glossaire
+        ---
+
+        ## Champs d'intervention de {{ territoire.designation }} {#champs-epci}
+
+        La CCT exerce la compétence petite enfance sur les {{ communes | length }} communes.[^1]
+
+        [^1]: Statuts de la communauté de communes.
+
+        ## Enjeux et objectifs partagés {#enjeux}
+
+        Les enjeux sont détaillés au plan d'actions ({{ annexe("plan-actions") }}), en particulier la {{ fiche("rpe") }}.
+
+        ### Petite enfance
+
+        Développer l'offre d'accueil (voir l'{{ article("duree") }}).
+        """,
+    f"{CONV}/annexes/communes.md": """\
+        ---
+        titre: Liste des communes couvertes
+        contenu: communes
+        ---
+        """,
+    f"{CONV}/annexes/equipements.md": """\
+        ---
+        titre: Équipements et services soutenus
+        contenu: equipements
+        orientation: paysage
+        ---
+        """,
+    f"{CONV}/annexes/plan-actions.md": """\
+        ---
+        titre: Plan d'actions
+        contenu: plan-actions
+        orientation: paysage
+        ---
+        """,
+    f"{CONV}/annexes/glossaire.md": """\
+        ---
+        titre: Glossaire des sigles
+        contenu: glossaire
+        ---
+        """,
+    f"{CONV}/donnees/equipements.yaml": """\
+        collectivites:
+          - collectivite: "62001"
+            equipements:
+              - type: EAJE
+                nom: Multi-accueil « Les Lutins »
+                gestionnaire: Commune
+                adresse: 1 rue de la Mairie, 62153 Ablain-Saint-Nazaire
+          - collectivite: cc-test
+            equipements:
+              - type: RPE
+                nom: Relais petite enfance intercommunal
+        """,
+    f"{CONV}/donnees/plan-actions.yaml": """\
+        thematiques:
+          - titre: Petite enfance
+            enjeux:
+              - titre: Développer l'offre d'accueil
+                objectifs:
+                  - titre: Mieux informer les familles
+                    fiches: [rpe, guichet]
+        """,
+    f"{CONV}/fiches/rpe.yaml": """\
+        titre: Renforcer le relais petite enfance
+        pilotes: [cc-test]
+        diagnostic_initial: Le RPE couvre la moitié du territoire.
+        public_cible: Assistants maternels et parents.
+        objectifs_operationnels: |
+          - Étendre le relais à toutes les communes ;
+          - proposer des temps collectifs.
+        modalites: Recrutement d'une animatrice.
+        echeances: 2023-2024
+        services_mobilises: Service petite enfance de la CCT.
+        resultats_attendus: Un relais sur tout le territoire.
+        partenaires: [Département, PMI]
+        indicateurs: [Nombre d'assistants maternels accompagnés]
+        """,
+    f"{CONV}/fiches/guichet.yaml": """\
+        titre: Créer un guichet unique d'information
+        pilotes: [caf62, cc-test]
+        diagnostic_initial: Les familles connaissent mal l'offre.
+        public_cible: Familles.
+        objectifs_operationnels: Informer les familles.
+        modalites: Un site et une permanence.
+        echeances: "2024"
+        services_mobilises: Caf et CCT.
+        resultats_attendus: Des familles mieux informées.
+        indicateurs: [Nombre de demandes traitées]
+        """,
+    f"{CONV}/avenants/2023-001.md": """\
+        ---
+        numero: 2023-001
+        convention: ctg-test-2022-2026
+        statut: signée
+        effet: 2023-01-01
+        signature:
+          lieu: Arras
+          date: 2023-12-15
+        signataires_ajoutes:
+          - organisation: departement62
+            autorisation:
+              acte: délibération de la commission permanente du Conseil départemental
+              numero: "2023-578"
+              date: 2023-12-11
+        ---
+
+        ## Objet de l'avenant {#objet}
+
+        Le présent avenant a pour objet l'adhésion du Département à la convention.
+        """,
+}
+
+
+def write_project(root: Path, files: dict[str, str | bytes | None] | None = None, base: dict | None = None) -> Path:
+    """Write templates/ (copied) and the corpus; files override base (None deletes a file)."""
+    shutil.copytree(ROOT / "templates", root / "templates")
+    merged = dict(MINIMAL if base is None else base)
+    merged.update(files or {})
+    for rel, content in merged.items():
+        if content is None:
+            continue
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+    return root
