@@ -18,13 +18,15 @@ def build_docx(project: Project, docs: dict[str, AssembledDocument], asts: dict[
                progress: Progress) -> dict[Path, bytes]:
     from .libreoffice import bookmark_pages
     from .writers.docx import fill_pages, write_docx
+    from .writers.docx_layout import END_BOOKMARK
+    from .writers.docx_post import pageref_targets
 
     raw = {}
     for ident, doc in docs.items():
         progress.step(f"DOCX : {ident}")
         raw[ident] = write_docx(doc, asts[ident], project.templates / "reference.docx", project.conventions)
     progress.step(f"Mise en page par LibreOffice ({len(raw)} documents) pour les numéros de page")
-    layouts = bookmark_pages(list(raw.values()))
+    layouts = bookmark_pages([(data, [END_BOOKMARK, *pageref_targets(data)]) for data in raw.values()])
     out = {}
     for (ident, data), lay in zip(raw.items(), layouts):
         doc = docs[ident]

@@ -31,18 +31,19 @@ def soffice() -> str:
     return exe
 
 
-def bookmark_pages(files: list[bytes]) -> list[dict]:
-    """For each DOCX (bytes): {"pages": {bookmark: page}, "total": n}."""
+def bookmark_pages(files: list[tuple[bytes, list[str]]]) -> list[dict]:
+    """For each (DOCX bytes, bookmark names): {"pages": {bookmark: page}, "total": n}."""
     if not files:
         return []
     exe = soffice()
     with tempfile.TemporaryDirectory(prefix="ctg-lo-") as tmp:
         tmpdir = Path(tmp)
-        paths = []
-        for i, data in enumerate(files):
+        manifest = {}
+        for i, (data, wanted) in enumerate(files):
             p = tmpdir / f"doc{i}.docx"
             p.write_bytes(data)
-            paths.append(str(p))
+            manifest[str(p)] = wanted
+        (tmpdir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
         pipe = f"ctg{uuid.uuid4().hex[:12]}"
         profile = tmpdir / "profile"
         env = dict(os.environ, SAL_USE_VCLPLUGIN="svp", HOME=str(tmpdir))
@@ -52,7 +53,7 @@ def bookmark_pages(files: list[bytes]) -> list[dict]:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         try:
             script = Path(__file__).with_name("uno_pages.py")
-            proc = subprocess.run([SYSTEM_PYTHON, str(script), pipe, *paths], capture_output=True, text=True,
+            proc = subprocess.run([SYSTEM_PYTHON, str(script), pipe, str(tmpdir / "manifest.json")], capture_output=True, text=True,
                                   timeout=600, env=env)
             if proc.returncode != 0:
                 raise RuntimeError(f"échec de la mise en page par LibreOffice : {proc.stderr.strip()[-2000:]}")

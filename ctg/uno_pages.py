@@ -1,8 +1,9 @@
 """Run by Debian's python3 (which has LibreOffice's « uno » module), not by the project's.
 
-Usage: python3 uno_pages.py PIPE_NAME FILE.docx [FILE.docx …]
-Prints one JSON object per file: {"file": …, "pages": {bookmark: page}, "total": n}.
-The page of each bookmark comes from LibreOffice's own layout of the DOCX.
+Usage: python3 uno_pages.py PIPE_NAME MANIFEST.json
+MANIFEST maps each DOCX path to the bookmark names to locate. Prints one JSON
+object per file: {"file": …, "pages": {bookmark: page}, "total": n}; the pages
+come from LibreOffice's own layout of the DOCX.
 """
 
 import json
@@ -23,7 +24,7 @@ def connect(pipe):
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
     last = None
-    for _ in range(150):
+    for _ in range(300):
         try:
             ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
             return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
@@ -33,7 +34,7 @@ def connect(pipe):
     raise RuntimeError(f"LibreOffice ne répond pas : {last}")
 
 
-def pages_of(desktop, path):
+def pages_of(desktop, path, wanted):
     url = uno.systemPathToFileUrl(path)
     doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True), prop("ReadOnly", True)))
     try:
@@ -41,29 +42,22 @@ def pages_of(desktop, path):
         cursor = doc.getCurrentController().getViewCursor()
         pages = {}
         bookmarks = doc.getBookmarks()
-        for name in bookmarks.getElementNames():
-            cursor.gotoRange(bookmarks.getByName(name).getAnchor(), False)
-            pages[name] = cursor.getPage()
-        headings = []
-        enum = doc.getText().createEnumeration()
-        while enum.hasMoreElements():
-            par = enum.nextElement()
-            if not par.supportsService("com.sun.star.text.Paragraph"):
-                continue
-            style = par.ParaStyleName
-            if style.startswith("Heading"):
-                cursor.gotoRange(par.getStart(), False)
-                headings.append([style, par.getString(), cursor.getPage()])
+        for name in wanted:
+            if bookmarks.hasByName(name):
+                cursor.gotoRange(bookmarks.getByName(name).getAnchor().getStart(), False)
+                pages[name] = cursor.getPage()
         cursor.jumpToLastPage()
-        return {"file": path, "pages": pages, "headings": headings, "total": cursor.getPage()}
+        return {"file": path, "pages": pages, "total": cursor.getPage()}
     finally:
         doc.close(True)
 
 
 def main():
     desktop = connect(sys.argv[1])
-    for path in sys.argv[2:]:
-        print(json.dumps(pages_of(desktop, path)), flush=True)
+    with open(sys.argv[2], encoding="utf-8") as fh:
+        manifest = json.load(fh)
+    for path, wanted in manifest.items():
+        print(json.dumps(pages_of(desktop, path, wanted)), flush=True)
 
 
 if __name__ == "__main__":

@@ -105,9 +105,7 @@ def layout(ast: dict) -> tuple[dict, str]:
             return [_styled(b["c"][1], "Cloture")]
         if is_div(b, "signatures"):
             cells = [[_styled(cell["c"][1], "Signataire")] for cell in b["c"][1] if is_div(cell, "signataire")]
-            bookmark = (f'<w:p><w:bookmarkStart w:id="9000" w:name="{END_BOOKMARK}"/>'
-                        '<w:bookmarkEnd w:id="9000"/></w:p>')
-            return [_signature_table(cells), raw_block("openxml", bookmark)]
+            return [_signature_table(cells)]  # docx_post.py bookmarks its last cell (END_BOOKMARK)
         return None
 
     blocks = map_blocks(ast["blocks"], block)

@@ -5,6 +5,7 @@ reproducible zip."""
 from __future__ import annotations
 
 import copy
+import re
 import datetime as dt
 import io
 import zipfile
@@ -14,7 +15,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm
 
-from .docx_layout import PAGE_PLACEHOLDER, toc_xml
+from .docx_layout import END_BOOKMARK, PAGE_PLACEHOLDER, toc_xml
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -104,6 +105,9 @@ def _sections(document, last_orientation: str) -> None:
     if markers:
         for tp in final.findall(qn("w:titlePg")):
             final.remove(tp)
+    # Footnotes are numbered through the whole document, not restarted in each section.
+    for restart in body.iter(qn("w:numRestart")):
+        restart.getparent().remove(restart)
 
 
 def _tables(document) -> None:
@@ -124,6 +128,7 @@ def _tables(document) -> None:
             tbl_pr.remove(old)
         tbl_pr.append(borders)
         if is_signature:
+            _bookmark_last_cell(rows[-1])
             for row in rows:
                 tr_pr = row.get_or_add_trPr()
                 tr_pr.append(OxmlElement("w:cantSplit"))
@@ -132,18 +137,20 @@ def _tables(document) -> None:
                 height.set(qn("w:hRule"), "atLeast")
                 tr_pr.append(height)
             continue
-        header_row = rows[0]
-        if header_row.find(f".//{qn('w:tblHeader')}") is None and _is_header(header_row):
-            tr_pr = header_row.get_or_add_trPr()
-            tr_pr.append(OxmlElement("w:tblHeader"))
+        # pandoc already marks header rows with w:tblHeader (repeated on each page)
         for row in rows:
             row.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
-def _is_header(row) -> bool:
-    """pandoc marks header cells' paragraphs with the 'Compact' style and the row with tblHeader in
-    recent versions; a table from a pipe table always has one."""
-    return True
+def _bookmark_last_cell(row) -> None:
+    """The end of the document's body is its last signature: « comporte N pages » points here."""
+    paragraphs = [p for p in row.iter(qn("w:p")) if p.find(qn("w:r")) is not None]
+    last = paragraphs[-1]
+    start = parse_xml(f'<w:bookmarkStart xmlns:w="{W}" w:id="9000" w:name="{END_BOOKMARK}"/>')
+    end = parse_xml(f'<w:bookmarkEnd xmlns:w="{W}" w:id="9000"/>')
+    first_run = last.find(qn("w:r"))
+    first_run.addprevious(start)
+    last.append(end)
 
 
 def _bookmark_of(p) -> str:
@@ -186,6 +193,8 @@ def finish(data: bytes, *, short_title: str, draft: bool, last_orientation: str,
            title: str, author: str, keywords: list[str]) -> bytes:
     document = docx.Document(io.BytesIO(data))
     _header_footer(document, short_title, draft)
+    _bookmarks_into_headings(document)
+    _spacer_after_tables(document)
     _toc(document)
     _sections(document, last_orientation)
     _tables(document)
@@ -203,30 +212,48 @@ def finish(data: bytes, *, short_title: str, draft: bool, last_orientation: str,
     return normalize_zip(out.getvalue(), date)
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+def _bookmarks_into_headings(document) -> None:
+    """pandoc puts a heading's bookmarkStart before its paragraph; Word puts it inside, and
+    LibreOffice only keeps it reliably there (it drops some after tables)."""
+    for p in document.element.body.iterchildren(qn("w:p")):
+        starts = []
+        prev = p.getprevious()
+        while prev is not None and prev.tag == qn("w:bookmarkStart"):
+            starts.append(prev)
+            prev = prev.getprevious()
+        if not starts:
+            continue
+        ppr = p.find(qn("w:pPr"))
+        anchor_index = 1 if ppr is not None else 0
+        for mark in starts:
+            p.insert(anchor_index, mark)
 
 
-def heading_pages(document, layout: dict) -> dict[str, int]:
-    """bookmark → page, matching the DOCX headings with LibreOffice's, in order.
+def _spacer_after_tables(document) -> None:
+    """LibreOffice loses a bookmark that starts the paragraph right after a table: put a
+    tiny empty paragraph between them (Word-generated documents usually have one)."""
+    for tbl in list(document.element.body.iterchildren(qn("w:tbl"))):
+        nxt = tbl.getnext()
+        while nxt is not None and nxt.tag == qn("w:bookmarkEnd"):
+            nxt = nxt.getnext()
+        if nxt is None or nxt.tag != qn("w:p") or nxt.find(qn("w:bookmarkStart")) is None:
+            continue
+        spacer = parse_xml(f'<w:p xmlns:w="{W}"><w:pPr><w:spacing w:before="0" w:after="0" w:line="40" '
+                           'w:lineRule="exact"/><w:rPr><w:sz w:val="2"/></w:rPr></w:pPr></w:p>')
+        tbl.addnext(spacer)
 
-    LibreOffice drops some heading bookmarks on import (after a table), so the
-    headings themselves are matched; bookmarks it kept serve as a fallback.
-    """
-    pages = dict(layout.get("pages", {}))
-    ours = docx_headings(document)
-    theirs = layout.get("headings", [])
-    if len(ours) == len(theirs) and all(_norm(a[2]) == _norm(b[1]) for a, b in zip(ours, theirs)):
-        for (_level, mark, _text), (_style, _t, page) in zip(ours, theirs):
-            if mark:
-                pages[mark] = page
-    return pages
+
+def pageref_targets(data: bytes) -> list[str]:
+    """Bookmarks named by the PAGEREF fields of a DOCX."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    return sorted(set(re.findall(r"PAGEREF (\S+) ", xml)))
 
 
 def fill_pages(data: bytes, layout: dict, date: dt.date) -> bytes:
     """Write page numbers (from the layout) into the cached results of PAGEREF fields."""
     document = docx.Document(io.BytesIO(data))
-    pages = heading_pages(document, layout)
+    pages = layout["pages"]
     body = document.element.body
     for instr in body.iter(qn("w:instrText")):
         text = (instr.text or "").split()
