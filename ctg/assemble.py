@@ -355,6 +355,9 @@ def cover(title: str, territory: str, start: dt.date, end: dt.date, parties: lis
     lines += ["::: {.titre-document}", title, ":::", "::: {.territoire}", territory[:1].upper() + territory[1:], ":::",
               "::: {.periode}", f"{start.year} {DASH} {end.year}" if kind == "convention"
               else f"Du {date_fr(start)} au {date_fr(end)}", ":::"]
+    lines += ["::: {.signataires-couverture}", "Entre", ""]
+    lines += [line for p in parties for line in (p.org.Nom_complet, "")]
+    lines.append(":::")
     if logos:
         lines += ["::: {.logos}", " ".join(f"![]({logo}){{height=2cm}}" for logo in logos), ":::"]
     lines.append(":::")

@@ -58,6 +58,7 @@ _SKIP = re.compile(r"(`[^`]*`|\]\([^)]*\)|\{[#.][^}]*\}|<[^>]+>|https?://\S+)")
 def _fix(text: str) -> str:
     text = re.sub(r"[ \u00a0\u202f]+([;!?])", NNBSP + r"\1", text)
     text = re.sub(r"(?<=\S)[ \u202f]+:(?=\s|$)", NBSP + ":", text)
+    text = re.sub(r"\b(n°|N°|art\.) +(?=\w)", r"\1" + NBSP, text)
     text = re.sub(r"«[ \u00a0\u202f]*", "«" + NBSP, text)
     text = re.sub(r"[ \u00a0\u202f]*»", NBSP + "»", text)
     return text

@@ -41,7 +41,7 @@ def split_sections(body: str, body_line: int, path: Path, diags: Diagnostics) ->
 
     def close():
         if current is not None:
-            current.text = "\n".join(buf).strip("\n") + "\n"
+            current.text = "\n".join(buf).rstrip("\n") + "\n"  # keep leading lines: line numbers
             sections.append(current)
 
     for i, line in enumerate(lines):

@@ -113,7 +113,8 @@ def parse_yaml(text: str, path: Path, diags: Diagnostics, offset: int = 0) -> Ya
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        opened = (exc.context or "").startswith(("while parsing a flow", "while scanning a quoted"))
+        mark = (exc.context_mark if opened else None) or exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + offset) if mark else offset + 1
         diags.error(path, line, "yaml-syntaxe", f"syntaxe YAML invalide : {_french_yaml_problem(exc)}.")
         return None
@@ -145,15 +146,20 @@ _PROBLEMS = {
     "found unknown escape character": "caractère d'échappement inconnu (doublez la barre oblique inverse ou utilisez des guillemets simples)",
     "expected <block end>, but found '<block mapping start>'": "indentation incohérente",
     "expected <block end>, but found '-'": "indentation incohérente de la liste",
-    "while scanning a quoted scalar": "guillemet non fermé",
+    "while scanning a quoted scalar": "guillemet ouvert sur cette ligne et jamais fermé",
+    "while parsing a flow sequence": "crochet « [ » ouvert sur cette ligne et jamais fermé",
+    "while parsing a flow mapping": "accolade « { » ouverte sur cette ligne et jamais fermée",
 }
 
 
 def _french_yaml_problem(exc: yaml.MarkedYAMLError) -> str:
     problem = exc.problem or ""
     context = exc.context or ""
+    for en, fr in _PROBLEMS.items():  # the context (what was open) explains more than the symptom
+        if context.startswith(en):
+            return fr
     for en, fr in _PROBLEMS.items():
-        if problem.startswith(en) or context.startswith(en):
+        if problem.startswith(en):
             return fr
     return (problem or context or "erreur inconnue")
 

@@ -20,6 +20,7 @@ COVER_STYLES = {
     "titre-document": "Couverture titre",
     "territoire": "Couverture territoire",
     "periode": "Couverture periode",
+    "signataires-couverture": "Couverture parties",
     "logos": "Couverture logos",
 }
 

@@ -75,6 +75,12 @@ def _set_orientation(sect_pr, orientation: str) -> None:
 def _header_footer(document, short_title: str, draft: bool) -> None:
     section = document.sections[-1]
     section.different_first_page_header_footer = True  # the cover page has neither
+    # Own definitions on the body section (python-docx would otherwise attach them to the first
+    # section, a marker that _sections() replaces); _sections() copies the references.
+    section.header.is_linked_to_previous = False
+    section.footer.is_linked_to_previous = False
+    section.first_page_header.is_linked_to_previous = False
+    section.first_page_footer.is_linked_to_previous = False
     header = section.header
     p = header.paragraphs[0]
     p.text = short_title + (" — PROJET" if draft else "")
@@ -176,11 +182,26 @@ def docx_headings(document) -> list[tuple[int, str, str]]:
     return out
 
 
+def toc_selection(all_headings: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+    """The sommaire lists every level-1 heading, and sub-articles (level 2) of the convention
+    itself; inside annexes only their titles (a plan d'actions has dozens of fiches)."""
+    out, in_annexes = [], False
+    for level, mark, text in all_headings:
+        if not mark:
+            continue
+        if level == 1:
+            in_annexes = in_annexes or mark.startswith("annexe-")
+            out.append((level, mark, text))
+        elif level == 2 and not in_annexes:
+            out.append((level, mark, text))
+    return out
+
+
 def _toc(document) -> None:
     markers = list(document.element.body.iter(qn("w:ctgToc")))
     if not markers:
         return
-    entries = [(level, mark, text) for level, mark, text in docx_headings(document) if level <= 2 and mark]
+    entries = toc_selection(docx_headings(document))
     xml = f'<w:body xmlns:w="{W}">{toc_xml(entries)}</w:body>'
     paragraphs = list(parse_xml(xml))
     target = markers[0].getparent()

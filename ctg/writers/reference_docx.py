@@ -93,6 +93,10 @@ def build() -> bytes:
         _font(s, size, bold=bold, color=RGBColor(0xC0, 0x00, 0x00) if name == "Mention projet" else BLUE)
         s.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
         s.paragraph_format.space_after = Pt(space)
+    s = _paragraph_style(d, "Couverture parties")
+    _font(s, 12, color=BLUE)
+    s.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    s.paragraph_format.space_after = Pt(4)
     s = _paragraph_style(d, "Couverture logos")
     s.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     s.paragraph_format.space_before = Pt(48)

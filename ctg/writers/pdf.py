@@ -1,0 +1,129 @@
+"""PDF writer: assembled document (parsed AST) → PDF/A for signature.
+
+pandoc writes Typst with templates/typst/convention.typ; one typst.Compiler
+compiles it and answers the query for the signature zones (cheap once
+compiled); signature_fields.py then adds one empty signature field per
+signatory over its zone. A pure function of its inputs: no clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import typst
+
+from .. import pandoc
+from ..assemble import AssembledDocument
+from .signature_fields import FieldSpec, add_signature_fields
+from .typst_layout import layout, typst_string
+
+PDF_STANDARD = "a-2b"
+ZONE_LABEL = "<ctg-signature-zone>"
+
+
+@dataclass(frozen=True)
+class PdfOptions:
+    template: Path  # templates/typst/convention.typ
+    resources: Path  # folder the image paths of the sources are relative to (conventions/)
+    timestamp: int | None = None  # SOURCE_DATE_EPOCH; default: the document's own date
+
+
+class LayoutError(RuntimeError):
+    """Typst could not lay the document out; message in French for the user."""
+
+
+@dataclass(frozen=True)
+class Zone:
+    org_id: str
+    page: int  # 1-based
+    x: float  # points, from the top-left corner of the page (Typst's coordinates)
+    y: float
+    w: float
+    h: float
+
+
+def subject(doc: AssembledDocument) -> str:
+    kind = "Avenant à la convention territoriale globale" if doc.kind == "avenant" \
+        else "Convention territoriale globale"
+    return f"{kind} – {doc.territory} – {doc.start.year}-{doc.end.year}"
+
+
+def template_data(doc: AssembledDocument) -> str:
+    """The $ctg$ dictionary of the template, as a Typst literal."""
+    keywords = ", ".join(typst_string(k) for k in doc.keywords)
+    fields = {
+        "title": typst_string(doc.title),
+        "short-title": typst_string(doc.short_title),
+        "author": typst_string(doc.author),
+        "subject": typst_string(subject(doc)),
+        "keywords": f"({keywords}{',' if len(doc.keywords) == 1 else ''})",
+        "draft": "true" if doc.is_draft else "false",
+    }
+    return "(" + ", ".join(f"{k}: {v}" for k, v in fields.items()) + ")"
+
+
+def typst_source(doc: AssembledDocument, ast: dict, template: Path) -> bytes:
+    typ_ast = layout(ast)
+    # The cover and the metadata are the template's: pandoc's own title block is not wanted.
+    typ_ast["meta"] = {}
+    return pandoc.from_ast(typ_ast, "typst", ["--template", str(template), "-V", f"ctg={template_data(doc)}"])
+
+
+def creation_timestamp(doc: AssembledDocument, override: int | None) -> int:
+    if override is not None:
+        return override
+    return int(dt.datetime(doc.date.year, doc.date.month, doc.date.day, tzinfo=dt.timezone.utc).timestamp())
+
+
+def compile_typst(source: bytes, resources: Path, timestamp: int) -> tuple[bytes, list[Zone]]:
+    compiler = typst.Compiler(source, root=str(resources), font_paths=[], ignore_system_fonts=True)
+    try:
+        pdf = compiler.compile(format="pdf", pdf_standards=PDF_STANDARD, timestamp=timestamp)
+        zones = json.loads(compiler.query(ZONE_LABEL, field="value", format="json"))
+    except typst.TypstError as exc:
+        raise LayoutError(french_typst_error(exc)) from exc
+    return pdf, [Zone(z["id"], z["page"], z["x"], z["y"], z["w"], z["h"]) for z in zones]
+
+
+def french_typst_error(exc: typst.TypstError) -> str:
+    message = getattr(exc, "message", str(exc))
+    if "file not found" in message or "failed to load file" in message:
+        return f"un fichier appelé par le texte (image, logo) est introuvable ({message})."
+    if "PDF/A" in message:
+        return f"le document ne respecte pas la norme PDF/A ({message})."
+    return f"Typst n'a pas pu mettre le document en page ({message})."
+
+
+def field_name(organisation: str, taken: set[str]) -> str:
+    """The organisation's name without its article; PDF field names may not contain periods."""
+    name = organisation
+    for article in ("la ", "le ", "les ", "l'", "l’"):
+        if name.lower().startswith(article):
+            name = name[len(article):]
+            break
+    name = (name[:1].upper() + name[1:]).replace(".", "")
+    base, n = name, 2
+    while name in taken:
+        name, n = f"{base} ({n})", n + 1
+    taken.add(name)
+    return name
+
+
+def write_pdf(doc: AssembledDocument, ast: dict, options: PdfOptions) -> bytes:
+    timestamp = creation_timestamp(doc, options.timestamp)
+    pdf, zones = compile_typst(typst_source(doc, ast, options.template), options.resources, timestamp)
+    by_org = {z.org_id: z for z in zones}
+    if len(by_org) != len(doc.signatories) or any(s.org_id not in by_org for s in doc.signatories):
+        raise RuntimeError(f"{doc.id}: signature zones {sorted(by_org)} do not match the signatories")
+    taken: set[str] = set()
+    fields = []
+    for s in doc.signatories:
+        z = by_org[s.org_id]
+        fields.append(FieldSpec(name=field_name(s.organisation, taken),
+                                tooltip=f"Signature de {s.person}, {s.function}, pour {s.organisation}",
+                                page=z.page - 1, x=z.x, y=z.y, w=z.w, h=z.h))
+    modified = dt.datetime.fromtimestamp(timestamp, tz=dt.timezone.utc)
+    return add_signature_fields(pdf, fields, modified)

@@ -1,0 +1,181 @@
+"""The produced DOCX, opened with python-docx and as XML, and rendered by LibreOffice."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+
+from conftest import run_build
+from ctg.validate import find_placeholders
+from fixture_corpus import CONV, MINIMAL
+
+DOC = "dist/ctg-test-2022-2026/ctg-test-2022-2026.docx"
+AVENANT = "dist/ctg-test-2022-2026/ctg-test-2022-2026-avenant-2023-001.docx"
+
+
+def xml(path: Path, part: str = "word/document.xml") -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read(part).decode("utf-8")
+
+
+def parts(path: Path, prefix: str) -> str:
+    with zipfile.ZipFile(path) as z:
+        return "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.startswith(prefix))
+
+
+def heading_texts(document, level: int) -> list[str]:
+    return [p.text for p in document.paragraphs if p.style.name == f"Heading {level}"]
+
+
+def style_of(p) -> str:
+    el = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    return el.get(qn("w:val")) if el is not None else ""
+
+
+@pytest.fixture(scope="module")
+def built(built_fixture):
+    return built_fixture
+
+
+def test_headings_are_real_styles_in_order(built):
+    d = docx.Document(built / DOC)
+    level1 = heading_texts(d, 1)
+    assert level1[0] == "Préambule"
+    articles = [t for t in level1 if t.startswith("Article")]
+    assert len(articles) == 14
+    assert articles[0] == "Article 1er – Objet de la convention"
+    assert [int(re.match(r"Article (\d+)", t).group(1)) for t in articles[1:]] == list(range(2, 15))
+    annexes = [t for t in level1 if t.startswith("Annexe")]
+    assert annexes == ["Annexe\u00a01 – Liste des communes couvertes", "Annexe\u00a02 – Équipements et services soutenus",
+                       "Annexe\u00a03 – Plan d'actions", "Annexe\u00a04 – Glossaire des sigles"]
+    assert "4.1 – Petite enfance" in heading_texts(d, 2)
+    assert "Fiche action n°\u00a01 – Renforcer le relais petite enfance" in heading_texts(d, 2)
+
+
+def test_toc_is_a_field_with_filled_entries(built):
+    body = xml(built / DOC)
+    assert re.search(r'<w:instrText[^>]*> TOC \\o "1-2" \\h \\z \\u </w:instrText>', body)
+    d = docx.Document(built / DOC)
+    entries = [p for p in d.element.body.iter(qn("w:p")) if style_of(p) in ("TOC1", "TOC2")]
+    level1 = heading_texts(d, 1)
+    texts = ["".join(t.text for t in p.iter(qn("w:t"))) for p in entries]
+    for title in level1:
+        assert any(t.startswith(title) for t in texts), title
+    pages = [int(re.search(r"(\d+)$", t).group(1)) for t in texts]
+    assert pages == sorted(pages) and pages[0] >= 2
+    assert "<w:t>00</w:t>" not in body
+
+
+def test_header_and_footer_fields(built):
+    headers = parts(built / DOC, "word/header")
+    footers = parts(built / DOC, "word/footer")
+    assert "CTG Test 2022-2026" in headers
+    assert re.search(r"<w:instrText[^>]*> PAGE </w:instrText>", footers)
+    assert re.search(r"<w:instrText[^>]*> NUMPAGES </w:instrText>", footers)
+    assert "Page " in footers and " sur " in footers
+    assert "<w:titlePg/>" in xml(built / DOC)  # the cover has no header
+
+
+def test_sections_follow_annex_orientation(built):
+    d = docx.Document(built / DOC)
+    orientations = ["paysage" if s.page_width > s.page_height else "portrait" for s in d.sections]
+    # body + communes (portrait), équipements + plan d'actions (paysage), glossaire (portrait)
+    assert orientations == ["portrait", "paysage", "portrait"]
+    pg = d.element.body.find(qn("w:sectPr")).find(qn("w:pgSz"))
+    assert pg.get(qn("w:orient")) is None
+
+
+def test_signature_block_one_cell_per_signatory(built):
+    d = docx.Document(built / DOC)
+    tables = [t for t in d.tables if t.cell(0, 0).paragraphs[0].style.name == "Signataire"]
+    assert len(tables) == 1
+    cells = [c for row in tables[0].rows for c in row.cells if c.text.strip()]
+    assert len(cells) == 2
+    assert "Pour la Caisse d'allocations familiales du Pas-de-Calais" in cells[0].text
+    assert "Mme\u00a0Claire DURAND" in cells[0].text  # in office at the signature date, not her predecessor
+    assert "M.\u00a0Paul LEFEBVRE" in cells[1].text
+    assert "délibération du conseil communautaire n°\u00a02022-045 du 30\u00a0septembre\u00a02022" in cells[1].text
+    for row in tables[0]._tbl.findall(qn("w:tr")):
+        assert row.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
+
+
+def test_numbering_cross_references_and_counts(built):
+    body = xml(built / DOC)
+    text = "\n".join(p.text for p in docx.Document(built / DOC).paragraphs)
+    assert re.search(r'<w:hyperlink w:anchor="annexe-plan-actions"[^>]*>.*?Annexe\u00a03</w:t>', body)
+    assert re.search(r'<w:hyperlink w:anchor="fiche-rpe"[^>]*>.*?fiche action n°\u00a01</w:t>', body)
+    assert re.search(r'<w:hyperlink w:anchor="article-duree"[^>]*>.*?article\u00a010</w:t>', body)
+    assert "en deux exemplaires originaux" in text
+    assert "Fait à Arras, le 8\u00a0novembre\u00a02022" in text
+    assert "Les 3 communes du territoire" in text
+    assert find_placeholders(text) == []
+
+
+def test_table_header_rows_repeat_and_footnotes(built):
+    body = xml(built / DOC)
+    assert body.count("<w:tblHeader") >= 5  # communes, two équipements tables, plan, glossaire
+    assert "Statuts de la communauté de communes." in xml(built / DOC, "word/footnotes.xml")
+
+
+def test_libreoffice_rendering_shows_toc_pages_and_page_count(built, tmp_path):
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(built / DOC)], check=True, capture_output=True, timeout=180)
+    pdf = tmp_path / "ctg-test-2022-2026.pdf"
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    sommaire = next(p for p in pages if "Sommaire" in p)
+    assert re.search(r"Article 1er – Objet de la convention\s*\.*\s*\d+", sommaire)
+    assert re.search(r"Annexe.4 – Glossaire des sigles\s*\.*\s*\d+", sommaire)
+    closing = next(i for i, p in enumerate(pages) if "exemplaires originaux" in p)
+    stated = int(re.search(r"comporte (\d+) pages", pages[closing]).group(1))
+    last_signature_page = max(i for i, p in enumerate(pages) if "Paul LEFEBVRE" in p and "Pour la" in p) + 1
+    assert stated == last_signature_page
+    assert "Page 2 sur" in pages[1]
+
+
+def test_avenant_pulls_parent_facts(built):
+    d = docx.Document(built / AVENANT)
+    text = "\n".join(p.text for p in d.paragraphs)
+    assert "Avenant n°\u00a02023-001 à la convention territoriale globale" in text
+    assert "signée le 8\u00a0novembre\u00a02022" in text  # the parent's date, never retyped
+    tables = [t for t in d.tables if t.cell(0, 0).paragraphs[0].style.name == "Signataire"]
+    cells = [c for row in tables[0].rows for c in row.cells if c.text.strip()]
+    assert len(cells) == 3
+    assert any("Pour le Département du Pas-de-Calais" in c.text for c in cells)
+    assert "en trois exemplaires originaux" in text
+
+
+def test_draft_has_projet_mark_and_watermark(make_project):
+    files = {f"{CONV}/convention.md": MINIMAL[f"{CONV}/convention.md"].replace("statut: signée", "statut: projet"),
+             f"{CONV}/avenants/2023-001.md": None}
+    root = make_project(files)
+    assert run_build(root, "docx").code == 0
+    path = root / DOC
+    assert 'string="PROJET"' in parts(path, "word/header")
+    assert docx.Document(path).paragraphs[0].text == "PROJET"
+
+
+def test_many_signatories_each_get_a_cell(make_project):
+    extra = {}
+    signataires = ""
+    for i in range(23):
+        oid = f"commune-{i:02d}"
+        extra[f"conventions/_registre/organisations/{oid}.yaml"] = (
+            f"id: {oid}\ntype: commune\nnom: Commune numéro {i}\narticle: la\ndesignation: la commune {i}\n"
+            f"representants:\n  - {{civilite: Mme, prenom: Anne, nom: Maire{i}, fonction: Maire, debut: 2020-05-01}}\n")
+        signataires += f"          - organisation: {oid}\n"
+    conv = MINIMAL[f"{CONV}/convention.md"].replace("        annexes:\n", signataires + "        annexes:\n", 1)
+    root = make_project(extra | {f"{CONV}/convention.md": conv, f"{CONV}/avenants/2023-001.md": None})
+    result = run_build(root, "docx")
+    assert result.code == 0, result.err
+    d = docx.Document(root / DOC)
+    table = next(t for t in d.tables if t.cell(0, 0).paragraphs[0].style.name == "Signataire")
+    cells = [c for row in table.rows for c in row.cells if c.text.strip()]
+    assert len(cells) == 25
+    assert "en vingt-cinq exemplaires originaux" in "\n".join(p.text for p in d.paragraphs)

@@ -1,0 +1,144 @@
+"""Every bad input of the issue gives its French error at the right file:line, exit code 1,
+no traceback, and nothing written."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from conftest import run_build
+from fixture_corpus import CONV, MINIMAL
+
+CONVENTION = f"{CONV}/convention.md"
+AVENANT = f"{CONV}/avenants/2023-001.md"
+
+
+def replace(path: str, old: str, new: str) -> dict[str, str]:
+    text = MINIMAL[path]
+    assert old in text, f"fixture text not found: {old!r}"
+    return {path: text.replace(old, new, 1)}
+
+
+def line_of(root: Path, rel: str, needle: str) -> int:
+    for i, line in enumerate((root / rel).read_text(encoding="utf-8").split("\n"), start=1):
+        if needle in line:
+            return i
+    raise AssertionError(f"{needle!r} not in {rel}")
+
+
+def check_fails(root: Path, rel: str, needle: str, *fragments: str) -> str:
+    result = run_build(root, "check")
+    assert result.code == 1, result.err
+    assert "Traceback" not in result.err
+    where = f"{rel}:{line_of(root, rel, needle)}"
+    lines = [line for line in result.err.splitlines() if line.startswith(where + "\u00a0:")]
+    assert lines, f"no error at {where}:\n{result.err}"
+    for fragment in fragments:
+        assert any(fragment in line for line in lines), f"{fragment!r} not in {lines}"
+    return result.err
+
+
+CASES = [
+    # (id, files changed, file with the error, text on the error line, expected fragments)
+    ("yaml-syntax", replace(CONVENTION, "titre_court: CTG Test 2022-2026", "titre_court: [CTG Test"),
+     CONVENTION, "titre_court:", ["syntaxe YAML invalide"]),
+    ("misspelt-key", replace(CONVENTION, "titre_court:", "titre_cour:"),
+     CONVENTION, "titre_cour:", ["clé inconnue « titre_cour »", "vouliez-vous dire « titre_court » ?"]),
+    ("wrong-type", replace(CONVENTION, "  debut: 2022-01-01", "  debut: bientôt"),
+     CONVENTION, "debut: bientôt", ["doit être une date au format AAAA-MM-JJ"]),
+    ("unknown-status", replace(CONVENTION, "statut: signée", "statut: signee"),
+     CONVENTION, "statut: signee", ["vouliez-vous dire « signée » ?"]),
+    ("unknown-signatory", replace(CONVENTION, "  - organisation: caf62", "  - organisation: caf26"),
+     CONVENTION, "organisation: caf26", ["n'existe pas dans le registre", "vouliez-vous dire « caf62 » ?"]),
+    ("avenant-parent-missing", replace(AVENANT, "convention: ctg-test-2022-2026", "convention: ctg-test-2021-2025"),
+     AVENANT, "convention: ctg-test-2021-2025", ["la convention « ctg-test-2021-2025 » n'existe pas"]),
+    ("period-inverted", replace(CONVENTION, "  fin: 2026-12-31", "  fin: 2020-12-31"),
+     CONVENTION, "periode:", ["précède son début"]),
+    ("avenant-effect-outside", replace(AVENANT, "effet: 2023-01-01", "effet: 2027-03-01"),
+     AVENANT, "effet: 2027-03-01", ["hors de la période de la convention"]),
+    ("annex-missing", {f"{CONV}/annexes/glossaire.md": None},
+     CONVENTION, "  - glossaire", ["est listée mais le fichier", "n'existe pas"]),
+    ("annex-not-listed", {f"{CONV}/annexes/diagnostic.md": "---\ntitre: Diagnostic\n---\nTexte.\n"},
+     f"{CONV}/annexes/diagnostic.md", "---", ["n'est pas listé dans « annexes »"]),
+    ("unknown-cross-reference", replace(CONVENTION, 'annexe("plan-actions")', 'annexe("plan-action")'),
+     CONVENTION, 'annexe("plan-action")', ["renvoi à une annexe inconnue « plan-action »"]),
+    ("unknown-article-reference", replace(CONVENTION, 'article("duree")', 'article("duree-convention")'),
+     CONVENTION, 'article("duree-convention")', ["renvoi à un article inconnu"]),
+    ("representative-out-of-office",
+     replace("conventions/_registre/organisations/cc-test.yaml", "debut: 2020-07-01", "debut: 2023-07-01"),
+     CONVENTION, "organisation: cc-test", ["aucun représentant de « cc-test » n'est en fonction le 8"]),
+    ("equipment-commune-not-covered",
+     replace(f"{CONV}/donnees/equipements.yaml", 'collectivite: "62001"', 'collectivite: "62004"')
+     | {"conventions/_registre/communes/autres.yaml": '- {insee: "62004", nom: Achicourt, population: 7700, annee: 2020}\n'},
+     f"{CONV}/donnees/equipements.yaml", 'collectivite: "62004"', ["(Achicourt) a des équipements soutenus"]),
+    ("malformed-insee", replace("conventions/_registre/communes/cc-test.yaml", 'insee: "62003"', 'insee: "6203"'),
+     "conventions/_registre/communes/cc-test.yaml", '"6203"', ["code INSEE « 6203 » est mal formé"]),
+    ("malformed-siren", replace("conventions/_registre/organisations/cc-test.yaml", '"200072460"', '"200072461"'),
+     "conventions/_registre/organisations/cc-test.yaml", "siren:", ["clé de contrôle (Luhn) invalide"]),
+    ("placeholder-in-signed", replace(CONVENTION, "Développer l'offre d'accueil", "Fait le JJ/MM/AAAA, TODO"),
+     CONVENTION, "JJ/MM/AAAA", ["dans un document prêt pour signature ou signé"]),
+    ("duplicate-key", replace(CONVENTION, "titre_court: CTG Test 2022-2026", "titre_court: A\n        titre_court: B"),
+     CONVENTION, "titre_court: B", ["la clé « titre_court » est déjà définie"]),
+    ("unknown-fiche-in-plan", replace(f"{CONV}/donnees/plan-actions.yaml", "[rpe, guichet]", "[rpe, guichet, creche]"),
+     f"{CONV}/donnees/plan-actions.yaml", "creche", ["la fiche « creche » n'existe pas"]),
+    ("jinja-undefined", replace(CONVENTION, "{{ communes | length }} communes", "{{ comunes | length }} communes"),
+     CONVENTION, "comunes", ["« comunes » n'est pas défini"]),
+]
+
+
+@pytest.mark.parametrize("files,rel,needle,fragments", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_input_is_reported_at_its_line(make_project, files, rel, needle, fragments):
+    root = make_project(files)
+    check_fails(root, rel, needle, *fragments)
+
+
+def test_duplicate_convention_identifier(make_project):
+    copy = {f"conventions/ctg-copie/{k[len(CONV) + 1:]}": v for k, v in MINIMAL.items()
+            if k.startswith(CONV + "/") and "/avenants/" not in k}
+    root = make_project(copy)
+    check_fails(root, CONVENTION, "identifiant:", "est déjà celui de conventions/ctg-copie/convention.md")
+
+
+def test_all_errors_are_reported_together(make_project):
+    files = replace(CONVENTION, "titre_court:", "titre_cour:")
+    files |= replace(AVENANT, "effet: 2023-01-01", "effet: 2027-03-01")
+    files |= replace("conventions/_registre/communes/cc-test.yaml", 'insee: "62003"', 'insee: "6203"')
+    root = make_project(files)
+    result = run_build(root, "check")
+    assert result.code == 1
+    assert result.err.count("erreur\u00a0:") >= 3
+    assert "erreurs." in result.err.splitlines()[-2]
+
+
+def test_failed_build_writes_nothing_and_keeps_previous_outputs(make_project):
+    root = make_project()
+    assert run_build(root, "docx").code == 0
+    outputs = sorted((root / "dist").rglob("*.docx"))
+    assert len(outputs) == 2
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in outputs}
+    convention = root / CONVENTION
+    convention.write_text(convention.read_text(encoding="utf-8").replace("titre_court:", "titre_cour:"),
+                          encoding="utf-8")
+    result = run_build(root, "docx")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "Aucun fichier n'a été écrit ni remplacé." in result.err
+    after = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((root / "dist").rglob("*.docx"))}
+    assert after == before
+    assert not list((root / "dist").rglob("*.tmp"))
+
+
+def test_bad_input_writes_no_output(make_project):
+    root = make_project(replace(CONVENTION, "statut: signée", "statut: signee"))
+    assert run_build(root, "docx").code == 1
+    assert not (root / "dist").exists()
+
+
+def test_projet_may_keep_blanks_but_not_once_ready(make_project):
+    blank = replace(CONVENTION, "Développer l'offre d'accueil", "Date du comité : JJ/MM/AAAA")
+    draft = dict(blank)
+    draft[CONVENTION] = draft[CONVENTION].replace("statut: signée", "statut: projet")
+    draft[AVENANT] = None  # an avenant amends signed conventions only
+    assert run_build(make_project(draft), "check").code == 0
+    check_fails(make_project(blank), CONVENTION, "JJ/MM/AAAA", "JJ/MM/AAAA")
