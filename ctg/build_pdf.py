@@ -1,0 +1,48 @@
+"""PDF outputs of the assembled documents (called by build_outputs.py)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .assemble import AssembledDocument
+from .diagnostics import Diagnostic, UserError
+from .outputs import output_path
+from .pipeline import Project
+from .progress import Progress
+
+
+def source_date_epoch() -> int | None:
+    """SOURCE_DATE_EPOCH, when set, overrides the documents' own dates (reproducible builds)."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise UserError([Diagnostic("SOURCE_DATE_EPOCH", 0, "source-date-epoch",
+                                    f"la variable d'environnement SOURCE_DATE_EPOCH vaut « {value} » : "
+                                    "un nombre entier de secondes depuis le 1er janvier 1970 est attendu.")])
+    return int(value)
+
+
+def build_pdf(project: Project, docs: dict[str, AssembledDocument], asts: dict[str, dict],
+              progress: Progress) -> dict[Path, bytes]:
+    from .writers.pdf import LayoutError, PdfOptions, write_pdf
+
+    options = PdfOptions(template=project.templates / "typst" / "convention.typ", resources=project.conventions,
+                         timestamp=source_date_epoch())
+    if not options.template.is_file():
+        raise UserError([Diagnostic("templates/typst/convention.typ", 0, "modele-pdf-absent",
+                                    "le modèle de mise en page du PDF est introuvable ; "
+                                    "restaurez templates/typst/convention.typ.")])
+    out: dict[Path, bytes] = {}
+    problems = []
+    for ident, doc in docs.items():
+        progress.step(f"PDF : {ident}")
+        try:
+            out[output_path(project.dist, ident, doc.parent, "pdf")] = write_pdf(doc, asts[ident], options)
+        except LayoutError as exc:
+            where = doc.sources[0] if doc.sources else ident
+            problems.append(Diagnostic(where, 0, "mise-en-page-pdf", f"PDF de « {ident} » : {exc}"))
+    if problems:
+        raise UserError(problems)
+    return out

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installe ce qu'il faut pour produire les documents ; avec --tests, aussi pour les tests.
+#   bash scripts/install.sh           pandoc, Typst, LibreOffice, MkDocs…
+#   bash scripts/install.sh --tests   + Chromium et les bibliothèques de test
+# Paquets Debian : LibreOffice (mise en page des DOCX : numéros de page du sommaire),
+# python3-uno (son pont Python), poppler-utils (pdftotext, pdftoppm), polices.
+# Paquets PyPI : dans un environnement virtuel .venv (voir pyproject.toml).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+with_tests=0
+[ "${1:-}" = "--tests" ] && with_tests=1
+
+packages=(libreoffice-writer-nogui python3-uno poppler-utils fonts-liberation fonts-dejavu-core)
+[ "$with_tests" = 1 ] && packages+=(chromium)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "Installation des paquets Debian : ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "Création de l'environnement Python .venv"
+  python3 -m venv .venv
+fi
+extra=""
+[ "$with_tests" = 1 ] && extra="[test]"
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
+echo "Installation terminée."
