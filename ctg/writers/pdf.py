@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import typst
 from .. import pandoc
 from ..assemble import AssembledDocument
 from .signature_fields import FieldSpec, add_signature_fields
-from .typst_layout import layout, typst_string
+from .typst_layout import RESOURCES, layout, typst_string
 
 PDF_STANDARD = "a-2b"
 ZONE_LABEL = "<ctg-signature-zone>"
@@ -79,12 +80,22 @@ def creation_timestamp(doc: AssembledDocument, override: int | None) -> int:
 
 
 def compile_typst(source: bytes, resources: Path, timestamp: int) -> tuple[bytes, list[Zone]]:
-    compiler = typst.Compiler(source, root=str(resources), font_paths=[], ignore_system_fonts=True)
-    try:
-        pdf = compiler.compile(format="pdf", pdf_standards=PDF_STANDARD, timestamp=timestamp)
-        zones = json.loads(compiler.query(ZONE_LABEL, field="value", format="json"))
-    except typst.TypstError as exc:
-        raise LayoutError(french_typst_error(exc)) from exc
+    """Compile, then query the signature zones with the same compiler (no second layout).
+
+    typst.Compiler can only query a source read from a file: the source goes to
+    a temporary folder, with a link to the resources for the images.
+    """
+    with tempfile.TemporaryDirectory(prefix="ctg-pdf-") as tmp:
+        main = Path(tmp) / "document.typ"
+        main.write_bytes(source)
+        (Path(tmp) / RESOURCES).symlink_to(resources.resolve(), target_is_directory=True)
+        # Embedded fonts only: the same PDF on every machine.
+        compiler = typst.Compiler(str(main), root=tmp, font_paths=[], ignore_system_fonts=True)
+        try:
+            pdf = compiler.compile(format="pdf", pdf_standards=PDF_STANDARD, timestamp=timestamp)
+            zones = json.loads(compiler.query(ZONE_LABEL, field="value", format="json"))
+        except typst.TypstError as exc:
+            raise LayoutError(french_typst_error(exc)) from exc
     return pdf, [Zone(z["id"], z["page"], z["x"], z["y"], z["w"], z["h"]) for z in zones]
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from ..ast import div_info, is_div, is_span, map_blocks, map_inlines, raw_block, raw_inline
 
+RESOURCES = "ressources"  # link, beside the Typst source, to the folder image paths are relative to
+
 COVER_PARTS = {
     "mention-projet": "projet",
     "titre-document": "titre",
@@ -79,6 +81,11 @@ def _block(b: dict):
 
 
 def _inline(i: dict):
+    if i.get("t") == "Image":
+        target = i["c"][2][0]
+        if not (target.startswith("/") or "://" in target):
+            return [dict(i, c=[i["c"][0], i["c"][1], [f"{RESOURCES}/{target}", i["c"][2][1]]])]
+        return None
     if is_span(i, "pages-document"):
         return [raw_inline("typst", "#ctg-body-pages()")]
     if is_span(i, "mention-pages"):

@@ -1,0 +1,65 @@
+"""The authoring guide stays true to the schemas, and the command line speaks French."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from conftest import run_build
+from ctg.schemas import Annexe, Avenant, Commune, Convention, Fiche, Organisation, Representant
+from fixture_corpus import ROOT
+
+DOCS = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs").glob("*.md"))
+
+
+def test_every_front_matter_key_is_documented():
+    for model in (Convention, Avenant, Annexe, Organisation, Representant, Commune, Fiche):
+        for key in model.model_fields:
+            assert f"`{key}`" in DOCS or re.search(rf"^\s*{key}:", DOCS, re.M), f"{model.__name__}.{key}"
+
+
+def test_every_model_article_is_documented():
+    ids = re.findall(r"^  - id: (\S+)", (ROOT / "templates/modeles/ctg.yaml").read_text(encoding="utf-8"), re.M)
+    assert len(ids) == 14
+    for ident in ids:
+        assert f"`{ident}`" in DOCS, ident
+
+
+def test_help_is_french():
+    result = run_build(ROOT, "--help")
+    assert result.code == 0
+    assert "utilisation" in result.out and "vérifier toutes les sources" in result.out
+    assert "usage:" not in result.out
+
+
+def test_unknown_command_is_a_french_usage_error():
+    result = run_build(ROOT, "imprimer")
+    assert result.code == 2
+    assert "choix invalide" in result.err and "Traceback" not in result.err
+
+
+def test_list_json_gives_documents_and_outputs(make_project):
+    root = make_project()
+    result = run_build(root, "list", "--json")
+    assert result.code == 0, result.err
+    rows = json.loads(result.out)
+    assert [r["identifiant"] for r in rows] == ["ctg-test-2022-2026", "ctg-test-2022-2026-avenant-2023-001"]
+    avenant = rows[1]
+    assert avenant["type"] == "avenant" and avenant["parent"] == "ctg-test-2022-2026"
+    assert avenant["debut"] == "2023-01-01" and avenant["fin"] == "2026-12-31"
+    assert avenant["sorties"]["docx"] == "dist/ctg-test-2022-2026/ctg-test-2022-2026-avenant-2023-001.docx"
+    table = run_build(root, "list").out
+    assert "Identifiant" in table and "ctg-test-2022-2026-avenant-2023-001" in table
+
+
+def test_unknown_document_id_is_reported(make_project):
+    result = run_build(make_project(), "docx", "ctg-inconnue")
+    assert result.code == 1
+    assert "aucun document « ctg-inconnue »" in result.err
+
+
+def test_bundled_corpus_is_valid():
+    result = run_build(ROOT, "--strict", "check")
+    assert result.code == 0, result.err
+    assert "Sources valides" in result.out
