@@ -1,0 +1,267 @@
+"""The whole site as data: every generated page (title + HTML), the downloads and the nav.
+
+Built from the corpus and the assembled documents only; no mkdocs here, so
+it can be tested and reused (plugin.py hands it to mkdocs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markupsafe import Markup
+
+from .. import pandoc
+from ..annex_content import pilot_label, prepare
+from ..assemble import AssembledDocument
+from ..context import convention_facts
+from ..corpus import Corpus
+from ..french import date_fr
+from .content import DocumentPages, avenant_number, render_pages, split_document
+from .pages import render_page
+from .status import derived_status, effective_end
+
+DOWNLOAD_DIR = "telechargements"
+FICHES_INDEX = "fiches-action.md"
+GLOSSARY = "glossaire.md"
+HOME = "index.md"
+
+
+@dataclass
+class GeneratedPage:
+    title: str
+    html: str
+
+
+@dataclass
+class SiteModel:
+    pages: dict[str, GeneratedPage] = field(default_factory=dict)
+    files: dict[str, bytes | Path] = field(default_factory=dict)  # downloads: src_uri -> content or path
+    nav: list = field(default_factory=list)
+    sigles: dict[str, str] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)  # French lines for the build log
+
+
+def download_uri(doc: AssembledDocument, ext: str) -> str:
+    return f"{DOWNLOAD_DIR}/{doc.parent or doc.id}/{doc.id}.{ext}"
+
+
+def published_documents(docs: dict[str, AssembledDocument], public: bool) -> dict[str, AssembledDocument]:
+    """Public site: no document in « projet » status, and no avenant of an unpublished convention."""
+    keep = {i: d for i, d in docs.items() if not (public and d.is_draft)}
+    return {i: d for i, d in keep.items() if d.kind == "convention" or d.parent in keep}
+
+
+def capitalize(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _period(start: dt.date, end: dt.date) -> str:
+    return f"du {date_fr(start)} au {date_fr(end)}"
+
+
+def build_model(corpus: Corpus, docs: dict[str, AssembledDocument], *, public: bool,
+                downloads: dict[str, dict[str, bytes | Path]], today: dt.date,
+                guide: list[tuple[str, str]] | None = None, asts: dict[str, dict] | None = None) -> SiteModel:
+    """guide: (src_uri, title) of the authoring guide's pages, already in mkdocs' files."""
+    model = SiteModel(sigles=dict(corpus.registry.sigles))
+    published = published_documents(docs, public)
+    doc_pages: dict[str, DocumentPages] = {}
+    for ident, doc in published.items():
+        ast = (asts or {}).get(ident) or pandoc.to_ast(doc.markdown)
+        pages = split_document(doc, ast, public)
+        render_pages(pages, ast["pandoc-api-version"], model.sigles)
+        model.notices.extend(pages.warnings)
+        doc_pages[ident] = pages
+
+    for ident, files in downloads.items():
+        if ident in published:
+            for ext, content in files.items():
+                model.files[download_uri(published[ident], ext)] = content
+
+    conventions = [d for d in published.values() if d.kind == "convention"]
+    avenants_of = {c.id: sorted((d for d in published.values() if d.parent == c.id), key=lambda a: (a.start, a.id))
+                   for c in conventions}
+    views = {c.id: _convention_view(c, avenants_of[c.id], doc_pages, model, corpus, today) for c in conventions}
+
+    # document pages: text, annexes, fiches
+    for c in conventions:
+        view = views[c.id]
+        _document_pages(model, doc_pages[c.id], view, view)
+        for av in avenants_of[c.id]:
+            _document_pages(model, doc_pages[av.id], _avenant_view(av, view, doc_pages, model, today), view)
+
+    territories = _territories(corpus, conventions, views)
+    fiche_rows = _fiche_rows(corpus, conventions, doc_pages, views)
+    model.pages[HOME] = GeneratedPage("Accueil", render_page(
+        "home.html", title="Conventions territoriales globales", territories=territories, today=date_fr(today),
+        public=public))
+    for t in territories:
+        model.pages[t["key"]] = GeneratedPage(t["name"], render_page("territoire.html", t=t))
+    model.pages[FICHES_INDEX] = GeneratedPage("Fiches action", render_page(
+        "fiches.html", rows=fiche_rows, themes=sorted({r["thematique"] for r in fiche_rows}),
+        pilotes=sorted({p for r in fiche_rows for p in r["pilotes"]}, key=str.lower),
+        partenaires=sorted({p for r in fiche_rows for p in r["partenaires"]}, key=str.lower)))
+    model.pages[GLOSSARY] = GeneratedPage("Glossaire", render_page(
+        "glossaire.html", sigles=sorted(model.sigles.items(), key=lambda kv: kv[0].lower())))
+    model.nav = _nav(conventions, avenants_of, doc_pages, territories, guide or [])
+    return model
+
+
+# ------------------------------------------------------------------ views
+
+
+def _downloads(doc: AssembledDocument, model: SiteModel) -> list[dict]:
+    labels = {"docx": "Word (DOCX)", "pdf": "PDF"}
+    return [{"label": labels[ext], "uri": download_uri(doc, ext), "ext": ext}
+            for ext in ("docx", "pdf") if download_uri(doc, ext) in model.files]
+
+
+def _signatories(doc: AssembledDocument) -> list[dict]:
+    return [{"organisation": capitalize(s.organisation), "person": s.person, "function": s.function}
+            for s in doc.signatories]
+
+
+def _convention_view(c: AssembledDocument, avenants: list[AssembledDocument], doc_pages, model: SiteModel,
+                     corpus: Corpus, today: dt.date) -> dict:
+    end = effective_end(c, avenants)
+    label, key = derived_status(c, end, today)
+    conv_src = corpus.conventions.get(c.id)
+    territory_id = conv_src.meta.territoire if conv_src else ""
+    timeline = []
+    if c.signed_on:
+        timeline.append({"date": date_fr(c.signed_on), "sort": c.signed_on, "title": "Signature de la convention",
+                         "uri": f"conventions/{c.id}/index.md", "detail": ""})
+    for av in avenants:
+        when = av.signed_on or av.start
+        detail = (f"signé le {date_fr(av.signed_on)}, effet au {date_fr(av.start)}" if av.signed_on
+                  else f"{av.status}, effet au {date_fr(av.start)}")
+        timeline.append({"date": date_fr(when), "sort": when, "title": f"Avenant n°\u00a0{avenant_number(av)}",
+                         "uri": f"{doc_pages[av.id].base}/index.md", "detail": detail})
+    timeline.sort(key=lambda e: e["sort"])
+    last = None
+    if avenants:
+        av = max(avenants, key=lambda a: (a.signed_on or a.start, a.id))
+        last = {"title": f"Avenant n°\u00a0{avenant_number(av)}", "uri": f"{doc_pages[av.id].base}/index.md",
+                "date": (f"signé le {date_fr(av.signed_on)}" if av.signed_on
+                         else f"{av.status}, effet au {date_fr(av.start)}")}
+    return {
+        "doc": c, "id": c.id, "title": c.title, "short_title": c.short_title, "key": f"conventions/{c.id}/index.md",
+        "status": label, "status_key": key, "period": _period(c.start, end),
+        "signed": f"signée le {date_fr(c.signed_on)}" if c.signed_on else "non signée",
+        "signatories": _signatories(c), "downloads": _downloads(c, model), "timeline": timeline,
+        "last_avenant": last, "territory_id": territory_id, "territory": capitalize(c.territory),
+        "territory_key": f"territoires/{territory_id}.md" if territory_id else None,
+    }
+
+
+def _avenant_view(av: AssembledDocument, parent: dict, doc_pages, model: SiteModel, today: dt.date) -> dict:
+    label, key = derived_status(av, av.end, today)
+    return {
+        "doc": av, "id": av.id, "title": av.title, "short_title": f"Avenant n°\u00a0{avenant_number(av)}",
+        "key": f"{doc_pages[av.id].base}/index.md", "status": label, "status_key": key,
+        "period": _period(av.start, av.end),
+        "signed": f"signé le {date_fr(av.signed_on)}" if av.signed_on else "non signé",
+        "signatories": _signatories(av), "downloads": _downloads(av, model), "timeline": [],
+        "last_avenant": None, "parent": parent,
+    }
+
+
+def _document_pages(model: SiteModel, pages: DocumentPages, view: dict, convention: dict) -> None:
+    annexes = [{"title": a.title, "uri": a.key} for a in pages.annexes]
+    hidden = [f"Annexe\u00a0{a.number}" for a in pages.hidden_annexes]
+    model.pages[pages.main.key] = GeneratedPage(view["short_title"], render_page(
+        "document.html", v=view, annexes=annexes, hidden=hidden, body=Markup(pages.main.html)))
+    for seg in pages.annexes:
+        fiches = [{"title": f.title, "uri": f.key} for f in pages.fiches.get(seg.annex.id, [])]
+        model.pages[seg.key] = GeneratedPage(seg.title, render_page(
+            "annexe.html", seg=seg, v=view, fiches=fiches, body=Markup(seg.html)))
+    for fiches in pages.fiches.values():
+        for seg in fiches:
+            model.pages[seg.key] = GeneratedPage(seg.title, render_page(
+                "fiche.html", seg=seg, v=view, convention=convention,
+                annex_uri=f"{pages.base}/annexes/{seg.annex.id}/index.md", body=Markup(seg.html)))
+
+
+def _territories(corpus: Corpus, conventions: list[AssembledDocument], views: dict) -> list[dict]:
+    out = []
+    by_territory: dict[str, list[dict]] = {}
+    for c in conventions:
+        by_territory.setdefault(views[c.id]["territory_id"], []).append(views[c.id])
+    for tid, convs in by_territory.items():
+        org = corpus.registry.organisations.get(tid)
+        communes = [corpus.registry.communes[code] for code in (org.communes if org else [])
+                    if code in corpus.registry.communes]
+        communes.sort(key=lambda m: m.nom)
+        years = sorted({m.annee for m in communes})
+        name = capitalize(convs[0]["territory"]) or tid
+        out.append({
+            "id": tid, "key": f"territoires/{tid}.md", "name": name,
+            "communes": [{"insee": m.insee, "nom": m.nom, "population": _number(m.population)} for m in communes],
+            "total": _number(sum(m.population for m in communes)), "years": ", ".join(str(y) for y in years),
+            "conventions": sorted(convs, key=lambda v: v["doc"].start, reverse=True),
+        })
+    out.sort(key=lambda t: t["name"].lower())
+    return out
+
+
+def _number(n: int) -> str:
+    """French thousands separator: 12\u202f345."""
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def _fiche_rows(corpus: Corpus, conventions: list[AssembledDocument], doc_pages: dict, views: dict) -> list[dict]:
+    rows = []
+    for c in conventions:
+        pages = doc_pages[c.id]
+        conv = corpus.conventions.get(c.id)
+        if conv is None:
+            continue
+        fiche_views = {f.id: f for f in prepare(corpus, conv, convention_facts(corpus, conv))["context"]["fiches"]}
+        for segs in pages.fiches.values():
+            for seg in segs:
+                fv = fiche_views.get(seg.fiche_id)
+                if fv is None:
+                    continue
+                rows.append({
+                    "numero": fv.numero, "titre": fv.titre, "uri": seg.key, "convention": views[c.id]["short_title"],
+                    "convention_uri": views[c.id]["key"], "thematique": fv.thematique,
+                    "pilotes": [capitalize(pilot_label(corpus, p)) for p in fv.data.pilotes],
+                    "partenaires": [capitalize(p) for p in fv.data.partenaires],
+                })
+    return rows
+
+
+# ------------------------------------------------------------------ navigation
+
+
+def _nav(conventions, avenants_of, doc_pages, territories, guide) -> list:
+    conv_nav = []
+    for c in sorted(conventions, key=lambda d: (d.territory.lower(), d.start)):
+        conv_nav.append({c.short_title: _document_nav(doc_pages[c.id], avenants_of[c.id], doc_pages)})
+    nav: list = [{"Accueil": HOME}]
+    if conv_nav:
+        nav.append({"Conventions": conv_nav})
+    if territories:
+        nav.append({"Territoires": [{t["name"]: t["key"]} for t in territories]})
+    nav.append({"Fiches action": FICHES_INDEX})
+    nav.append({"Glossaire": GLOSSARY})
+    if guide:
+        nav.append({"Guide de rédaction": [{title: uri} for uri, title in guide]})
+    return nav
+
+
+def _document_nav(pages: DocumentPages, avenants, doc_pages) -> list:
+    items: list = [pages.main.key]
+    for seg in pages.annexes:
+        fiches = pages.fiches.get(seg.annex.id)
+        if fiches:
+            items.append({seg.title: [seg.key, *({f.title: f.key} for f in fiches)]})
+        else:
+            items.append({seg.title: seg.key})
+    for av in avenants:
+        sub = doc_pages[av.id]
+        label = f"Avenant n°\u00a0{avenant_number(av)}"
+        items.append({label: _document_nav(sub, [], doc_pages)} if sub.annexes else {label: sub.main.key})
+    return items
