@@ -196,9 +196,28 @@ class Assembler:
 
     # ------------------------------------------------------------ documents
 
+    def _start_recording(self) -> None:
+        self.env.cache.clear()  # so that every template a document includes is seen by the loader
+        self.env.loader.used.clear()
+
+    def _templates_used(self) -> list[Path]:
+        return [self.templates / name for name in sorted(self.env.loader.used)]
+
+    def _registry_files(self, parties: list[Party], facts: ConventionFacts) -> list[Path]:
+        reg = self.corpus.registry
+        ids = {p.org.id for p in parties} | {s.id for s in facts.sivom}
+        if facts.territoire:
+            ids.add(facts.territoire.id)
+        paths = [reg.organisation_src[i].path for i in ids if i in reg.organisation_src]
+        paths += [reg.commune_src[c.insee][0] for c in facts.communes if c.insee in reg.commune_src]
+        if reg.sigles_src is not None:
+            paths.append(reg.sigles_src.path)
+        return paths
+
     def convention(self, conv: ConventionSource) -> AssembledDocument | None:
         meta = conv.meta
         n_errors = len(self.diags.errors)
+        self._start_recording()
         facts = convention_facts(self.corpus, conv)
         model = self.model(meta.modele, conv.path, conv.src.line("modele"))
         if model is None:
@@ -226,7 +245,8 @@ class Assembler:
             short_title=meta.titre_court, facts=facts, start=meta.periode.debut, end=meta.periode.fin,
             signed_on=meta.signature.date, parties=facts.parties, annexes=conv.annexes,
             keywords=list(meta.mots_cles), body=body, annex_parts=annex_parts,
-            author_id=meta.emetteur, sources=self._sources_of(conv, None),
+            author_id=meta.emetteur,
+            sources=self._sources_of(conv, None, self._registry_files(facts.parties, facts)),
         )
 
     def avenant(self, av: AvenantSource) -> AssembledDocument | None:
@@ -234,6 +254,7 @@ class Assembler:
         if parent is None:
             return None  # reported by validate
         n_errors = len(self.diags.errors)
+        self._start_recording()
         facts = convention_facts(self.corpus, parent)
         parties = avenant_parties(self.corpus, av, parent)
         model = self.model("avenant", av.path, 1)
@@ -269,7 +290,7 @@ class Assembler:
             start=av.meta.effet, end=fin, signed_on=av.meta.signature.date, parties=parties,
             annexes=av.annexes, keywords=list(av.meta.mots_cles) or list(parent.meta.mots_cles),
             body=body, annex_parts=annex_parts, author_id=parent.meta.emetteur,
-            sources=self._sources_of(parent, av),
+            sources=self._sources_of(parent, av, self._registry_files(parties, facts)),
         )
 
     def _articles(self, model: ClauseModel, sections: list[Section]) -> list[ArticlePlan]:
@@ -295,13 +316,15 @@ class Assembler:
             author=author, keywords=keywords, sources=sources,
         )
 
-    def _sources_of(self, conv: ConventionSource, av: AvenantSource | None) -> list[str]:
-        paths = [conv.path, *(a.path for a in conv.annexes), *(f.path for f in conv.fiches.values())]
+    def _sources_of(self, conv: ConventionSource, av: AvenantSource | None, registry: list[Path]) -> list[str]:
+        models = self.templates / "modeles"
+        paths = [*registry, *self._templates_used(), models / f"{conv.meta.modele}.yaml", conv.path,
+                 *(a.path for a in conv.annexes), *(f.path for f in conv.fiches.values())]
         for src in (conv.equipements_src, conv.plan_src):
             if src is not None:
                 paths.append(src.path)
         if av is not None:
-            paths += [av.path, *(a.path for a in av.annexes)]
+            paths += [models / "avenant.yaml", av.path, *(a.path for a in av.annexes)]
         return sorted({self.diags.rel(p) for p in paths})
 
 

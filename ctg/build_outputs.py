@@ -3,6 +3,7 @@ then write them all atomically. A failure leaves dist/ as it was."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from . import pandoc
@@ -34,6 +35,18 @@ def build_docx(project: Project, docs: dict[str, AssembledDocument], asts: dict[
     return out
 
 
+MANIFEST = "MANIFEST.sha256"
+
+
+def write_manifest(dist: Path) -> None:
+    """dist/MANIFEST.sha256, in « sha256sum » format, so anyone can check a downloaded file."""
+    lines = []
+    for path in sorted(p for p in dist.rglob("*") if p.is_file() and p.name != MANIFEST and not p.name.startswith(".")):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        lines.append(f"{digest}  {path.relative_to(dist).as_posix()}\n")
+    write_atomic(dist / MANIFEST, "".join(lines).encode("utf-8"))
+
+
 def build(project: Project, corpus: Corpus, docs: dict[str, AssembledDocument], formats: list[str],
           progress: Progress, diags: Diagnostics) -> int:
     asts = {}
@@ -49,6 +62,8 @@ def build(project: Project, corpus: Corpus, docs: dict[str, AssembledDocument], 
         files |= build_pdf(project, docs, asts, progress)
     for path, data in sorted(files.items()):
         write_atomic(path, data)
+    if formats == ["docx", "pdf", "site"]:
+        write_manifest(project.dist)
     if "site" in formats or "serve" in formats:
         from .site_build import build_site
 

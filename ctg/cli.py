@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from . import integrity
 from .diagnostics import Diagnostics, UserError, report
 from .outputs import output_path
 from .pipeline import Project, assemble_checked, load_and_check, unknown_ids
@@ -76,6 +77,9 @@ def make_parser() -> argparse.ArgumentParser:
     add("markdown", "afficher le texte assemblé (Markdown) d'un document", ids=True)
     lst = add("list", "lister les documents (identifiant, type, parent, statut, période)")
     lst.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
+    emp = add("empreintes", "enregistrer l'empreinte SHA-256 des textes signés (empreintes.yaml)", ids=True)
+    emp.add_argument("--forcer", action="store_true",
+                     help="remplacer une empreinte enregistrée (seulement si elle l'a été par erreur)")
     add("site", "construire le site statique (dossier site/)")
     add("serve", "prévisualiser le site avec rechargement automatique")
     return parser
@@ -110,9 +114,18 @@ def run(command: str, args, project: Project) -> int:
         return list_documents(corpus, project, args.json)
     docs = assemble_checked(project, corpus, diags, ids or None)
     diags.raise_if_errors(args.strict)
+    if command == "empreintes":
+        written = integrity.record(corpus, docs, diags, args.forcer)
+        diags.raise_if_errors()
+        print(f"Empreintes enregistrées : {', '.join(written)}." if written else "Aucune nouvelle empreinte à enregistrer.")
+        return 0
+    integrity.check_signed(corpus, docs, diags, project.root)
+    diags.raise_if_errors(args.strict)
     if diags.warnings:
         report(diags.warnings)
     if command == "check":
+        for path, users in integrity.affected_by_changes(docs, project.root).items():
+            print(f"Modification en cours de {path} : elle change {', '.join(users)}.")
         print(f"Sources valides : {len(docs)} documents vérifiés.")
         return 0
     if command == "markdown":

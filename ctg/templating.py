@@ -31,9 +31,23 @@ def _agree(n: int, singular: str, plural: str | None = None) -> str:
     return f"{_number(n)} {singular if n < 2 else (plural or singular + 's')}"
 
 
+class RecordingLoader(jinja2.FileSystemLoader):
+    """Remembers which library templates were read: a document's dependencies (for the
+    integrity check of signed texts and for incremental builds)."""
+
+    def __init__(self, searchpath: str):
+        super().__init__(searchpath)
+        self.used: set[str] = set()
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        self.used.add(template)
+        return source, filename, uptodate
+
+
 def make_environment(templates: Path) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=RecordingLoader(str(templates)),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,

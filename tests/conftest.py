@@ -31,9 +31,9 @@ def make_project(tmp_path):
     """make_project({path: content or None}) -> project root with the minimal corpus changed."""
     counter = {"n": 0}
 
-    def make(files=None, base=None):
+    def make(files=None, base=None, fingerprints=True):
         counter["n"] += 1
-        return write_project(tmp_path / f"p{counter['n']}", files, base)
+        return write_project(tmp_path / f"p{counter['n']}", files, base, fingerprints)
 
     return make
 

@@ -215,7 +215,25 @@ MINIMAL: dict[str, str] = {
 }
 
 
-def write_project(root: Path, files: dict[str, str | bytes | None] | None = None, base: dict | None = None) -> Path:
+def record_fingerprints(root: Path) -> None:
+    """Record the fingerprints of the signed documents, as « build.py empreintes » does in a real
+    repository; skipped when the corpus is invalid (the test then expects errors anyway)."""
+    from ctg import integrity
+    from ctg.diagnostics import Diagnostics
+    from ctg.pipeline import Project, assemble_checked, load_and_check
+
+    project = Project(root)
+    diags = Diagnostics(root)
+    corpus = load_and_check(project, diags)
+    if diags.errors:
+        return
+    docs = assemble_checked(project, corpus, diags)
+    if not diags.errors:
+        integrity.record(corpus, docs, diags, force=False)
+
+
+def write_project(root: Path, files: dict[str, str | bytes | None] | None = None, base: dict | None = None,
+                  fingerprints: bool = True) -> Path:
     """Write templates/ (copied) and the corpus; files override base (None deletes a file)."""
     shutil.copytree(ROOT / "templates", root / "templates")
     merged = dict(MINIMAL if base is None else base)
@@ -229,4 +247,6 @@ def write_project(root: Path, files: dict[str, str | bytes | None] | None = None
             path.write_bytes(content)
         else:
             path.write_text(textwrap.dedent(content), encoding="utf-8")
+    if fingerprints:
+        record_fingerprints(root)
     return root

@@ -142,3 +142,39 @@ def test_projet_may_keep_blanks_but_not_once_ready(make_project):
     draft[AVENANT] = None  # an avenant amends signed conventions only
     assert run_build(make_project(draft), "check").code == 0
     check_fails(make_project(blank), CONVENTION, "JJ/MM/AAAA", "JJ/MM/AAAA")
+
+
+# ------------------------------------------------------------------ signed texts
+
+
+def test_signed_document_without_fingerprint_is_refused(make_project):
+    root = make_project(fingerprints=False)
+    check_fails(root, CONVENTION, "statut: signée", "son empreinte n'est pas enregistrée")
+    result = run_build(root, "empreintes")
+    assert result.code == 0, result.err
+    assert "ctg-test-2022-2026" in result.out
+    assert (root / CONV / "empreintes.yaml").exists()
+    assert run_build(root, "check").code == 0
+
+
+@pytest.mark.parametrize("rel,old,new", [
+    ("templates/clauses/ctg/duree.md.j2", "Elle ne peut être reconduite", "Elle peut être reconduite"),
+    ("conventions/_registre/organisations/caf62.yaml", "prenom: Claire", "prenom: Clara"),
+    (f"{CONV}/fiches/rpe.yaml", "Recrutement d'une animatrice.", "Recrutement de deux animatrices."),
+], ids=["clause-template", "registry", "data-file"])
+def test_change_that_would_alter_a_signed_text_fails(make_project, rel, old, new):
+    root = make_project()
+    assert run_build(root, "check").code == 0
+    path = root / rel
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    err = check_fails(root, CONVENTION, "statut: signée", "le texte signé de « ctg-test-2022-2026 » serait modifié")
+    assert "ne change que par avenant" in err
+    forced = run_build(root, "empreintes")
+    assert forced.code == 1 and "--forcer" in forced.err
+
+
+def test_unrelated_change_keeps_signed_text(make_project):
+    root = make_project()
+    sigles = root / "conventions/_registre/sigles.yaml"
+    sigles.write_text(sigles.read_text(encoding="utf-8") + "ZZZ: Sigle inutilisé\n", encoding="utf-8")
+    assert run_build(root, "check").code == 0
