@@ -19,6 +19,7 @@ from .context import ConventionFacts, avenant_parties, base_context, convention_
 from .corpus import AnnexSource, AvenantSource, ConventionSource, Corpus, Section
 from .diagnostics import Diagnostics
 from .french import date_fr, french_typography
+from .loader import REGISTRY_DIR
 from .models import ClauseModel, load_model
 from .numbering import ArticlePlan, annex_anchor, article_label, fiche_anchor, number_articles
 from .parties import Party
@@ -371,7 +372,8 @@ def metadata_block(title: str, short_title: str, author: str, keywords: list[str
 
 def cover(title: str, territory: str, start: dt.date, end: dt.date, parties: list[Party], status: str,
           kind: str) -> str:
-    logos = [p.org.org.logo for p in parties if p.org.org.logo]
+    # image paths relative to conventions/, the writers' resource folder
+    logos = [f"{REGISTRY_DIR}/{p.org.org.logo}" for p in parties if p.org.org.logo]
     lines = ["::: {.couverture}"]
     if status == "projet":
         lines += ["::: {.mention-projet}", "PROJET", ":::"]

@@ -68,7 +68,7 @@ def read_text(path: Path, diags: Diagnostics) -> str | None:
                     "(dans votre éditeur : « Enregistrer avec l'encodage » → UTF-8).")
         return None
     if "\x00" in text:
-        diags.error(path, 0, "fichier-binaire", "le fichier contient des octets nuls : ce n'est pas un texte.")
+        diags.error(path, text[: text.index("\x00")].count("\n") + 1, "fichier-binaire", "le fichier contient des octets nuls : ce n'est pas un texte.")
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -59,13 +60,16 @@ def make_environment(templates: Path) -> SandboxedEnvironment:
     return env
 
 
-def _template_line(exc: BaseException, filename: str) -> int | None:
-    """Line in the template where exc happened, from Jinja's rewritten traceback."""
+def _template_line(exc: BaseException, filename: str, first: bool = False) -> int | None:
+    """Line in the template where exc happened, from Jinja's rewritten traceback
+    (the innermost frame of that template, or the outermost one with first=True)."""
     line = None
     tb = exc.__traceback__
     while tb is not None:
         if tb.tb_frame.f_code.co_filename == filename:
             line = tb.tb_lineno
+            if first:
+                return line
         tb = tb.tb_next
     return line
 
@@ -101,12 +105,14 @@ def render(env: SandboxedEnvironment, diags: Diagnostics, context: dict, *, sour
     except SecurityError as exc:
         line = _template_line(exc, filename)
         diags.error(path, _abs(line, first_line), "gabarit-interdit",
-                    f"opération interdite dans un gabarit ({exc}) ; seules les variables documentées sont utilisables.")
+                    f"opération interdite dans un gabarit ({_french_security(str(exc))}) ; seules les variables "
+                    "documentées sont utilisables.")
     except ReferenceError_ as exc:
         line = _template_line(exc, filename)
         diags.error(path, _abs(line, first_line), "reference-inconnue", str(exc))
-    except RecursionError:
-        diags.error(path, first_line, "inclusion-circulaire",
+    except RecursionError as exc:
+        line = _template_line(exc, filename, first=True)
+        diags.error(path, _abs(line, first_line), "inclusion-circulaire",
                     "inclusion circulaire : une clause s'inclut elle-même, directement ou par une autre clause.")
     except (TypeError, ValueError, AttributeError, ZeroDivisionError) as exc:
         line = _template_line(exc, filename)
@@ -138,6 +144,13 @@ def _french_syntax(message: str | None) -> str:
     for en, fr in _SYNTAX.items():
         if message.startswith(en):
             return f"{fr} ({message})"
+    return message
+
+
+def _french_security(message: str) -> str:
+    m = re.match(r"access to attribute '([^']+)' of '([^']+)' object is unsafe", message)
+    if m:
+        return f"accès à l'attribut « {m.group(1)} » d'un objet « {m.group(2)} »"
     return message
 
 

@@ -179,3 +179,22 @@ def test_many_signatories_each_get_a_cell(make_project):
     cells = [c for row in table.rows for c in row.cells if c.text.strip()]
     assert len(cells) == 25
     assert "en vingt-cinq exemplaires originaux" in "\n".join(p.text for p in d.paragraphs)
+
+
+def test_cover_shows_logos_from_the_registry(make_project):
+    from PIL import Image
+
+    org = MINIMAL["conventions/_registre/organisations/caf62.yaml"].replace(
+        "adresse:", "logo: logos/caf62.png\n        adresse:")
+    root = make_project({"conventions/_registre/organisations/caf62.yaml": org,
+                         f"{CONV}/avenants/2023-001.md": None}, fingerprints=False)
+    (root / "conventions/_registre/logos").mkdir()
+    Image.new("RGB", (120, 60), (20, 60, 140)).save(root / "conventions/_registre/logos/caf62.png")
+    assert run_build(root, "empreintes").code == 0
+    result = run_build(root, "docx")
+    assert result.code == 0, result.err
+    with zipfile.ZipFile(root / DOC) as z:
+        media = [n for n in z.namelist() if n.startswith("word/media/")]
+    assert len(media) == 1
+    first_page = xml(root / DOC).split('w:type="page"')[0]
+    assert "<w:drawing>" in first_page

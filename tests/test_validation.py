@@ -4,6 +4,7 @@ no traceback, and nothing written."""
 from __future__ import annotations
 
 import hashlib
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ def replace(path: str, old: str, new: str) -> dict[str, str]:
 
 
 def line_of(root: Path, rel: str, needle: str) -> int:
-    for i, line in enumerate((root / rel).read_text(encoding="utf-8").split("\n"), start=1):
+    for i, line in enumerate((root / rel).read_text(encoding="utf-8", errors="replace").split("\n"), start=1):
         if needle in line:
             return i
     raise AssertionError(f"{needle!r} not in {rel}")
@@ -178,3 +179,140 @@ def test_unrelated_change_keeps_signed_text(make_project):
     sigles = root / "conventions/_registre/sigles.yaml"
     sigles.write_text(sigles.read_text(encoding="utf-8") + "ZZZ: Sigle inutilisé\n", encoding="utf-8")
     assert run_build(root, "check").code == 0
+
+
+# ------------------------------------------------------------------ hostile and malformed files
+
+FICHE = f"{CONV}/fiches/rpe.yaml"
+
+
+def _with_body(extra: str) -> dict[str, str]:
+    return {CONVENTION: textwrap.dedent(MINIMAL[CONVENTION]) + "\n" + textwrap.dedent(extra)}
+
+
+HOSTILE = [
+    ("tab-indent", {FICHE: MINIMAL[FICHE].replace("        public_cible:", "        \tpublic_cible:")},
+     FICHE, "public_cible", ["tabulation en début de ligne"]),
+    ("front-matter-never-closed", {f"{CONV}/annexes/glossaire.md": "---\ntitre: Glossaire\ncontenu: glossaire\n"},
+     f"{CONV}/annexes/glossaire.md", "---", ["n'est jamais fermé"]),
+    ("empty-file", {f"{CONV}/annexes/glossaire.md": ""},
+     f"{CONV}/annexes/glossaire.md", "", ["le fichier est vide"]),
+    ("not-utf8", {f"{CONV}/annexes/glossaire.md": "---\ntitre: Glossaire des sigles et abréviations\n---\n".encode("latin-1")},
+     f"{CONV}/annexes/glossaire.md", "titre", ["n'est pas encodé en UTF-8"]),
+    ("jinja-syntax", _with_body("""
+        ## Article ajouté {#ajoute apres="enjeux"}
+
+        Texte {% if communes %} sans fin.
+        """), CONVENTION, "sans fin", ["syntaxe de gabarit invalide"]),
+    ("include-missing-clause", _with_body("""
+        ## Article ajouté {#ajoute apres="enjeux"}
+
+        {% include "clauses/ctg/inexistante.md.j2" %}
+        """), CONVENTION, "inexistante", ["la clause « clauses/ctg/inexistante.md.j2 » est introuvable"]),
+    ("include-leaving-repository", _with_body("""
+        ## Article ajouté {#ajoute apres="enjeux"}
+
+        {% include "../../../../etc/passwd" %}
+        """), CONVENTION, "etc/passwd", ["est introuvable", "ne peuvent pas en sortir"]),
+    ("sandbox-escape-mro", _with_body("""
+        ## Article ajouté {#ajoute apres="enjeux"}
+
+        {{ ''.__class__.__mro__ }}
+        """), CONVENTION, "__mro__", ["opération interdite", "accès à l'attribut « __class__ »"]),
+    ("sandbox-escape-globals", _with_body("""
+        ## Article ajouté {#ajoute apres="enjeux"}
+
+        {{ annexe.__globals__ }}
+        """), CONVENTION, "__globals__", ["opération interdite", "« __globals__ »"]),
+    ("sandbox-escape-format", _with_body("""
+        ## Article ajouté {#ajoute apres="enjeux"}
+
+        {{ "{0.__class__}".format(caf) }}
+        """), CONVENTION, ".format(caf)", ["opération interdite"]),
+    ("article-without-id", _with_body("""
+        ## Article sans identifiant
+
+        Texte.
+        """), CONVENTION, "## Article sans identifiant", ["n'a pas d'identifiant"]),
+    ("article-unknown-place", _with_body("""
+        ## Article égaré {#egare}
+
+        Texte.
+        """), CONVENTION, "{#egare}", ["précisez sa place"]),
+    ("article-after-nothing", _with_body("""
+        ## Article égaré {#egare apres="inexistant"}
+
+        Texte.
+        """), CONVENTION, "{#egare", ["doit suivre « inexistant », qui n'existe pas"]),
+    ("avenant-amends-avenant", replace(AVENANT, "convention: ctg-test-2022-2026",
+                                       "convention: ctg-test-2022-2026-avenant-2023-001"),
+     AVENANT, "convention: ctg-test", ["n'existe pas"]),
+    ("avenant-number-format", replace(AVENANT, "numero: 2023-001", "numero: 2023/1"),
+     AVENANT, "numero:", ["AAAA-NNN"]),
+    ("added-signatory-already-party", replace(AVENANT, "- organisation: departement62", "- organisation: cc-test"),
+     AVENANT, "organisation: cc-test", ["est déjà signataire de la convention"]),
+    ("signed-without-date", replace(CONVENTION, "\n          date: 2022-11-08", ""),
+     CONVENTION, "statut: signée", ["doit indiquer « signature : » avec « lieu » et « date »"]),
+    ("overlapping-mandates", replace("conventions/_registre/organisations/caf62.yaml", "fin: 2022-08-31", "fin: 2023-08-31"),
+     "conventions/_registre/organisations/caf62.yaml", "civilite: Mme", ["commence avant la fin de celui de"]),
+    ("territory-not-epci", replace(CONVENTION, "territoire: cc-test", "territoire: caf62"),
+     CONVENTION, "territoire: caf62", ["doit être une intercommunalité"]),
+    ("unknown-model", replace(CONVENTION, "territoire: cc-test", "territoire: cc-test\n        modele: ctg-2030"),
+     CONVENTION, "modele: ctg-2030", ["le modèle « ctg-2030 » n'existe pas"]),
+    ("fiche-not-placed", {f"{CONV}/fiches/orpheline.yaml": MINIMAL[FICHE]},
+     f"{CONV}/fiches/orpheline.yaml", "titre", ["n'est rattachée à aucun objectif"]),
+    ("fiche-placed-twice", replace(f"{CONV}/donnees/plan-actions.yaml", "[rpe, guichet]", "[rpe, guichet, rpe]"),
+     f"{CONV}/donnees/plan-actions.yaml", "[rpe, guichet, rpe]", ["est déjà placée"]),
+    ("equipment-type-unknown", replace(f"{CONV}/donnees/equipements.yaml", "type: EAJE", "type: Crèche"),
+     f"{CONV}/donnees/equipements.yaml", "type: Crèche", ["valeurs possibles", "« EAJE »"]),
+    ("registry-key-misspelt", replace("conventions/_registre/organisations/cc-test.yaml", "designation:", "designaton:"),
+     "conventions/_registre/organisations/cc-test.yaml", "designaton:", ["vouliez-vous dire « designation » ?"]),
+    ("logo-leaving-repository",
+     replace("conventions/_registre/organisations/cc-test.yaml", "siren:", 'logo: ../../../../etc/passwd\n        siren:'),
+     "conventions/_registre/organisations/cc-test.yaml", "logo:", ["sans sortir du dépôt"]),
+    ("glossary-not-mapping", {"conventions/_registre/sigles.yaml": "- CAF\n- EAJE\n"},
+     "conventions/_registre/sigles.yaml", "- CAF", ["associer chaque sigle"]),
+    ("placeholder-dots", replace(CONVENTION, "Développer l'offre d'accueil", "Fait à ........ le"),
+     CONVENTION, "........", ["pointillés à remplir"]),
+    ("placeholder-in-fiche", replace(FICHE, "Recrutement d'une animatrice.", "Recrutement XXX."),
+     FICHE, "XXX", ["marque « XXX »"]),
+]
+
+
+@pytest.mark.parametrize("files,rel,needle,fragments", [c[1:] for c in HOSTILE], ids=[c[0] for c in HOSTILE])
+def test_hostile_input_is_reported(make_project, files, rel, needle, fragments):
+    root = make_project(files, fingerprints=False)  # the corpus is invalid on purpose
+    check_fails(root, rel, needle, *fragments)
+    assert not (root / "dist").exists()
+
+
+def test_huge_file_is_refused_without_reading_it(make_project):
+    root = make_project()
+    with open(root / FICHE, "ab") as fh:
+        fh.write(b"#" * (50 * 1024 * 1024))
+    result = run_build(root, "check")
+    assert result.code == 1
+    assert f"{FICHE}\u00a0: erreur\u00a0: le fichier fait 50 Mo" in result.err
+
+
+@pytest.mark.parametrize("transform", [
+    lambda b: b"\xef\xbb\xbf" + b,
+    lambda b: b.replace(b"\n", b"\r\n"),
+], ids=["utf8-bom", "crlf"])
+def test_bom_and_crlf_are_accepted(make_project, transform):
+    root = make_project()
+    for rel in (CONVENTION, FICHE, "conventions/_registre/organisations/caf62.yaml"):
+        path = root / rel
+        path.write_bytes(transform(path.read_bytes()))
+    result = run_build(root, "check")
+    assert result.code == 0, result.err
+
+
+def test_include_cycle_is_reported(make_project):
+    root = make_project(_with_body("""
+        ## Article ajouté {#ajoute apres="enjeux"}
+
+        {% include "clauses/ctg/boucle.md.j2" %}
+        """), fingerprints=False)
+    (root / "templates/clauses/ctg/boucle.md.j2").write_text('Texte {% include "clauses/ctg/boucle.md.j2" %}\n')
+    check_fails(root, CONVENTION, "boucle", "inclusion circulaire")
