@@ -92,7 +92,7 @@ def check_signed(corpus: Corpus, docs: dict[str, AssembledDocument], diags: Diag
             diags.error(src.path, line, "texte-signe-modifie",
                         f"le texte signé de « {doc.id} » serait modifié ; un document signé ne change que par "
                         f"avenant.{hint} Annulez la modification, ou, pour faire évoluer la bibliothèque de clauses, "
-                        "créez une nouvelle version du modèle (voir le guide : « Textes signés »).")
+                        "créez une nouvelle version du modèle (guide de rédaction, page « Textes signés »).")
 
 
 def affected_by_changes(docs: dict[str, AssembledDocument], root: Path) -> dict[str, list[str]]:
