@@ -211,6 +211,10 @@ class Assembler:
             ids.add(facts.territoire.id)
         paths = [reg.organisation_src[i].path for i in ids if i in reg.organisation_src]
         paths += [reg.commune_src[c.insee][0] for c in facts.communes if c.insee in reg.commune_src]
+        for org_id in ids:  # the official record of each EPCI involved (name, members)
+            siren = reg.organisations[org_id].siren if org_id in reg.organisations else None
+            if siren in reg.epci_src:
+                paths.append(reg.epci_src[siren][0])
         if reg.sigles_src is not None:
             paths.append(reg.sigles_src.path)
         return paths

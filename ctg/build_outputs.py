@@ -48,7 +48,7 @@ def write_manifest(dist: Path) -> None:
 
 
 def build(project: Project, corpus: Corpus, docs: dict[str, AssembledDocument], formats: list[str],
-          progress: Progress, diags: Diagnostics) -> int:
+          progress: Progress, diags: Diagnostics, interne: bool = False) -> int:
     asts = {}
     for ident, doc in docs.items():
         progress.step(f"Analyse du texte assemblé : {ident}")
@@ -67,6 +67,8 @@ def build(project: Project, corpus: Corpus, docs: dict[str, AssembledDocument], 
     if "site" in formats or "serve" in formats:
         from .site_build import build_site
 
-        return build_site(project, corpus, docs, serve="serve" in formats, progress=progress)
-    progress.done(f"{len(files)} fichiers écrits dans {project.dist.relative_to(project.root)}/.")
+        return build_site(project, corpus, docs, serve="serve" in formats, progress=progress, interne=interne or None)
+    n = len(files)
+    progress.done(f"{n} fichier{'s' if n > 1 else ''} écrit{'s' if n > 1 else ''} dans "
+                  f"{project.dist.relative_to(project.root)}/.")
     return 0

@@ -28,7 +28,8 @@ def build_pdf(project: Project, docs: dict[str, AssembledDocument], asts: dict[s
               progress: Progress) -> dict[Path, bytes]:
     from .writers.pdf import LayoutError, PdfOptions, write_pdf
 
-    options = PdfOptions(template=project.templates / "typst" / "convention.typ", resources=project.conventions,
+    # Logos are relative to _registre/ (validate.py checks them there); other images to conventions/.
+    options = PdfOptions(template=project.templates / "typst" / "convention.typ", resources=(project.conventions, project.conventions / "_registre"),
                          timestamp=source_date_epoch())
     if not options.template.is_file():
         raise UserError([Diagnostic("templates/typst/convention.typ", 0, "modele-pdf-absent",

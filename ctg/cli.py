@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import integrity
+from . import integrity, territory
 from .diagnostics import Diagnostics, UserError, report
 from .outputs import output_path
 from .pipeline import Project, assemble_checked, load_and_check, unknown_ids
@@ -80,8 +80,19 @@ def make_parser() -> argparse.ArgumentParser:
     emp = add("empreintes", "enregistrer l'empreinte SHA-256 des textes signés (empreintes.yaml)", ids=True)
     emp.add_argument("--forcer", action="store_true",
                      help="remplacer une empreinte enregistrée (seulement si elle l'a été par erreur)")
-    add("site", "construire le site statique (dossier site/)")
-    add("serve", "prévisualiser le site avec rechargement automatique")
+    territory.add_arguments(add("registre", "afficher ou régénérer (--mettre-a-jour) les données officielles "
+                                            "des communes et intercommunalités"))
+    for name, help_text in (("site", "construire le site statique (dossier site/)"),
+                            ("serve", "prévisualiser le site avec rechargement automatique")):
+        site = add(name, help_text)
+        site.add_argument("--interne", action="store_true",
+                          help="site interne : avec les projets et les annexes à diffusion interne (dossier site-interne/)")
+    from . import review_diff, scaffold  # working in git (new, diff, schemas)
+
+    scaffold.add_arguments(add("new", "créer le squelette d'une convention ou d'un avenant "
+                                      "(new convention, new avenant CONVENTION)"))
+    review_diff.add_arguments(add("diff", "comparer le texte des documents entre deux révisions git (relecture)"))
+    add("schemas", "régénérer les schémas JSON des sources (dossier schemas/) pour l'éditeur")
     return parser
 
 
@@ -101,6 +112,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(command: str, args, project: Project) -> int:
+    if command in ("new", "diff", "schemas"):  # own checks: they work on other files or revisions
+        from . import editor_schemas, review_diff, scaffold
+
+        module = {"new": scaffold, "diff": review_diff, "schemas": editor_schemas}[command]
+        return module.command(args, project.root) if command != "schemas" else module.command(project.root)
+    if command == "registre":  # works on the registry's data files only, before any check of the corpus
+        return territory.command(args, project.root)
     diags = Diagnostics(project.root)
     corpus = load_and_check(project, diags)
     ids = getattr(args, "ids", None) or []
@@ -136,7 +154,7 @@ def run(command: str, args, project: Project) -> int:
 
     formats = {"docx": ["docx"], "pdf": ["pdf"], "site": ["site"], "all": ["docx", "pdf", "site"],
                "serve": ["serve"]}[command]
-    return build(project, corpus, docs, formats, Progress(), diags)
+    return build(project, corpus, docs, formats, Progress(), diags, interne=getattr(args, "interne", False))
 
 
 def list_documents(corpus, project: Project, as_json: bool) -> int:

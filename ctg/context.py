@@ -33,10 +33,14 @@ def make_parties(corpus: Corpus, signataires: list[Signataire], when: dt.date,
 
 
 def covered_communes(corpus: Corpus, conv: ConventionSource) -> list[Commune]:
+    """The EPCI's member communes (official data), minus those the convention leaves out on
+    purpose (communes_retirees), plus those it adds (communes_ajoutees); sorted by INSEE code."""
     territory = corpus.registry.organisations.get(conv.meta.territoire)
     if territory is None:
         return []
-    found = [corpus.registry.communes[c] for c in territory.communes if c in corpus.registry.communes]
+    codes = set(territory.communes) - {d.insee for d in conv.meta.communes_retirees}
+    codes |= {d.insee for d in conv.meta.communes_ajoutees}
+    found = [corpus.registry.communes[c] for c in codes if c in corpus.registry.communes]
     return sorted(found, key=lambda c: c.insee)
 
 

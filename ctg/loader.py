@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import schemas
+from . import schemas, territory
 from .corpus import AnnexSource, AvenantSource, ConventionSource, Corpus, FicheSource, Located, Registry
 from .diagnostics import Diagnostics
 from .schema_errors import validate
@@ -70,25 +70,8 @@ def load_registry(folder: Path, diags: Diagnostics) -> Registry:
             continue
         reg.organisations[org.id] = org
         reg.organisation_src[org.id] = Located(path, doc)
-    for path in sorted((folder / "communes").glob("*.yaml")):
-        doc = read_yaml(path, diags)
-        if doc is None:
-            continue
-        if not isinstance(doc.data, list):
-            diags.error(path, 1, "type-invalide", "le fichier doit être une liste de communes (« - insee: … »).")
-            continue
-        for i, item in enumerate(doc.data):
-            commune = validate(schemas.Commune, _Sub(doc, (i,)), path, diags, data=item)
-            if commune is None:
-                continue
-            line = doc.line((i,))
-            if commune.insee in reg.communes:
-                first = reg.commune_src[commune.insee]
-                diags.error(path, line, "commune-en-double",
-                            f"la commune {commune.insee} est déjà décrite dans {diags.rel(first[0])}:{first[1]}.")
-                continue
-            reg.communes[commune.insee] = commune
-            reg.commune_src[commune.insee] = (path, line)
+    territory.load_official(folder, reg, diags)  # communes and EPCI: generated official data
+    territory.resolve_organisations(reg)
     sigles = folder / "sigles.yaml"
     if sigles.exists():
         doc = read_yaml(sigles, diags)
@@ -99,17 +82,6 @@ def load_registry(folder: Path, diags: Diagnostics) -> Registry:
             else:
                 diags.error(sigles, 1, "type-invalide", "le glossaire doit associer chaque sigle à son développé (« SIGLE: développé »).")
     return reg
-
-
-class _Sub:
-    """View of a YamlDoc rooted at a sub-path (so item errors map to the item's lines)."""
-
-    def __init__(self, doc, prefix: tuple):
-        self.doc, self.prefix = doc, prefix
-        self.data = None
-
-    def line(self, loc: tuple) -> int:
-        return self.doc.line(self.prefix + tuple(loc))
 
 
 def load_convention(folder: Path, diags: Diagnostics) -> ConventionSource | None:

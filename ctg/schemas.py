@@ -11,7 +11,8 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator,
+                      model_validator)
 
 from .identifiers import insee_problem, siren_problem
 
@@ -68,7 +69,8 @@ class TypeOrganisation(str, Enum):
 class Organisation(Model):
     id: Ident
     type: TypeOrganisation
-    nom: Text = Field(description="Nom complet sans article : « Caisse d'allocations familiales du Pas-de-Calais ».")
+    nom: Text | None = Field(None, description="Nom complet sans article : « Caisse d'allocations familiales du "
+                             "Pas-de-Calais ». Pour une commune (insee) ou un EPCI (siren), tiré des données officielles.")
     article: Literal["la", "le", "l'"]
     genre: Literal["f", "m"] | None = None
     designation: Text = Field(description="Nom abrégé de « ci-après … » : « la Caf », « la CABBALR ».")
@@ -107,6 +109,15 @@ class Organisation(Model):
         return v
 
     @model_validator(mode="after")
+    def _name(self):
+        official = ((self.type == TypeOrganisation.commune and self.insee)
+                    or (self.type == TypeOrganisation.epci and self.siren))
+        if self.nom is None and not official:
+            raise ValueError("indiquez le « nom » de l'organisation (pour une commune, son code « insee » suffit ; "
+                             "pour une intercommunalité, son « siren »)")
+        return self
+
+    @model_validator(mode="after")
     def _gender(self):
         if self.article == "l'" and self.genre is None:
             raise ValueError("avec l'article « l' », précisez « genre : f » ou « genre : m »")
@@ -120,6 +131,8 @@ class Organisation(Model):
 class Commune(Model):
     insee: Code
     nom: Text
+    siren: str | None = None
+    departement: str | None = None
     population: int = Field(ge=0)
     annee: int = Field(ge=1800, le=2100, description="Millésime de la population.")
 
@@ -130,6 +143,32 @@ class Commune(Model):
         if problem:
             raise ValueError(problem)
         return v
+
+
+class Epci(Model):
+    """An EPCI of the generated official data (officiel/epci.yaml)."""
+
+    siren: str
+    nom: Text = Field(description="Nom publié par la DGCL : « CA de Béthune-Bruay, Artois-Lys Romane ».")
+    nom_complet: Text = Field(description="Le même, sigle de nature développé : « Communauté d'agglomération de … ».")
+    nature: str = Field(description="CA, CC, CU, METRO…")
+    population: int = Field(ge=0)
+    annee: int
+    membres: list[Code]
+
+
+class SourceTerritoire(Model):
+    paquet: Text
+    version: Text
+    cog: int = Field(ge=1943, le=2100, description="Année du code officiel géographique.")
+    millesime_population: int = Field(ge=1800, le=2100)
+
+
+class Territoire(Model):
+    """conventions/_registre/territoire.yaml: where the official data comes from, for which départements."""
+
+    source: SourceTerritoire
+    departements: list[Annotated[str, StringConstraints(pattern=r"^(\d{2}|2A|2B|97\d)$")]] = Field(min_length=1)
 
 
 # ---------------------------------------------------------------- documents
@@ -157,6 +196,19 @@ class Periode(Model):
         return self
 
 
+def _insee_ok(value: str) -> str:
+    problem = insee_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+class CommuneDeclaree(Model):
+    insee: Annotated[Code, AfterValidator(_insee_ok)]
+    nom: Text | None = None
+    motif: Text
+
+
 class Signature(Model):
     lieu: Text | None = None
     date: dt.date | None = None
@@ -177,6 +229,10 @@ class Convention(Model):
     emetteur: Ident | None = Field(None, description="Organisation auteur du document (par défaut, le premier signataire).")
     mots_cles: list[Text] = Field(default_factory=list)
     annexes: list[Ident] = Field(default_factory=list)
+    communes_ajoutees: list[CommuneDeclaree] = Field(
+        default_factory=list, description="Communes couvertes bien qu'hors de l'EPCI, avec le motif.")
+    communes_retirees: list[CommuneDeclaree] = Field(
+        default_factory=list, description="Communes de l'EPCI que la convention ne couvre pas, avec le motif.")
 
 
 class Avenant(Model):
@@ -284,6 +340,8 @@ MODELS: dict[str, type[BaseModel]] = {
     "annexe": Annexe,
     "organisation": Organisation,
     "commune": Commune,
+    "epci": Epci,
+    "territoire": Territoire,
     "equipements": Equipements,
     "plan-actions": PlanActions,
     "fiche": Fiche,

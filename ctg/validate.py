@@ -6,12 +6,13 @@ import difflib
 import re
 from pathlib import Path
 
-from .context import reference_date
+from .context import covered_communes, reference_date
 from .corpus import AvenantSource, ConventionSource, Corpus, Located
 from .diagnostics import Diagnostics
 from .french import date_fr
 from .parties import representative_at
 from .schemas import Signataire, Statut
+from .territory_checks import check_territory
 
 FINAL = (Statut.pret, Statut.signee)
 
@@ -57,6 +58,7 @@ class Validator:
             self.convention(conv)
         for av in self.corpus.avenants.values():
             self.avenant(av)
+        check_territory(self.corpus, self.diags)
 
     # ------------------------------------------------------------ registry
 
@@ -67,8 +69,8 @@ class Validator:
             for i, code in enumerate(org.communes):
                 if code not in reg.communes:
                     self.diags.error(src.path, src.line("communes", i), "commune-inconnue",
-                                     f"la commune {code} n'est pas décrite dans le registre des communes "
-                                     f"({self.diags.rel(reg.root / 'communes')}).")
+                                     f"la commune {code} n'est pas dans les données officielles "
+                                     f"({self.diags.rel(reg.root / 'officiel')}).")
             reps = sorted(org.representants, key=lambda r: r.debut)
             for prev, nxt in zip(reps, reps[1:]):
                 if prev.fin is None or prev.fin >= nxt.debut:
@@ -167,7 +169,7 @@ class Validator:
     def equipment(self, conv: ConventionSource, territory) -> None:
         if conv.equipements is None or conv.equipements_src is None:
             return
-        covered = set(territory.communes) if territory else set()
+        covered = {c.insee for c in covered_communes(self.corpus, conv)}  # EPCI members ± declared
         signatory_orgs = {s.organisation for s in conv.meta.signataires} | set(conv.meta.sivom)
         signatory_communes = {self.orgs[o].insee for o in signatory_orgs if o in self.orgs and self.orgs[o].insee}
         src = conv.equipements_src

@@ -11,9 +11,45 @@ import shutil
 import textwrap
 from pathlib import Path
 
+from ctg import territory
+
 ROOT = Path(__file__).resolve().parents[1]
 
 CONV = "conventions/ctg-test-2022-2026"
+OFFICIAL_COMMUNES = "conventions/_registre/officiel/communes.yaml"
+OFFICIAL_EPCI = "conventions/_registre/officiel/epci.yaml"
+
+
+def _commune(code: str, nom: str, siren: str, population: int, dep: str = "62") -> dict:
+    return {"code": code, "nom": nom, "type": "commune-actuelle", "departement": dep, "region": "32",
+            "siren": siren, "codesPostaux": ["62000"], "population": population}
+
+
+#: A tiny @etalab/decoupage-administratif: the fields of data/communes.json and data/epci.json
+#: that the transform reads, plus a few it ignores (real codes, names and SIREN of version 6.0.0;
+#: populations of the earlier hand-typed fixture).
+PACKAGE = {
+    "communes": [
+        _commune("62001", "Ablain-Saint-Nazaire", "216200014", 1968),
+        _commune("62002", "Ablainzevelle", "216200022", 220),
+        _commune("62003", "Acheville", "216200030", 601),
+        _commune("62004", "Achicourt", "216200048", 7700),
+        _commune("80810", "Vitz-sur-Authie", "218007615", 136, dep="80"),
+        {"code": "62110", "nom": "Berguette", "type": "commune-associee", "chefLieu": "62473", "departement": "62"},
+    ],
+    "epci": [
+        {"code": "200072460", "nom": "CC du Test", "type": "CC", "modeFinancement": "FPU",
+         "populationTotale": 2900, "populationMunicipale": 2778,
+         "membres": [{"code": c, "siren": "", "nom": "", "populationTotale": 0, "populationMunicipale": 0}
+                     for c in ("62003", "62001", "62002")]},
+        {"code": "200033579", "nom": "CU d'Arras", "type": "CU", "modeFinancement": "FPU",
+         "populationTotale": 8000, "populationMunicipale": 7873,
+         "membres": [{"code": "62004", "siren": "216200048", "nom": "Achicourt", "populationTotale": 8000,
+                      "populationMunicipale": 7700}]},
+    ],
+}
+SOURCE = territory.Source("@etalab/decoupage-administratif", "6.0.0", 2026, 2023)
+OFFICIAL = territory.transform(PACKAGE["communes"], PACKAGE["epci"], ["62"], SOURCE)
 
 MINIMAL: dict[str, str] = {
     "conventions/_registre/organisations/caf62.yaml": """\
@@ -39,11 +75,9 @@ MINIMAL: dict[str, str] = {
     "conventions/_registre/organisations/cc-test.yaml": """\
         id: cc-test
         type: epci
-        nom: Communauté de communes du Test
         article: la
         designation: la CCT
         siren: "200072460"
-        communes: ["62001", "62002", "62003"]
         representants:
           - civilite: M.
             prenom: Paul
@@ -64,11 +98,9 @@ MINIMAL: dict[str, str] = {
             fonction: Président du Conseil départemental
             debut: 2015-04-01
         """,
-    "conventions/_registre/communes/cc-test.yaml": """\
-        - {insee: "62001", nom: Ablain-Saint-Nazaire, population: 1968, annee: 2020}
-        - {insee: "62002", nom: Ablainzevelle, population: 220, annee: 2020}
-        - {insee: "62003", nom: Acheville, population: 601, annee: 2020}
-        """,
+    # official data, in the format « build.py registre --mettre-a-jour » writes (from PACKAGE below)
+    OFFICIAL_COMMUNES: territory.render_communes(OFFICIAL),
+    OFFICIAL_EPCI: territory.render_epci(OFFICIAL),
     "conventions/_registre/sigles.yaml": """\
         CAF: Caisse d'allocations familiales
         EAJE: Établissement d'accueil du jeune enfant
@@ -234,7 +266,7 @@ def record_fingerprints(root: Path) -> None:
 
 def write_project(root: Path, files: dict[str, str | bytes | None] | None = None, base: dict | None = None,
                   fingerprints: bool = True) -> Path:
-    """Write templates/ (copied) and the corpus; files override base (None deletes a file)."""
+    """Write templates/ (copied) and the corpus; files override base (None: a base file not written)."""
     shutil.copytree(ROOT / "templates", root / "templates")
     merged = dict(MINIMAL if base is None else base)
     merged.update(files or {})

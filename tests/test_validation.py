@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_build
-from fixture_corpus import CONV, MINIMAL
+from fixture_corpus import CONV, MINIMAL, OFFICIAL_COMMUNES
 
 CONVENTION = f"{CONV}/convention.md"
 AVENANT = f"{CONV}/avenants/2023-001.md"
@@ -71,11 +71,10 @@ CASES = [
      replace("conventions/_registre/organisations/cc-test.yaml", "debut: 2020-07-01", "debut: 2023-07-01"),
      CONVENTION, "organisation: cc-test", ["aucun représentant de « cc-test » n'est en fonction le 8"]),
     ("equipment-commune-not-covered",
-     replace(f"{CONV}/donnees/equipements.yaml", 'collectivite: "62001"', 'collectivite: "62004"')
-     | {"conventions/_registre/communes/autres.yaml": '- {insee: "62004", nom: Achicourt, population: 7700, annee: 2020}\n'},
+     replace(f"{CONV}/donnees/equipements.yaml", 'collectivite: "62001"', 'collectivite: "62004"'),
      f"{CONV}/donnees/equipements.yaml", 'collectivite: "62004"', ["(Achicourt) a des équipements soutenus"]),
-    ("malformed-insee", replace("conventions/_registre/communes/cc-test.yaml", 'insee: "62003"', 'insee: "6203"'),
-     "conventions/_registre/communes/cc-test.yaml", '"6203"', ["code INSEE « 6203 » est mal formé"]),
+    ("malformed-insee", replace(OFFICIAL_COMMUNES, 'insee: "62003"', 'insee: "6203"'),
+     OFFICIAL_COMMUNES, '"6203"', ["code INSEE « 6203 » est mal formé"]),
     ("malformed-siren", replace("conventions/_registre/organisations/cc-test.yaml", '"200072460"', '"200072461"'),
      "conventions/_registre/organisations/cc-test.yaml", "siren:", ["clé de contrôle (Luhn) invalide"]),
     ("placeholder-in-signed", replace(CONVENTION, "Développer l'offre d'accueil", "Fait le JJ/MM/AAAA, TODO"),
@@ -105,7 +104,7 @@ def test_duplicate_convention_identifier(make_project):
 def test_all_errors_are_reported_together(make_project):
     files = replace(CONVENTION, "titre_court:", "titre_cour:")
     files |= replace(AVENANT, "effet: 2023-01-01", "effet: 2027-03-01")
-    files |= replace("conventions/_registre/communes/cc-test.yaml", 'insee: "62003"', 'insee: "6203"')
+    files |= replace(OFFICIAL_COMMUNES, 'insee: "62003"', 'insee: "6203"')
     root = make_project(files)
     result = run_build(root, "check")
     assert result.code == 1

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from .. import pandoc
 from ..assemble import AnnexInfo, AssembledDocument
 from ..ast import div_info, is_div, is_span, map_inlines, stringify
-from .glossary import add_abbreviations
 from .sanitize import sanitize, unsafe_constructs
 
 LINK_SCHEME = "ctg:"
@@ -199,17 +198,22 @@ def _rewrite_links(pages: DocumentPages) -> None:
 
         return fn
 
+    def no_image(inline: dict):  # images are not published yet: keep their description
+        if inline.get("t") == "Image":
+            pages.warnings.append(f"« {pages.doc.id} » : image « {inline['c'][2][0]} » non publiée sur le site")
+            return [{"t": "Span", "c": [inline["c"][0], inline["c"][1]]}]
+        return None
+
     for seg in pages.segments:
-        seg.blocks = map_inlines(seg.blocks, fix(seg))
+        seg.blocks = map_inlines(map_inlines(seg.blocks, no_image), fix(seg))
 
 
-def render_pages(pages: DocumentPages, api_version: list, sigles: dict[str, str]) -> None:
+def render_pages(pages: DocumentPages, api_version: list) -> None:
     """pandoc renders each page's blocks to HTML; the HTML is sanitised before it goes anywhere."""
     for seg in pages.segments:
         for problem in unsafe_constructs(seg.blocks):
             pages.warnings.append(f"« {pages.doc.id} », {seg.title} : {problem}")
-        blocks = add_abbreviations(seg.blocks, sigles)
-        html = pandoc.from_ast({"pandoc-api-version": api_version, "meta": {}, "blocks": blocks}, "html5")
+        html = pandoc.from_ast({"pandoc-api-version": api_version, "meta": {}, "blocks": seg.blocks}, "html5")
         seg.html = sanitize(html.decode("utf-8"))
 
 

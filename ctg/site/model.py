@@ -7,6 +7,7 @@ it can be tested and reused (plugin.py hands it to mkdocs).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from ..context import convention_facts
 from ..corpus import Corpus
 from ..french import date_fr
 from .content import DocumentPages, avenant_number, render_pages, split_document
+from .glossary import add_abbreviations
 from .pages import render_page
 from .status import derived_status, effective_end
 
@@ -26,6 +28,7 @@ DOWNLOAD_DIR = "telechargements"
 FICHES_INDEX = "fiches-action.md"
 GLOSSARY = "glossaire.md"
 HOME = "index.md"
+MANIFEST = "MANIFEST.sha256"
 
 
 @dataclass
@@ -45,6 +48,15 @@ class SiteModel:
 
 def download_uri(doc: AssembledDocument, ext: str) -> str:
     return f"{DOWNLOAD_DIR}/{doc.parent or doc.id}/{doc.id}.{ext}"
+
+
+def manifest(files: dict[str, bytes | Path]) -> bytes:
+    """SHA-256 of every published download, « sha256sum -c » format, relative to telechargements/."""
+    lines = []
+    for uri, content in sorted(files.items()):
+        data = content.read_bytes() if isinstance(content, Path) else content
+        lines.append(f"{hashlib.sha256(data).hexdigest()}  {uri.removeprefix(DOWNLOAD_DIR + '/')}\n")
+    return "".join(lines).encode("utf-8")
 
 
 def published_documents(docs: dict[str, AssembledDocument], public: bool) -> dict[str, AssembledDocument]:
@@ -71,7 +83,7 @@ def build_model(corpus: Corpus, docs: dict[str, AssembledDocument], *, public: b
     for ident, doc in published.items():
         ast = (asts or {}).get(ident) or pandoc.to_ast(doc.markdown)
         pages = split_document(doc, ast, public)
-        render_pages(pages, ast["pandoc-api-version"], model.sigles)
+        render_pages(pages, ast["pandoc-api-version"])
         model.notices.extend(pages.warnings)
         doc_pages[ident] = pages
 
@@ -80,6 +92,8 @@ def build_model(corpus: Corpus, docs: dict[str, AssembledDocument], *, public: b
             for ext, content in files.items():
                 model.files[download_uri(published[ident], ext)] = content
 
+    if model.files:
+        model.files[f"{DOWNLOAD_DIR}/{MANIFEST}"] = manifest(model.files)
     conventions = [d for d in published.values() if d.kind == "convention"]
     avenants_of = {c.id: sorted((d for d in published.values() if d.parent == c.id), key=lambda a: (a.start, a.id))
                    for c in conventions}
@@ -96,7 +110,7 @@ def build_model(corpus: Corpus, docs: dict[str, AssembledDocument], *, public: b
     fiche_rows = _fiche_rows(corpus, conventions, doc_pages, views)
     model.pages[HOME] = GeneratedPage("Accueil", render_page(
         "home.html", title="Conventions territoriales globales", territories=territories, today=date_fr(today),
-        public=public))
+        public=public, manifest=f"{DOWNLOAD_DIR}/{MANIFEST}" if model.files else None))
     for t in territories:
         model.pages[t["key"]] = GeneratedPage(t["name"], render_page("territoire.html", t=t))
     model.pages[FICHES_INDEX] = GeneratedPage("Fiches action", render_page(
@@ -105,6 +119,8 @@ def build_model(corpus: Corpus, docs: dict[str, AssembledDocument], *, public: b
         partenaires=sorted({p for r in fiche_rows for p in r["partenaires"]}, key=str.lower)))
     model.pages[GLOSSARY] = GeneratedPage("Glossaire", render_page(
         "glossaire.html", sigles=sorted(model.sigles.items(), key=lambda kv: kv[0].lower())))
+    for page in model.pages.values():
+        page.html = add_abbreviations(page.html, model.sigles)
     model.nav = _nav(conventions, avenants_of, doc_pages, territories, guide or [])
     return model
 
@@ -177,11 +193,12 @@ def _document_pages(model: SiteModel, pages: DocumentPages, view: dict, conventi
         fiches = [{"title": f.title, "uri": f.key} for f in pages.fiches.get(seg.annex.id, [])]
         model.pages[seg.key] = GeneratedPage(seg.title, render_page(
             "annexe.html", seg=seg, v=view, fiches=fiches, body=Markup(seg.html)))
-    for fiches in pages.fiches.values():
+    annex_titles = {a.annex.id: a.title for a in pages.annexes}
+    for aid, fiches in pages.fiches.items():
         for seg in fiches:
             model.pages[seg.key] = GeneratedPage(seg.title, render_page(
-                "fiche.html", seg=seg, v=view, convention=convention,
-                annex_uri=f"{pages.base}/annexes/{seg.annex.id}/index.md", body=Markup(seg.html)))
+                "fiche.html", seg=seg, v=view, convention=convention, annex_title=annex_titles[aid],
+                annex_uri=f"{pages.base}/annexes/{aid}/index.md", body=Markup(seg.html)))
 
 
 def _territories(corpus: Corpus, conventions: list[AssembledDocument], views: dict) -> list[dict]:

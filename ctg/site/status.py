@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
 
 from ..assemble import AssembledDocument
 
@@ -11,10 +12,20 @@ SIGNED = ("signée", "échue")
 
 
 def reference_date() -> dt.date:
-    """The day the site describes: SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
+    """The day the site describes, never the clock (two builds of the same sources are identical):
+    SOURCE_DATE_EPOCH when set (e.g. by a scheduled CI job), else the date of the last git commit,
+    else, outside a git checkout, today."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    root = os.environ.get("CTG_RACINE") or os.getcwd()
+    try:
+        proc = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True,
+                              timeout=20)
+        if proc.returncode == 0 and proc.stdout.strip().isdigit():
+            return dt.datetime.fromtimestamp(int(proc.stdout.strip()), dt.timezone.utc).date()
+    except (OSError, subprocess.TimeoutExpired):
+        pass
     return dt.date.today()
 
 

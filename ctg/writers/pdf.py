@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,16 +20,18 @@ import typst
 from .. import pandoc
 from ..assemble import AssembledDocument
 from .signature_fields import FieldSpec, add_signature_fields
-from .typst_layout import RESOURCES, layout, typst_string
+from .typst_layout import image_targets, layout, typst_string
 
-PDF_STANDARD = "a-2b"
+# PDF/A-2u: PDF/A-2b plus a Unicode mapping for all text. Not 2a: pyHanko's widgets have no structure entries.
+PDF_STANDARD = "a-2u"
 ZONE_LABEL = "<ctg-signature-zone>"
+IMAGES = "images"
 
 
 @dataclass(frozen=True)
 class PdfOptions:
     template: Path  # templates/typst/convention.typ
-    resources: Path  # folder the image paths of the sources are relative to (conventions/)
+    resources: tuple[Path, ...]  # folders image paths may be relative to, searched in order
     timestamp: int | None = None  # SOURCE_DATE_EPOCH; default: the document's own date
 
 
@@ -49,7 +52,8 @@ class Zone:
 def subject(doc: AssembledDocument) -> str:
     kind = "Avenant à la convention territoriale globale" if doc.kind == "avenant" \
         else "Convention territoriale globale"
-    return f"{kind} – {doc.territory} – {doc.start.year}-{doc.end.year}"
+    territory = doc.territory[:1].upper() + doc.territory[1:]
+    return f"{kind} – {territory} – {doc.start.year}-{doc.end.year}"
 
 
 def template_data(doc: AssembledDocument) -> str:
@@ -66,11 +70,25 @@ def template_data(doc: AssembledDocument) -> str:
     return "(" + ", ".join(f"{k}: {v}" for k, v in fields.items()) + ")"
 
 
-def typst_source(doc: AssembledDocument, ast: dict, template: Path) -> bytes:
-    typ_ast = layout(ast)
+def typst_source(doc: AssembledDocument, ast: dict, options: PdfOptions) -> tuple[bytes, dict[str, Path]]:
+    """The Typst source, and the images it uses: {name beside the source: file}."""
+    images: dict[str, Path] = {}
+
+    def rename(target: str) -> str:
+        found = next((d / target for d in options.resources if (d / target).is_file()), None)
+        if found is None:
+            raise LayoutError(f"l'image « {target} » est introuvable (cherchée dans "
+                              f"{', '.join(d.name + '/' for d in options.resources)}).")
+        name = f"{IMAGES}/{len(images) + 1}{found.suffix.lower()}"
+        images[name] = found
+        return name
+
+    typ_ast = image_targets(layout(ast), rename)
     # The cover and the metadata are the template's: pandoc's own title block is not wanted.
     typ_ast["meta"] = {}
-    return pandoc.from_ast(typ_ast, "typst", ["--template", str(template), "-V", f"ctg={template_data(doc)}"])
+    source = pandoc.from_ast(typ_ast, "typst", ["--template", str(options.template),
+                                                "-V", f"ctg={template_data(doc)}"])
+    return source, images
 
 
 def creation_timestamp(doc: AssembledDocument, override: int | None) -> int:
@@ -79,16 +97,18 @@ def creation_timestamp(doc: AssembledDocument, override: int | None) -> int:
     return int(dt.datetime(doc.date.year, doc.date.month, doc.date.day, tzinfo=dt.timezone.utc).timestamp())
 
 
-def compile_typst(source: bytes, resources: Path, timestamp: int) -> tuple[bytes, list[Zone]]:
+def compile_typst(source: bytes, images: dict[str, Path], timestamp: int) -> tuple[bytes, list[Zone]]:
     """Compile, then query the signature zones with the same compiler (no second layout).
 
-    typst.Compiler can only query a source read from a file: the source goes to
-    a temporary folder, with a link to the resources for the images.
+    typst.Compiler can only query a source read from a file: the source and
+    copies of its images go to a temporary folder, Typst's root.
     """
     with tempfile.TemporaryDirectory(prefix="ctg-pdf-") as tmp:
         main = Path(tmp) / "document.typ"
         main.write_bytes(source)
-        (Path(tmp) / RESOURCES).symlink_to(resources.resolve(), target_is_directory=True)
+        for name, path in images.items():
+            (Path(tmp) / name).parent.mkdir(exist_ok=True)
+            shutil.copyfile(path, Path(tmp) / name)
         # Embedded fonts only: the same PDF on every machine.
         compiler = typst.Compiler(str(main), root=tmp, font_paths=[], ignore_system_fonts=True)
         try:
@@ -101,8 +121,8 @@ def compile_typst(source: bytes, resources: Path, timestamp: int) -> tuple[bytes
 
 def french_typst_error(exc: typst.TypstError) -> str:
     message = getattr(exc, "message", str(exc))
-    if "file not found" in message or "failed to load file" in message:
-        return f"un fichier appelé par le texte (image, logo) est introuvable ({message})."
+    if "image" in message or "decode" in message:
+        return f"une image du document ne peut pas être lue ({message})."
     if "PDF/A" in message:
         return f"le document ne respecte pas la norme PDF/A ({message})."
     return f"Typst n'a pas pu mettre le document en page ({message})."
@@ -125,7 +145,8 @@ def field_name(organisation: str, taken: set[str]) -> str:
 
 def write_pdf(doc: AssembledDocument, ast: dict, options: PdfOptions) -> bytes:
     timestamp = creation_timestamp(doc, options.timestamp)
-    pdf, zones = compile_typst(typst_source(doc, ast, options.template), options.resources, timestamp)
+    source, images = typst_source(doc, ast, options)
+    pdf, zones = compile_typst(source, images, timestamp)
     by_org = {z.org_id: z for z in zones}
     if len(by_org) != len(doc.signatories) or any(s.org_id not in by_org for s in doc.signatories):
         raise RuntimeError(f"{doc.id}: signature zones {sorted(by_org)} do not match the signatories")

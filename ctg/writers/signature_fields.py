@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import math
 from dataclasses import dataclass
 
 from pyhanko.pdf_utils import generic
@@ -49,8 +50,6 @@ def _page_height(writer: IncrementalPdfFileWriter, page: int) -> float:
 
 def pdf_box(spec: FieldSpec, page_height: float) -> tuple[int, int, int, int]:
     """(x1, y1, x2, y2) in PDF coordinates, rounded inwards to whole points."""
-    import math
-
     x1, x2 = math.ceil(spec.x), math.floor(spec.x + spec.w)
     top, bottom = page_height - spec.y, page_height - spec.y - spec.h
     return x1, math.ceil(bottom), x2, math.floor(top)

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from ..ast import div_info, is_div, is_span, map_blocks, map_inlines, raw_block, raw_inline
 
-RESOURCES = "ressources"  # link, beside the Typst source, to the folder image paths are relative to
-
 COVER_PARTS = {
     "mention-projet": "projet",
     "titre-document": "titre",
     "territoire": "territoire",
     "periode": "periode",
+    "signataires-couverture": "parties",
     "logos": "logos",
 }
 
@@ -81,11 +80,6 @@ def _block(b: dict):
 
 
 def _inline(i: dict):
-    if i.get("t") == "Image":
-        target = i["c"][2][0]
-        if not (target.startswith("/") or "://" in target):
-            return [dict(i, c=[i["c"][0], i["c"][1], [f"{RESOURCES}/{target}", i["c"][2][1]]])]
-        return None
     if is_span(i, "pages-document"):
         return [raw_inline("typst", "#ctg-body-pages()")]
     if is_span(i, "mention-pages"):
@@ -101,11 +95,15 @@ def layout(ast: dict) -> dict:
     which also starts the new page; other annexes start with a page break.
     """
     blocks = map_blocks(ast["blocks"], _block)
-    out, orientation = [], "portrait"
+    out, orientation, in_annexes = [], "portrait", False
     for b in blocks:
         if not is_div(b, "annexe"):
             out.append(b)
             continue
+        if not in_annexes:
+            # Like the DOCX sommaire: inside annexes only their titles (fiches stay bookmarked).
+            out.append(_raw("#show heading.where(level: 2): set heading(outlined: false, bookmarked: true)"))
+            in_annexes = True
         wanted = "paysage" if div_info(b)[2].get("orientation") == "paysage" else "portrait"
         if wanted != orientation:
             out.append(_raw(f"#set page(flipped: {'true' if wanted == 'paysage' else 'false'})"))
@@ -114,3 +112,15 @@ def layout(ast: dict) -> dict:
             out.append(_raw("#pagebreak(weak: true)"))
         out.extend(b["c"][1])
     return dict(ast, blocks=map_inlines(out, _inline))
+
+
+def image_targets(ast: dict, rename) -> dict:
+    """Replace each image's path by rename(path) (raises for a missing file)."""
+
+    def inline(i: dict):
+        if i.get("t") == "Image":
+            ident, alt, (target, title) = i["c"]
+            return [dict(i, c=[ident, alt, [rename(target), title]])]
+        return None
+
+    return dict(ast, blocks=map_inlines(ast["blocks"], inline))

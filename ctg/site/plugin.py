@@ -1,0 +1,263 @@
+"""mkdocs event handlers: the assembly core feeds mkdocs through generated files.
+
+- on_config: load, validate and assemble the sources (or take what build.py
+  already assembled), build the SiteModel and set the nav.
+- on_files: add one generated file per page and per download (File.generated),
+  and move the authoring guide (docs/) under guide/.
+- on_page_content: swap the Markdown placeholder for the page's HTML (pandoc,
+  sanitised), resolve « ctg: » links to relative URLs and rebuild the TOC, so
+  mkdocs' search indexes the real text.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import yaml
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.toc import get_toc
+from mkdocs.utils import get_relative_url
+
+from ..diagnostics import Diagnostics
+from .content import LINK_SCHEME
+from .glossary import markdown_abbreviations
+from .model import SiteModel, build_model
+from .pages import render_page
+from .status import reference_date
+
+log = logging.getLogger("mkdocs.plugins.ctg")
+
+GUIDE = "guide"
+ENV_INTERNAL = "CTG_SITE_INTERNE"
+
+
+@dataclass
+class Prepared:
+    """What build.py hands over for one build (so the sources are assembled once)."""
+
+    corpus: object
+    docs: dict
+    downloads: dict = field(default_factory=dict)
+    public: bool = True
+
+
+@dataclass
+class State:
+    prepared: Prepared | None = None
+    command: str = "build"
+    model: SiteModel | None = None
+    errors: list[str] = field(default_factory=list)
+    root: Path | None = None
+
+
+STATE = State()
+
+
+def prepare(prepared: Prepared) -> None:
+    """Called by site_build before mkdocs runs."""
+    STATE.prepared = prepared
+
+
+def is_public() -> bool:
+    if STATE.prepared is not None:
+        return STATE.prepared.public
+    return os.environ.get(ENV_INTERNAL, "") not in ("1", "oui", "true")
+
+
+# ------------------------------------------------------------------ events
+
+
+def on_startup(command, dirty=False, **_):
+    STATE.command = command
+
+
+def on_config(config, **_):
+    root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
+    project_root = Path(os.environ.get("CTG_RACINE", root))
+    STATE.root = project_root
+    STATE.errors = []
+    prepared = STATE.prepared
+    if prepared is None or STATE.command == "serve":
+        prepared = _assemble(project_root, config)
+    if prepared is None:  # errors in the sources while serving: show them instead of the site
+        STATE.model = None
+        config["nav"] = [{"Erreurs": "index.md"}]
+        return config
+    STATE.model = build_model(prepared.corpus, prepared.docs, public=prepared.public,
+                              downloads=prepared.downloads, today=reference_date(), guide=_guide_pages(config))
+    for notice in STATE.model.notices:
+        log.info("ctg : %s", notice)
+    config["nav"] = STATE.model.nav
+    return config
+
+
+def _assemble(project_root: Path, config) -> Prepared | None:
+    from ..pipeline import Project, assemble_checked, load_and_check
+
+    project = Project(project_root)
+    diags = Diagnostics(project.root)
+    corpus = load_and_check(project, diags)
+    docs = assemble_checked(project, corpus, diags) if not diags.has_errors() else {}
+    if diags.has_errors():
+        lines = [d.format() for d in diags.sorted()]
+        if STATE.command == "serve":
+            STATE.errors = lines
+            for line in lines:
+                log.error(line)
+            return None
+        raise PluginError("sources invalides :\n" + "\n".join(lines))
+    downloads = existing_downloads(project, docs)
+    return Prepared(corpus, docs, downloads, is_public())
+
+
+def existing_downloads(project, docs) -> dict:
+    """While serving: publish the DOCX/PDF already in dist/ (build.py site rebuilds them)."""
+    from ..outputs import output_path
+
+    out: dict = {}
+    for ident, doc in docs.items():
+        if is_public() and any(a.diffusion == "interne" for a in doc.annexes):
+            continue  # the full file holds internal annexes: only build.py site makes the public one
+        for ext in ("docx", "pdf"):
+            path = output_path(project.dist, ident, doc.parent, ext)
+            if path.is_file():
+                out.setdefault(ident, {})[ext] = path
+    return out
+
+
+def _guide_pages(config) -> list[tuple[str, str]]:
+    docs_dir = Path(config.docs_dir)
+    pages = []
+    for path in sorted(docs_dir.rglob("*.md")):
+        rel = path.relative_to(docs_dir).as_posix()
+        pages.append((f"{GUIDE}/{rel}", _markdown_title(path)))
+    pages.sort(key=lambda p: (not p[0].endswith("/index.md") and p[0] != f"{GUIDE}/index.md", p[0]))
+    return pages
+
+
+def _markdown_title(path: Path) -> str:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    m = re.search(r"^title:\s*(.+)$", text.split("\n---", 1)[0], re.M) if text.startswith("---") else None
+    if m:
+        return m.group(1).strip().strip("'\"")
+    m = re.search(r"^#\s+(.+?)\s*(\{.*\})?\s*$", text, re.M)
+    return m.group(1) if m else path.stem.replace("-", " ").capitalize()
+
+
+def on_files(files: Files, config, **_):
+    out = Files([])
+    docs_dir = os.path.normpath(config.docs_dir)
+    for f in files:  # the authoring guide lives in docs/: publish it under guide/
+        if f.generated_by is None and f.src_dir and os.path.normpath(f.src_dir) == docs_dir:
+            out.append(File.generated(config, f"{GUIDE}/{f.src_uri}", abs_src_path=f.abs_src_path))
+        else:
+            out.append(f)
+    model = STATE.model
+    if model is None:
+        page = render_page("erreurs.html", lines=STATE.errors)
+        out.append(File.generated(config, "index.md", content=_placeholder("Erreurs")))
+        _PAGES["index.md"] = ("Erreurs", page)
+        return out
+    _PAGES.clear()
+    for uri, page in model.pages.items():
+        out.append(File.generated(config, uri, content=_placeholder(page.title)))
+        _PAGES[uri] = (page.title, page.html)
+    for uri, content in model.files.items():
+        if isinstance(content, Path):
+            out.append(File.generated(config, uri, abs_src_path=str(content)))
+        else:
+            out.append(File.generated(config, uri, content=content))
+    return out
+
+
+_PAGES: dict[str, tuple[str, str]] = {}
+
+
+def _placeholder(title: str) -> str:
+    return "---\n" + yaml.safe_dump({"title": title}, allow_unicode=True) + "---\n"
+
+
+def on_nav(nav, **_):
+    return nav
+
+
+def on_page_markdown(markdown, page, config, **_):
+    """Guide pages are Python-Markdown: give them the glossary's abbreviations."""
+    if page.file.src_uri.startswith(f"{GUIDE}/") and STATE.model is not None:
+        return markdown + markdown_abbreviations(STATE.model.sigles)
+    return markdown
+
+
+def on_page_content(html, page, config, files, **_):
+    entry = _PAGES.get(page.file.src_uri)
+    if entry is None:
+        return html
+    _title, content = entry
+    content = resolve_links(content, page, files)
+    page.toc = get_toc(toc_tokens(content))
+    return content
+
+
+def on_post_build(config, **_):
+    if STATE.model is None and STATE.command != "serve":
+        raise PluginError("le site n'a pas été construit.")
+
+
+# ------------------------------------------------------------------ links and TOC
+
+_LINK = re.compile(r'(href|src)="' + re.escape(LINK_SCHEME) + r'([^"#?]*)([^"]*)"')
+
+
+def resolve_links(content: str, page, files: Files) -> str:
+    def repl(m: re.Match) -> str:
+        attr, uri, rest = m.group(1), html_lib.unescape(m.group(2)), m.group(3)
+        target = files.get_file_from_path(uri)
+        if target is None:
+            log.warning("ctg : lien vers « %s » introuvable (page %s)", uri, page.file.src_uri)
+            return f'{attr}="#"'
+        url = get_relative_url(target.url, page.file.url)
+        return f'{attr}="{url}{rest}"'
+
+    return _LINK.sub(repl, content)
+
+
+class _Headings(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.items: list[tuple[int, str, str]] = []
+        self._current: list | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("h2", "h3"):
+            self._current = [int(tag[1]), dict(attrs).get("id") or "", ""]
+
+    def handle_endtag(self, tag):
+        if tag in ("h2", "h3") and self._current is not None:
+            level, ident, text = self._current
+            if ident:
+                self.items.append((level, ident, " ".join(text.split())))
+            self._current = None
+
+    def handle_data(self, data):
+        if self._current is not None:
+            self._current[2] += data
+
+
+def toc_tokens(content: str) -> list[dict]:
+    parser = _Headings()
+    parser.feed(content)
+    tokens: list[dict] = []
+    for level, ident, text in parser.items:
+        token = {"level": level, "id": ident, "name": html_lib.escape(text), "children": []}
+        if level == 3 and tokens:
+            tokens[-1]["children"].append(token)
+        else:
+            tokens.append(token)
+    return tokens

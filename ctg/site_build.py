@@ -1,0 +1,229 @@
+"""« python build.py site » and « python build.py serve »: the published site.
+
+build_site makes sure the DOCX and PDF of every published document exist in
+dist/ (rebuilding those older than their sources), hands the assembled
+documents to the mkdocs hooks (ctg/site/plugin.py) and runs mkdocs in strict
+mode into a temporary folder that replaces site/ only when the build succeeded.
+
+Public site (default): no document in « projet » status, no annex marked
+« diffusion : interne » (their downloads are rebuilt without those annexes).
+Internal site: CTG_SITE_INTERNE=1 (or interne=True), written to site-interne/.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from . import pandoc
+from .assemble import AssembledDocument
+from .corpus import Corpus
+from .outputs import output_path, write_atomic
+from .pipeline import Project
+from .progress import Progress
+from .site.content import strip_internal_annexes
+from .site.model import published_documents
+from .site.plugin import ENV_INTERNAL, Prepared, prepare
+from .site.status import reference_date
+
+CODE_ROOT = Path(__file__).resolve().parents[1]
+
+
+def wants_internal() -> bool:
+    return os.environ.get(ENV_INTERNAL, "").lower() in ("1", "oui", "true")
+
+
+def site_dir(project: Project, public: bool) -> Path:
+    return project.root / ("site" if public else "site-interne")
+
+
+def build_site(project: Project, corpus: Corpus, docs: dict[str, AssembledDocument], serve: bool,
+               progress: Progress, interne: bool | None = None) -> int:
+    public = not (wants_internal() if interne is None else interne)
+    os.environ[ENV_INTERNAL] = "0" if public else "1"  # the hooks of a serve rebuild read it
+    published = published_documents(docs, public)
+    downloads: dict = {}
+    if not serve:
+        downloads = ensure_downloads(project, published, public, progress)
+    prepare(Prepared(corpus, docs, downloads, public))
+    config_file = project.root / "mkdocs.yml"
+    if not config_file.is_file():
+        config_file = CODE_ROOT / "mkdocs.yml"
+    _setup_logging()
+    with _docs_dir(project) as docs_dir, _env("CTG_RACINE", str(project.root)), \
+            _env("SOURCE_DATE_EPOCH", os.environ.get("SOURCE_DATE_EPOCH") or _epoch(reference_date())):
+        if serve:
+            return _serve(project, config_file, docs_dir)
+        return _build(project, config_file, docs_dir, public, progress)
+
+
+def _build(project: Project, config_file: Path, docs_dir: Path, public: bool, progress: Progress) -> int:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    target = site_dir(project, public)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=project.root))
+    progress.step(f"Site : construction par mkdocs ({'public' if public else 'interne'})")
+    try:
+        config = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(tmp), strict=True)
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
+    except MkDocsException as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        print(f"build.py : erreur : le site n'a pas été construit ({_french(exc)}) ; "
+              f"{target.relative_to(project.root)}/ est inchangé.", file=sys.stderr)
+        return 1
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _swap(tmp, target)
+    progress.done(f"Site {'public' if public else 'interne'} écrit dans {target.relative_to(project.root)}/.")
+    return 0
+
+
+def _french(exc: Exception) -> str:
+    text = str(exc).strip()
+    if text.startswith("Aborted with") and "strict mode" in text:
+        return "avertissements en mode strict, voir ci-dessus"
+    return text
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Replace target by new: rename the old folder aside, move the new one in, then delete the old."""
+    os.chmod(new, 0o755)
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.ancien")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(target, old)
+    os.replace(new, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _serve(project: Project, config_file: Path, docs_dir: Path) -> int:
+    from mkdocs.commands.serve import serve
+
+    address = os.environ.get("CTG_SERVE_ADRESSE", "127.0.0.1:8000")
+    print(f"Prévisualisation sur http://{address}/ : enregistrez une source sous conventions/ et la page "
+          "se met à jour (Ctrl+C pour arrêter).", file=sys.stderr)
+    serve(config_file=str(config_file), livereload=True, docs_dir=str(docs_dir), dev_addr=address,
+          watch=[str(project.conventions), str(project.templates)])
+    return 0
+
+
+def _setup_logging() -> None:
+    logger = logging.getLogger("mkdocs")
+    if not any(getattr(h, "_ctg", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)-7s - %(message)s"))
+        handler.setLevel(logging.INFO if os.environ.get("CTG_VERBEUX") else logging.WARNING)
+        handler._ctg = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
+@contextlib.contextmanager
+def _docs_dir(project: Project):
+    """The authoring guide (docs/); an empty folder when the project has none."""
+    docs = project.root / "docs"
+    if docs.is_dir():
+        yield docs
+        return
+    with tempfile.TemporaryDirectory(prefix="ctg-docs-") as tmp:
+        yield Path(tmp)
+
+
+@contextlib.contextmanager
+def _env(name: str, value: str):
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+
+def _epoch(day: dt.date) -> str:
+    return str(int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp()))
+
+
+# ------------------------------------------------------------------ downloads
+
+
+def pdf_builder():
+    """ctg.build_pdf.build_pdf when the PDF writer is installed, else None (DOCX only)."""
+    try:
+        from .build_pdf import build_pdf
+    except ImportError:
+        return None
+    return build_pdf
+
+
+def _newest_input(project: Project, doc: AssembledDocument) -> float:
+    paths = [project.root / s for s in doc.sources]
+    paths += [p for p in (project.conventions / "_registre").rglob("*") if p.is_file()]
+    paths += [p for p in project.templates.rglob("*") if p.is_file()]
+    return max((p.stat().st_mtime for p in paths if p.exists()), default=0.0)
+
+
+def ensure_downloads(project: Project, docs: dict[str, AssembledDocument], public: bool,
+                     progress: Progress) -> dict[str, dict[str, Path | bytes]]:
+    """{doc id: {ext: file in dist/ or bytes}} for every published document.
+
+    Files in dist/ older than their sources are rebuilt (and written to dist/).
+    On the public site, a document with internal annexes gets a public variant
+    without them, built in memory and published with the site only.
+    """
+    from .build_outputs import build_docx
+
+    builders = {"docx": build_docx}
+    pdf = pdf_builder()
+    if pdf is not None:
+        builders["pdf"] = pdf
+    else:
+        progress.step("PDF : le module ctg.build_pdf est absent, le site ne propose que les DOCX")
+    out: dict[str, dict[str, Path | bytes]] = {}
+    variants: dict[str, AssembledDocument] = {}
+    stale: dict[str, set[str]] = {ext: set() for ext in builders}
+    for ident, doc in docs.items():
+        if public and any(a.diffusion == "interne" for a in doc.annexes):
+            variants[ident] = replace(doc, markdown=strip_internal_annexes(doc.markdown),
+                                      annexes=[a for a in doc.annexes if a.diffusion != "interne"])
+            continue
+        newest = _newest_input(project, doc)
+        for ext in builders:
+            path = output_path(project.dist, ident, doc.parent, ext)
+            if not path.is_file() or path.stat().st_mtime < newest:
+                stale[ext].add(ident)
+            out.setdefault(ident, {})[ext] = path
+    for ext, builder in builders.items():
+        todo = {i: docs[i] for i in sorted(stale[ext])}
+        if todo:
+            progress.step(f"Site : {ext.upper()} à produire pour {', '.join(todo)}")
+            files = builder(project, todo, {i: pandoc.to_ast(d.markdown) for i, d in todo.items()}, progress)
+            for path, data in sorted(files.items()):
+                write_atomic(path, data)
+        if variants:
+            progress.step(f"Site : {ext.upper()} publics sans les annexes internes pour {', '.join(variants)}")
+            asts = {i: pandoc.to_ast(d.markdown) for i, d in variants.items()}
+            files = builder(project, variants, asts, progress)
+            for ident, doc in variants.items():
+                data = files.get(output_path(project.dist, ident, doc.parent, ext))
+                if data is not None:
+                    out.setdefault(ident, {})[ext] = data
+    return out
