@@ -11,7 +11,7 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator,
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints,
                       model_validator)
 
 from .identifiers import insee_problem, siren_problem
@@ -23,7 +23,21 @@ def _code_to_str(value):
     return value
 
 
-Code = Annotated[str, BeforeValidator(_code_to_str)]
+def _checked(problem_of):
+    """A validator raising the French explanation problem_of(value) gives, if any."""
+
+    def check(value: str) -> str:
+        problem = problem_of(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    return AfterValidator(check)
+
+
+Code = Annotated[str, BeforeValidator(_code_to_str)]  # an INSEE code or an identifier (équipements)
+Insee = Annotated[str, BeforeValidator(_code_to_str), _checked(insee_problem)]
+Siren = Annotated[str, BeforeValidator(lambda v: f"{v:09d}" if isinstance(v, int) else v), _checked(siren_problem)]
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 
@@ -75,38 +89,11 @@ class Organisation(Model):
     genre: Literal["f", "m"] | None = None
     designation: Text = Field(description="Nom abrégé de « ci-après … » : « la Caf », « la CABBALR ».")
     adresse: Text | None = None
-    siren: Annotated[str, BeforeValidator(lambda v: f"{v:09d}" if isinstance(v, int) else v)] | None = None
+    siren: Siren | None = None
     logo: str | None = None
-    insee: Code | None = Field(None, description="Code INSEE, pour une organisation de type commune.")
-    communes: list[Code] = Field(default_factory=list, description="Codes INSEE des communes membres (EPCI, SIVOM).")
+    insee: Insee | None = Field(None, description="Code INSEE, pour une organisation de type commune.")
+    communes: list[Insee] = Field(default_factory=list, description="Codes INSEE des communes membres (EPCI, SIVOM).")
     representants: list[Representant] = Field(default_factory=list)
-
-    @field_validator("siren")
-    @classmethod
-    def _siren(cls, v):
-        if v is not None:
-            problem = siren_problem(v)
-            if problem:
-                raise ValueError(problem)
-        return v
-
-    @field_validator("insee")
-    @classmethod
-    def _insee(cls, v):
-        if v is not None:
-            problem = insee_problem(v)
-            if problem:
-                raise ValueError(problem)
-        return v
-
-    @field_validator("communes")
-    @classmethod
-    def _communes(cls, v):
-        for code in v:
-            problem = insee_problem(code)
-            if problem:
-                raise ValueError(problem)
-        return v
 
     @model_validator(mode="after")
     def _name(self):
@@ -129,20 +116,12 @@ class Organisation(Model):
 
 
 class Commune(Model):
-    insee: Code
+    insee: Insee
     nom: Text
     siren: str | None = None
     departement: str | None = None
     population: int = Field(ge=0)
     annee: int = Field(ge=1800, le=2100, description="Millésime de la population.")
-
-    @field_validator("insee")
-    @classmethod
-    def _insee(cls, v):
-        problem = insee_problem(v)
-        if problem:
-            raise ValueError(problem)
-        return v
 
 
 class Epci(Model):
@@ -196,15 +175,8 @@ class Periode(Model):
         return self
 
 
-def _insee_ok(value: str) -> str:
-    problem = insee_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
 class CommuneDeclaree(Model):
-    insee: Annotated[Code, AfterValidator(_insee_ok)]
+    insee: Insee
     nom: Text | None = None
     motif: Text
 
