@@ -11,6 +11,7 @@ on for the next generation does so in a new model version (see docs/).
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 from pathlib import Path
 
@@ -27,8 +28,14 @@ HEADER = ("# Empreintes SHA-256 des textes signés, enregistrées par « python 
           "# Ne pas modifier à la main : un texte signé ne change que par avenant.\n")
 
 
+_LAYOUT_ONLY = re.compile(r"^\s*\|?(\s*:?-+:?\s*\|)+\s*:?-*:?\s*$")  # a pipe table's column widths
+
+
 def fingerprint(doc: AssembledDocument) -> str:
-    return hashlib.sha256(doc.markdown.encode("utf-8")).hexdigest()
+    """SHA-256 of the text a signatory reads: the assembled Markdown without the lines that only
+    set table column widths, so a layout change of a table template leaves signed texts alone."""
+    text = "\n".join(line for line in doc.markdown.split("\n") if not _LAYOUT_ONLY.match(line))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _folder(corpus: Corpus, doc: AssembledDocument) -> Path:

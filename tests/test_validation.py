@@ -315,3 +315,13 @@ def test_include_cycle_is_reported(make_project):
         """), fingerprints=False)
     (root / "templates/clauses/ctg/boucle.md.j2").write_text('Texte {% include "clauses/ctg/boucle.md.j2" %}\n')
     check_fails(root, CONVENTION, "boucle", "inclusion circulaire")
+
+
+def test_table_layout_change_keeps_signed_text(make_project):
+    root = make_project()
+    template = root / "templates/annexes/communes.md.j2"
+    text = template.read_text(encoding="utf-8")
+    template.write_text(text.replace("|:-----------|:--------|-----------:|",
+                                     "|:---|:--------------------------|------:|"), encoding="utf-8")
+    assert text != template.read_text(encoding="utf-8")
+    assert run_build(root, "check").code == 0
