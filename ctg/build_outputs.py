@@ -10,7 +10,7 @@ from . import pandoc
 from .assemble import AssembledDocument
 from .corpus import Corpus
 from .diagnostics import Diagnostics
-from .outputs import output_path, write_atomic
+from .outputs import output_path, remove_stale_temporaries, write_atomic
 from .pipeline import Project
 from .progress import Progress
 
@@ -60,6 +60,7 @@ def build(project: Project, corpus: Corpus, docs: dict[str, AssembledDocument], 
         from .build_pdf import build_pdf
 
         files |= build_pdf(project, docs, asts, progress)
+    remove_stale_temporaries(project.dist)
     for path, data in sorted(files.items()):
         write_atomic(path, data)
     if formats == ["docx", "pdf", "site"]:

@@ -30,3 +30,10 @@ def write_atomic(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def remove_stale_temporaries(folder: Path) -> None:
+    """Temporary files of an interrupted build (killed before its rename) are removed."""
+    if folder.is_dir():
+        for tmp in folder.rglob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
