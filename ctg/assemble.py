@@ -238,7 +238,8 @@ class Assembler:
             SOMMAIRE,
             self._preamble(model, conv.sections, ctx),
             *self._render_articles(articles, ctx),
-            closing("la présente convention", meta.signature.lieu, meta.signature.date, facts.parties),
+            closing("la présente convention", meta.signature.lieu, meta.signature.date, facts.parties,
+                    bool(conv.annexes)),
             signature_block(facts.parties),
         ]
         body = "\n".join(p for p in parts if p)
@@ -282,7 +283,8 @@ class Assembler:
             parties_section("Le présent avenant est conclu entre", parties, visas),
             SOMMAIRE,
             *self._render_articles(articles, ctx),
-            closing("le présent avenant", av.meta.signature.lieu, av.meta.signature.date, parties),
+            closing("le présent avenant", av.meta.signature.lieu, av.meta.signature.date, parties,
+                    bool(av.annexes)),
             signature_block(parties),
         ]
         body = "\n".join(p for p in parts if p)

@@ -25,14 +25,16 @@ def fait_a(lieu: str | None, date: dt.date | None) -> str:
     return f"Fait à {where}, le {PLACEHOLDER}"
 
 
-def closing(kind_label: str, lieu: str | None, date: dt.date | None, parties: list[Party]) -> str:
+def closing(kind_label: str, lieu: str | None, date: dt.date | None, parties: list[Party],
+            has_annexes: bool = True) -> str:
     """kind_label: « la présente convention », « le présent avenant »."""
     n = len(parties)
+    annexes = ", hors annexes énumérées au sommaire" if has_annexes else ""
     return (
         "::: {.cloture}\n"
         f"{fait_a(lieu, date)}, en {in_words(n)} exemplaires originaux.\n\n"
-        f"[{kind_label[:1].upper()}{kind_label[1:]} comporte [0]{{.pages-document}} pages, "
-        "hors annexes énumérées au sommaire.]{.mention-pages}\n"
+        f"[{kind_label[:1].upper()}{kind_label[1:]} comporte [0]{{.pages-document}} pages{annexes}.]"
+        "{.mention-pages}\n"
         ":::\n"
     )
 
