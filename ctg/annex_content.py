@@ -38,6 +38,8 @@ class FicheView:
     objectif: str
     pilotes: str
     data: Fiche
+    marque: str = ""  # « nouvelle », « mise à jour »: set in an avenant's plan d'actions
+    visible: bool = True  # an avenant reproduces only its new and changed fiches
 
     @property
     def ancre(self) -> str:
@@ -90,7 +92,7 @@ def prepare(corpus: Corpus, conv: ConventionSource, facts: ConventionFacts) -> d
                                          src.data)
                         fiches.append(view)
                         rows.append({"thematique": th.titre, "enjeu": en.titre, "objectif": ob.titre,
-                                     "fiche": fid, "titre": src.data.titre, "pilotes": pilots})
+                                     "fiche": fid, "titre": src.data.titre, "pilotes": pilots, "marque": ""})
     else:
         numbers = {}
     years = sorted({c.annee for c in facts.communes})

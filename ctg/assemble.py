@@ -63,7 +63,7 @@ class AssembledDocument:
     annexes: list[AnnexInfo]
     author: str
     keywords: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)  # files this document depends on
+    sources: list[str] = field(default_factory=list)  # files this document depends on, its own file first
 
     @property
     def is_draft(self) -> bool:
@@ -82,6 +82,7 @@ class Assembler:
         self.diags = diags
         self.env = make_environment(templates)
         self._models: dict[str, ClauseModel | None] = {}
+        self.histories: dict = {}  # convention id -> its avenants applied in order (consolidate.py)
 
     # ------------------------------------------------------------ helpers
 
@@ -266,15 +267,18 @@ class Assembler:
         model = self.model("avenant", av.path, 1)
         if model is None:
             return None
-        articles = self._articles(model, av.sections)
+        from .avenant_text import avenant_extras  # the avenant's structured changes, drafted
+
+        extras = avenant_extras(self, av, parent)
+        articles = self._articles(model, av.sections + extras.sections)
         added = [p for p in parties if p.org.id in {s.organisation for s in av.meta.signataires_ajoutes}]
         fin = av.meta.fin or parent.meta.periode.fin
         title = f"Avenant n°\u00a0{av.meta.numero} à la {lower_first(parent.meta.titre)}"
         ctx = base_context(facts, self.corpus) | {
             "signataires": parties, "parent": parent.meta, "avenant": av.meta, "ajoutes": added,
             "avenant_fin": fin,
-        }
-        ctx |= self._references(av.id, articles, av.annexes, {})
+        } | extras.context
+        ctx |= self._references(av.id, articles, av.annexes, extras.fiche_numbers)
         visas = [f"Vu la {lower_first(parent.meta.titre)}, signée le {date_fr(parent.meta.signature.date)}"
                  if parent.meta.signature.date else f"Vu la {lower_first(parent.meta.titre)}"] + list(av.meta.visas)
         parts = [
@@ -288,7 +292,7 @@ class Assembler:
             signature_block(parties),
         ]
         body = "\n".join(p for p in parts if p)
-        annex_parts = self._annexes(av.annexes, ctx, {"context": {}, "fiche_numbers": {}}, body)
+        annex_parts = self._annexes(av.annexes, ctx, extras.data, body)
         if len(self.diags.errors) > n_errors:
             return None
         return self._document(
@@ -331,8 +335,9 @@ class Assembler:
             if src is not None:
                 paths.append(src.path)
         if av is not None:
-            paths += [models / "avenant.yaml", av.path, *(a.path for a in av.annexes)]
-        return sorted({self.diags.rel(p) for p in paths})
+            paths += [models / "avenant.yaml", av.path, *(a.path for a in av.annexes), *(f.path for f in av.fiches.values())]
+        main = self.diags.rel(av.path if av is not None else conv.path)
+        return [main, *sorted({self.diags.rel(p) for p in paths} - {main})]  # the document's own file first
 
 
 # ---------------------------------------------------------------- fragments

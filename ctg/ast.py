@@ -125,3 +125,37 @@ _INLINE_TYPES = {"Str", "Emph", "Underline", "Strong", "Strikeout", "Superscript
 
 def clone(ast: dict) -> dict:
     return copy.deepcopy(ast)
+
+
+def identifiers(node, found: set[str] | None = None) -> set[str]:
+    """Every identifier (headings, divs, spans…) an internal link can point to."""
+    found = set() if found is None else found
+    if isinstance(node, list):
+        for item in node:
+            identifiers(item, found)
+    elif isinstance(node, dict):
+        c = node.get("c")
+        if node.get("t") in ("Header",) and isinstance(c, list):
+            found.add(c[1][0])
+        elif node.get("t") in ("Div", "Span", "Table", "CodeBlock", "Code", "Link", "Image") and isinstance(c, list):
+            if isinstance(c[0], list) and c[0] and isinstance(c[0][0], str):
+                found.add(c[0][0])
+        for value in node.values():
+            identifiers(value, found)
+    found.discard("")
+    return found
+
+
+def unlink_missing_targets(ast: dict) -> dict:
+    """Internal links to an identifier the document does not have become plain text
+    (an avenant cites the fiches of its convention, which is another file)."""
+    known = identifiers(ast["blocks"])
+
+    def inline(i: dict):
+        if i.get("t") == "Link":
+            target = i["c"][2][0]
+            if target.startswith("#") and target[1:] not in known:
+                return i["c"][1]
+        return None
+
+    return dict(ast, blocks=map_inlines(ast["blocks"], inline))

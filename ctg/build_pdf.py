@@ -7,7 +7,6 @@ from pathlib import Path
 
 from .assemble import AssembledDocument
 from .diagnostics import Diagnostic, UserError
-from .outputs import output_path
 from .pipeline import Project
 from .progress import Progress
 
@@ -24,9 +23,8 @@ def source_date_epoch() -> int | None:
     return int(value)
 
 
-def build_pdf(project: Project, docs: dict[str, AssembledDocument], asts: dict[str, dict],
-              progress: Progress) -> dict[Path, bytes]:
-    from .writers.pdf import LayoutError, PdfOptions, write_pdf
+def pdf_options(project: Project):
+    from .writers.pdf import PdfOptions
 
     # Logos are relative to _registre/ (validate.py checks them there); other images to conventions/.
     options = PdfOptions(template=project.templates / "typst" / "convention.typ", resources=(project.conventions, project.conventions / "_registre"),
@@ -35,15 +33,12 @@ def build_pdf(project: Project, docs: dict[str, AssembledDocument], asts: dict[s
         raise UserError([Diagnostic("templates/typst/convention.typ", 0, "modele-pdf-absent",
                                     "le modèle de mise en page du PDF est introuvable ; "
                                     "restaurez templates/typst/convention.typ.")])
-    out: dict[Path, bytes] = {}
-    problems = []
-    for ident, doc in docs.items():
-        progress.step(f"PDF : {ident}")
-        try:
-            out[output_path(project.dist, ident, doc.parent, "pdf")] = write_pdf(doc, asts[ident], options)
-        except LayoutError as exc:
-            where = doc.sources[0] if doc.sources else ident
-            problems.append(Diagnostic(where, 0, "mise-en-page-pdf", f"PDF de « {ident} » : {exc}"))
-    if problems:
-        raise UserError(problems)
-    return out
+    return options
+
+
+def build_pdf(project: Project, docs: dict[str, AssembledDocument], asts: dict[str, dict] | None,
+              progress: Progress) -> dict[Path, bytes]:
+    """{dist path: PDF bytes}, through the cache and the parallel build of build_outputs.py."""
+    from .build_outputs import produce
+
+    return {p: entry.read_bytes() for p, entry in produce(project, docs, ["pdf"], progress).files.items()}

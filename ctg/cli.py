@@ -71,10 +71,14 @@ def make_parser() -> argparse.ArgumentParser:
             p.add_argument("ids", nargs="*", metavar="ID", help="identifiants des documents (par défaut : tous)")
         return p
 
+    add_build_options(parser)
     add("check", "vérifier toutes les sources sans rien produire")
-    add("docx", "produire les DOCX prêts à signer", ids=True)
-    add("pdf", "produire les PDF pour signature", ids=True)
+    add_build_options(add("docx", "produire les DOCX prêts à signer", ids=True), argparse.SUPPRESS)
+    add_build_options(add("pdf", "produire les PDF pour signature", ids=True), argparse.SUPPRESS)
     add("markdown", "afficher le texte assemblé (Markdown) d'un document", ids=True)
+    fiches = add("fiches", "produire, pour chaque commune et SIVOM d'une convention, ses formulaires pré-remplis "
+                           "(modèle de délibération, fiche d'engagement) en DOCX et PDF, et un PDF à imprimer")
+    fiches.add_argument("ids", nargs=1, metavar="ID", help="identifiant de la convention")
     lst = add("list", "lister les documents (identifiant, type, parent, statut, période)")
     lst.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
     emp = add("empreintes", "enregistrer l'empreinte SHA-256 des textes signés (empreintes.yaml)", ids=True)
@@ -85,6 +89,8 @@ def make_parser() -> argparse.ArgumentParser:
     for name, help_text in (("site", "construire le site statique (dossier site/)"),
                             ("serve", "prévisualiser le site avec rechargement automatique")):
         site = add(name, help_text)
+        if name == "site":
+            add_build_options(site, argparse.SUPPRESS)
         site.add_argument("--interne", action="store_true",
                           help="site interne : avec les projets et les annexes à diffusion interne (dossier site-interne/)")
     from . import review_diff, scaffold  # working in git (new, diff, schemas)
@@ -93,7 +99,31 @@ def make_parser() -> argparse.ArgumentParser:
                                       "(new convention, new avenant CONVENTION)"))
     review_diff.add_arguments(add("diff", "comparer le texte des documents entre deux révisions git (relecture)"))
     add("schemas", "régénérer les schémas JSON des sources (dossier schemas/) pour l'éditeur")
+    from . import version_commands  # avenants applied: consolidated versions and redlines
+
+    version_commands.add_arguments(
+        add("consolidate", "produire la version consolidée d'une convention à une date (DOCX, PDF)"),
+        add("redline", "comparer deux versions en modifications suivies Word (DOCX)"))
     return parser
+
+
+def add_build_options(p, default=None) -> None:
+    """-j, --force, --shard: on the main parser and again after docx, pdf, site (SUPPRESS keeps the
+    main parser's value when the option is not repeated after the command)."""
+    from .parallel import ShardError, parse_shard
+
+    def shard(text: str):
+        try:
+            return parse_shard(text)
+        except ShardError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    p.add_argument("-j", "--jobs", type=int, metavar="N", default=default,
+                   help="nombre de documents produits en parallèle (par défaut : le nombre de cœurs)")
+    p.add_argument("--force", action="store_true", default=default if default is not None else False,
+                   help="tout reproduire sans réutiliser le cache (.cache/)")
+    p.add_argument("--shard", type=shard, metavar="K/N", default=default,
+                   help="ne produire que la part K sur N des conventions (intégration continue, voir README)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,9 +149,37 @@ def run(command: str, args, project: Project) -> int:
         return module.command(args, project.root) if command != "schemas" else module.command(project.root)
     if command == "registre":  # works on the registry's data files only, before any check of the corpus
         return territory.command(args, project.root)
+    stamp = None
+    if command in ("docx", "pdf", "site", "all"):
+        from .build_outputs import configure, run_stamp
+
+        configure(args.jobs, args.force)
+        stamp = run_stamp(project, command, getattr(args, "ids", None) or [], getattr(args, "interne", False),
+                          args.strict, args.shard)
+        if not args.force and stamp.current():
+            print("Rien à refaire : sources, modèles et outils inchangés depuis la dernière construction, "
+                  "sorties intactes (--force pour tout reproduire).", file=sys.stderr)
+            return 0
     diags = Diagnostics(project.root)
     corpus = load_and_check(project, diags)
+    if command in ("consolidate", "redline"):
+        diags.raise_if_errors(args.strict)
+        from . import version_commands
+
+        run_version = {"consolidate": version_commands.consolidate_command,
+                       "redline": version_commands.redline_command}[command]
+        return run_version(args, project, corpus, diags, Progress())
     ids = getattr(args, "ids", None) or []
+    if command in ("docx", "pdf", "markdown") and any(i in corpus.deliberations for i in ids):
+        diags.raise_if_errors(args.strict)
+        from .dossier_outputs import run_deliberations  # a délibération's dossier: one file
+
+        return run_deliberations(command, project, corpus, diags, ids)
+    if command == "fiches":  # pre-filled forms of the communes and SIVOM of a convention
+        diags.raise_if_errors(args.strict)
+        from .commune_forms import command as fiches
+
+        return fiches(args, project, corpus, diags)
     if ids:
         missing = unknown_ids(corpus, ids)
         for ident in missing:
@@ -130,6 +188,11 @@ def run(command: str, args, project: Project) -> int:
     diags.raise_if_errors(args.strict)
     if command == "list":
         return list_documents(corpus, project, args.json)
+    if stamp is not None and args.shard:
+        ids = shard_ids(corpus, ids, *args.shard)
+        if not ids:
+            print(f"Part {args.shard[0]}/{args.shard[1]} : aucune convention à produire.", file=sys.stderr)
+            return 0
     docs = assemble_checked(project, corpus, diags, ids or None)
     diags.raise_if_errors(args.strict)
     if command == "empreintes":
@@ -154,7 +217,23 @@ def run(command: str, args, project: Project) -> int:
 
     formats = {"docx": ["docx"], "pdf": ["pdf"], "site": ["site"], "all": ["docx", "pdf", "site"],
                "serve": ["serve"]}[command]
-    return build(project, corpus, docs, formats, Progress(), diags, interne=getattr(args, "interne", False))
+    if getattr(args, "shard", None):  # a shard writes its part of dist/; the site is built once, from all parts
+        formats = [f for f in formats if f != "site"] or ["docx", "pdf"]
+    code = build(project, corpus, docs, formats, Progress(), diags, interne=getattr(args, "interne", False),
+                 manifest=not getattr(args, "shard", None))
+    if code == 0 and stamp is not None:
+        stamp.record()
+    return code
+
+
+def shard_ids(corpus, ids: list[str], k: int, n: int) -> list[str]:
+    """The documents of shard k/n (among ids, if given): some conventions, with their avenants."""
+    from .parallel import shard_of
+
+    chosen = shard_of(list(corpus.conventions), k, n)
+    docs = [i for i in corpus.documents()
+            if i in chosen or (i in corpus.avenants and corpus.avenants[i].meta.convention in chosen)]
+    return [i for i in docs if not ids or i in ids]
 
 
 def list_documents(corpus, project: Project, as_json: bool) -> int:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .schemas import (Annexe, Avenant, Commune, Convention, Epci, Equipements, Fiche, Organisation, PlanActions,
-                      SourceTerritoire)
+from .schemas import (Annexe, Avenant, Commune, Convention, Deliberation, Epci, Equipements, Fiche, Formulaire,
+                      Organisation, PlanActions, Rapport, Representant, SourceTerritoire)
 from .sources import YamlDoc
 
 
@@ -44,6 +44,9 @@ class Registry:
     epci: dict[str, Epci] = field(default_factory=dict)  # by SIREN
     epci_src: dict[str, tuple[Path, int]] = field(default_factory=dict)
     source_officielle: SourceTerritoire | None = None
+    # mayors by INSEE code (optional maires.yaml), and where each code is written
+    maires: dict[str, list[Representant]] = field(default_factory=dict)
+    maires_src: Located | None = None
 
 
 @dataclass
@@ -73,10 +76,46 @@ class AvenantSource:
     body_line: int
     annexes: list[AnnexSource] = field(default_factory=list)
     folder: Path | None = None  # the convention folder it lives in
+    fiches: dict[str, "FicheSource"] = field(default_factory=dict)  # avenants/<numero>/fiches/: added or new versions
 
     @property
     def id(self) -> str:
         return f"{self.meta.convention}-avenant-{self.meta.numero}"
+
+
+@dataclass
+class FormSource:
+    """A form template of a convention (formulaires/<id>.md): pre-filled for each commune and SIVOM."""
+
+    id: str
+    path: Path
+    meta: Formulaire
+    src: Located
+    body: str
+    body_line: int
+
+
+@dataclass
+class RapportSource:
+    path: Path
+    meta: Rapport
+    src: Located
+    sections: list[Section]
+
+
+@dataclass
+class DeliberationSource:
+    folder: Path
+    path: Path
+    meta: Deliberation
+    src: Located
+    body: str
+    body_line: int
+    rapport: RapportSource | None = None
+
+    @property
+    def id(self) -> str:
+        return self.meta.identifiant
 
 
 @dataclass
@@ -93,6 +132,7 @@ class ConventionSource:
     plan: PlanActions | None = None
     plan_src: Located | None = None
     fiches: dict[str, FicheSource] = field(default_factory=dict)
+    formulaires: dict[str, FormSource] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -105,6 +145,7 @@ class Corpus:
     registry: Registry
     conventions: dict[str, ConventionSource] = field(default_factory=dict)
     avenants: dict[str, AvenantSource] = field(default_factory=dict)
+    deliberations: dict[str, DeliberationSource] = field(default_factory=dict)
 
     def documents(self) -> list[str]:
         """Every buildable document id, in a stable order (each convention, then its avenants)."""

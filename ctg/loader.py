@@ -47,6 +47,9 @@ def load_corpus(root: Path, diags: Diagnostics) -> Corpus:
                             f"({diags.rel(corpus.avenants[av.id].path)}).")
                 continue
             corpus.avenants[av.id] = av
+    from .deliberation_sources import load_deliberations
+
+    load_deliberations(root, corpus, diags)  # conventions/_deliberations/<id>/
     return corpus
 
 
@@ -72,6 +75,9 @@ def load_registry(folder: Path, diags: Diagnostics) -> Registry:
         reg.organisation_src[org.id] = Located(path, doc)
     territory.load_official(folder, reg, diags)  # communes and EPCI: generated official data
     territory.resolve_organisations(reg)
+    from .deliberation_sources import load_mayors
+
+    load_mayors(folder, reg, diags)  # optional maires.yaml
     sigles = folder / "sigles.yaml"
     if sigles.exists():
         doc = read_yaml(sigles, diags)
@@ -108,14 +114,23 @@ def load_convention(folder: Path, diags: Diagnostics) -> ConventionSource | None
         if doc is not None:
             conv.plan = validate(schemas.PlanActions, doc, plan, diags)
             conv.plan_src = Located(plan, doc)
-    for fpath in sorted((folder / "fiches").glob("*.yaml")):
+    conv.fiches = load_fiches(folder / "fiches", diags)
+    from .deliberation_sources import load_forms
+
+    load_forms(conv, diags)  # formulaires/<id>.md listed by the annexes
+    return conv
+
+
+def load_fiches(folder: Path, diags: Diagnostics) -> dict[str, FicheSource]:
+    out = {}
+    for fpath in sorted(folder.glob("*.yaml")):
         doc = read_yaml(fpath, diags)
         if doc is None:
             continue
         fiche = validate(schemas.Fiche, doc, fpath, diags)
         if fiche is not None:
-            conv.fiches[fpath.stem] = FicheSource(fpath.stem, fpath, fiche, Located(fpath, doc))
-    return conv
+            out[fpath.stem] = FicheSource(fpath.stem, fpath, fiche, Located(fpath, doc))
+    return out
 
 
 def load_annexes(folder: Path, listed: list[str], owner: Located, diags: Diagnostics) -> list[AnnexSource]:
@@ -162,4 +177,5 @@ def load_avenant(path: Path, folder: Path, diags: Diagnostics) -> AvenantSource 
     sections = split_sections(src.body, src.body_line, path, diags)
     av = AvenantSource(path, meta, Located(path, src.meta), sections, src.body_line, folder=folder)
     av.annexes = load_annexes(path.parent / path.stem, meta.annexes, av.src, diags)
+    av.fiches = load_fiches(path.parent / path.stem / "fiches", diags)
     return av

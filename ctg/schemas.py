@@ -219,6 +219,8 @@ class Avenant(Model):
     visas: list[Text] = Field(default_factory=list)
     mots_cles: list[Text] = Field(default_factory=list)
     annexes: list[Ident] = Field(default_factory=list)
+    modifications: list[Operation] = Field(
+        default_factory=list, description="Les modifications de la convention, une par élément (voir le guide).")
 
 
 class Contenu(str, Enum):
@@ -234,6 +236,9 @@ class Annexe(Model):
     orientation: Literal["portrait", "paysage"] = "portrait"
     diffusion: Literal["public", "interne"] = "public"
     contenu: Contenu = Contenu.texte
+    formulaires: list[Ident] = Field(
+        default_factory=list, description="Modèles de formulaires pré-remplis pour chaque commune et SIVOM "
+        "(fichiers formulaires/<id>.md de la convention), produits par « build.py fiches ».")
 
 
 # ---------------------------------------------------------------- data files
@@ -305,6 +310,147 @@ class Fiche(Model):
     indicateurs: list[Text] = Field(min_length=1)
 
 
+class Operation(Model):
+    """One change of an avenant to its convention: exactly one action key (which names its
+    target), plus the details that action needs. Checked against the convention in ctg/avenant_ops.py."""
+
+    remplacer_article: Ident | None = None
+    inserer_article: Ident | None = None
+    supprimer_article: Ident | None = None
+    remplacer_alinea: Ident | None = None
+    inserer_alinea: Ident | None = None
+    supprimer_alinea: Ident | None = None
+    remplacer_annexe: Ident | None = None
+    ajouter_annexe: Ident | None = None
+    retirer_signataire: Ident | None = None
+    ajouter_fiche: Ident | None = None
+    modifier_fiche: Ident | None = None
+    supprimer_fiche: Ident | None = None
+    ajouter_equipement: Code | None = Field(None, description="La collectivité : code INSEE ou organisation.")
+    retirer_equipement: Code | None = None
+    ajouter_commune: Insee | None = None
+    retirer_commune: Insee | None = None
+    titre: Text | None = None
+    texte: Text | None = Field(None, description="Le nouveau texte, en Markdown (renvois {{ article(…) }} permis).")
+    apres: int | Ident | None = Field(None, description="Article, fiche ou annexe après lequel insérer ; "
+                                      "pour un alinéa, son numéro (0 : au début de l'article).")
+    alinea: int | None = Field(None, ge=1)
+    thematique: Text | None = None
+    enjeu: Text | None = None
+    objectif: Text | None = None
+    type: TypeEquipement | None = None
+    nom: Text | None = None
+    adresse: Text | None = None
+    gestionnaire: Text | None = None
+    motif: Text | None = None
+
+    @model_validator(mode="after")
+    def _shape(self):
+        from .avenant_ops import operation_problem  # the rules live with the operations
+
+        problem = operation_problem(self)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+Avenant.model_rebuild()
+
+# ---------------------------------------------------------------- délibérations and rapports
+
+Membre = Annotated[str, StringConstraints(pattern=r"^(M\.|Mme) \S.*$", strip_whitespace=True)]
+
+
+class Personne(Model):
+    civilite: Literal["M.", "Mme"]
+    prenom: Text
+    nom: Text
+
+
+class Vote(Model):
+    pour: int = Field(ge=0)
+    contre: int = Field(0, ge=0)
+    abstention: int = Field(0, ge=0)
+    sans_participation: int = Field(0, ge=0, description="Membres présents qui ne prennent pas part au vote.")
+    pouvoirs: int = Field(0, ge=0, description="Nombre de pouvoirs confiés par des membres excusés.")
+    groupes_pour: list[Text] = Field(default_factory=list)
+    groupes_contre: list[Text] = Field(default_factory=list)
+    groupes_abstention: list[Text] = Field(default_factory=list)
+
+
+class SignatureDeliberation(Model):
+    lieu: Text
+    date: dt.date
+    signataire: Ident = Field(description="Organisation du registre dont le représentant signe, choisi à la date.")
+    delegation: Text | None = Field(None, description="Mention de la signature par délégation, une ligne : "
+                                    "« Pour le Président du Conseil départemental, la Directrice générale des services, "
+                                    "Mme Maryline Vinclaire ».")
+
+
+class Publication(Model):
+    controle_legalite: dt.date | None = None
+    publication_electronique: dt.date | None = None
+
+
+class Deliberation(Model):
+    identifiant: Ident
+    organisation: Ident = Field(description="La collectivité dont l'assemblée délibère (registre).")
+    assemblee: Text = Field(description="L'assemblée, avec son article : « la Commission permanente du Conseil "
+                            "départemental du Pas-de-Calais ».")
+    numero: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z/-]*$")]
+    titre: Text
+    seance: dt.date
+    presidence: Personne
+    secretaire: Personne | None = None
+    presents: list[Membre] = Field(min_length=1)
+    excuses: list[Membre] = Field(default_factory=list)
+    presents_sans_voix: list[Membre] = Field(default_factory=list)
+    excuses_sans_voix: list[Membre] = Field(default_factory=list)
+    visas: list[Text] = Field(default_factory=list)
+    rapport: Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)] | None = Field(
+        None, description="Numéro du rapport auquel la délibération répond (fichier rapport.md du même dossier).")
+    approuve: list[Ident] = Field(min_length=1, description="Identifiants des documents approuvés, dans l'ordre.")
+    vote: Vote
+    resultat: Literal["adopté", "rejeté"]
+    signature: SignatureDeliberation
+    publication: Publication = Publication()
+
+
+class Avis(Model):
+    commission: Text = Field(description="« la 2e commission – Solidarités humaines ».")
+    date: dt.date
+    sens: Literal["favorable", "défavorable", "réservé"] = "favorable"
+
+
+class Rapport(Model):
+    numero: Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)]
+    service: list[Text] = Field(default_factory=list, description="Pôle, direction et service auteurs, du plus "
+                                "général au plus précis.")
+    territoires: list[Text] = Field(default_factory=list)
+    epci: list[Ident] = Field(default_factory=list, description="Intercommunalités concernées (registre).")
+    avis: list[Avis] = Field(default_factory=list)
+
+
+class Formulaire(Model):
+    """Front matter of a form template: conventions/<convention>/formulaires/<id>.md."""
+
+    titre: Text
+    destinataires: list[Literal["commune", "sivom"]] = Field(
+        default_factory=lambda: ["commune", "sivom"], min_length=1)
+    deliberation_intercommunale: Autorisation | None = Field(
+        None, description="La délibération intercommunale à laquelle le formulaire renvoie (par défaut : "
+        "l'autorisation du signataire intercommunal de la convention).")
+    date_reference: dt.date | None = Field(
+        None, description="Date à laquelle maires et présidents sont choisis (par défaut : la date de signature "
+        "de la convention, sinon son début).")
+
+
+class Maires(Model):
+    """conventions/_registre/maires.yaml: the mayors, by INSEE code, with their terms of office."""
+
+    maires: dict[Insee, list[Representant]]
+
+
 #: front-matter and data models by role, used by the loader and the JSON Schema export
 MODELS: dict[str, type[BaseModel]] = {
     "convention": Convention,
@@ -317,4 +463,8 @@ MODELS: dict[str, type[BaseModel]] = {
     "equipements": Equipements,
     "plan-actions": PlanActions,
     "fiche": Fiche,
+    "deliberation": Deliberation,
+    "rapport": Rapport,
+    "maires": Maires,
+    "formulaire": Formulaire,
 }

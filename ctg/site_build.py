@@ -22,10 +22,9 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from . import pandoc
 from .assemble import AssembledDocument
 from .corpus import Corpus
-from .outputs import output_path, write_atomic
+from .outputs import output_path
 from .pipeline import Project
 from .progress import Progress
 from .site.content import strip_internal_annexes
@@ -174,56 +173,40 @@ def pdf_builder():
     return build_pdf
 
 
-def _newest_input(project: Project, doc: AssembledDocument) -> float:
-    paths = [project.root / s for s in doc.sources]
-    paths += [p for p in (project.conventions / "_registre").rglob("*") if p.is_file()]
-    paths += [p for p in project.templates.rglob("*") if p.is_file()]
-    return max((p.stat().st_mtime for p in paths if p.exists()), default=0.0)
-
-
 def ensure_downloads(project: Project, docs: dict[str, AssembledDocument], public: bool,
                      progress: Progress) -> dict[str, dict[str, Path | bytes]]:
-    """{doc id: {ext: file in dist/ or bytes}} for every published document.
+    """{doc id: {ext: file}} for every published document.
 
-    Files in dist/ older than their sources are rebuilt (and written to dist/).
-    On the public site, a document with internal annexes gets a public variant
-    without them, built in memory and published with the site only.
+    The outputs come from the content-hash cache (build_outputs.produce): built only when
+    missing, and written to dist/ when they differ from what is there. On the public site, a
+    document with internal annexes gets a public variant without them, published with the
+    site only (its file is the cache entry).
     """
-    from .build_outputs import build_docx
+    from .build_outputs import produce, write_outputs
 
-    builders = {"docx": build_docx}
-    pdf = pdf_builder()
-    if pdf is not None:
-        builders["pdf"] = pdf
+    exts = ["docx"]
+    if pdf_builder() is not None:
+        exts.append("pdf")
     else:
         progress.step("PDF : le module ctg.build_pdf est absent, le site ne propose que les DOCX")
-    out: dict[str, dict[str, Path | bytes]] = {}
     variants: dict[str, AssembledDocument] = {}
-    stale: dict[str, set[str]] = {ext: set() for ext in builders}
+    full: dict[str, AssembledDocument] = {}
     for ident, doc in docs.items():
         if public and any(a.diffusion == "interne" for a in doc.annexes):
             variants[ident] = replace(doc, markdown=strip_internal_annexes(doc.markdown),
                                       annexes=[a for a in doc.annexes if a.diffusion != "interne"])
-            continue
-        newest = _newest_input(project, doc)
-        for ext in builders:
-            path = output_path(project.dist, ident, doc.parent, ext)
-            if not path.is_file() or path.stat().st_mtime < newest:
-                stale[ext].add(ident)
-            out.setdefault(ident, {})[ext] = path
-    for ext, builder in builders.items():
-        todo = {i: docs[i] for i in sorted(stale[ext])}
-        if todo:
-            progress.step(f"Site : {ext.upper()} à produire pour {', '.join(todo)}")
-            files = builder(project, todo, {i: pandoc.to_ast(d.markdown) for i, d in todo.items()}, progress)
-            for path, data in sorted(files.items()):
-                write_atomic(path, data)
-        if variants:
-            progress.step(f"Site : {ext.upper()} publics sans les annexes internes pour {', '.join(variants)}")
-            asts = {i: pandoc.to_ast(d.markdown) for i, d in variants.items()}
-            files = builder(project, variants, asts, progress)
-            for ident, doc in variants.items():
-                data = files.get(output_path(project.dist, ident, doc.parent, ext))
-                if data is not None:
-                    out.setdefault(ident, {})[ext] = data
+        else:
+            full[ident] = doc
+    out: dict[str, dict[str, Path | bytes]] = {}
+    produced = produce(project, full, exts, progress)
+    write_outputs(produced)
+    if variants:
+        progress.step(f"Site : DOCX et PDF publics sans les annexes internes pour {', '.join(variants)}")
+    public_files = produce(project, variants, exts, progress, variant="public").files
+    for group, files in ((full, {p: p for p in produced.files}), (variants, public_files)):
+        for ident, doc in group.items():
+            for ext in exts:
+                path = output_path(project.dist, ident, doc.parent, ext)
+                if path in files:
+                    out.setdefault(ident, {})[ext] = files[path]
     return out

@@ -131,7 +131,14 @@ def parse_yaml(text: str, path: Path, diags: Diagnostics, offset: int = 0) -> Ya
                     f"la clé « {key} » est déjà définie ligne {first} ; supprimez l'un des deux.")
     if dupes:
         return None
-    data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:  # a value YAML cannot build, e.g. a lone « = »
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 + offset) if mark else offset + 1
+        diags.error(path, line, "yaml-valeur",
+                    "valeur YAML invalide : mettez la valeur entre guillemets (« clé : \"valeur\" »).")
+        return None
     return YamlDoc(data, lines, offset + 1)
 
 

@@ -59,6 +59,12 @@ class Validator:
         for av in self.corpus.avenants.values():
             self.avenant(av)
         check_territory(self.corpus, self.diags)
+        from .deliberation import check_deliberations
+
+        check_deliberations(self.corpus, self.diags)  # conventions/_deliberations/
+        from .commune_forms import check_forms
+
+        check_forms(self.corpus, self.diags)  # maires.yaml
 
     # ------------------------------------------------------------ registry
 

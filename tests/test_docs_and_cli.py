@@ -7,14 +7,16 @@ import re
 from pathlib import Path
 
 from conftest import run_build
-from ctg.schemas import Annexe, Avenant, Commune, Convention, Fiche, Organisation, Representant
+from ctg.schemas import (Annexe, Avenant, Avis, Commune, Convention, Deliberation, Fiche, Formulaire, Maires,
+                         Organisation, Personne, Publication, Rapport, Representant, SignatureDeliberation, Vote)
 from fixture_corpus import ROOT
 
 DOCS = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs").glob("*.md"))
 
 
 def test_every_front_matter_key_is_documented():
-    for model in (Convention, Avenant, Annexe, Organisation, Representant, Commune, Fiche):
+    for model in (Convention, Avenant, Annexe, Organisation, Representant, Commune, Fiche, Deliberation, Vote,
+                  Personne, SignatureDeliberation, Publication, Rapport, Avis, Formulaire, Maires):
         for key in model.model_fields:
             assert f"`{key}`" in DOCS or re.search(rf"^\s*{key}:", DOCS, re.M), f"{model.__name__}.{key}"
 

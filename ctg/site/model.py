@@ -23,6 +23,7 @@ from .content import DocumentPages, avenant_number, render_pages, split_document
 from .glossary import add_abbreviations
 from .pages import render_page
 from .status import derived_status, effective_end
+from .versions import add_versions, versions_nav
 
 DOWNLOAD_DIR = "telechargements"
 FICHES_INDEX = "fiches-action.md"
@@ -98,13 +99,24 @@ def build_model(corpus: Corpus, docs: dict[str, AssembledDocument], *, public: b
     avenants_of = {c.id: sorted((d for d in published.values() if d.parent == c.id), key=lambda a: (a.start, a.id))
                    for c in conventions}
     views = {c.id: _convention_view(c, avenants_of[c.id], doc_pages, model, corpus, today) for c in conventions}
+    # délibérations (ctg/site/deliberations.py): their pages, and on each document the ones approving it
+    from . import deliberations as delib_pages
+
+    doc_uris = {i: f"{p.base}/index.md" for i, p in doc_pages.items()}
+    delib = delib_pages.pages(corpus, docs, doc_uris)
+    delib_ids = {uri.removeprefix(f"{delib_pages.FOLDER}/").removesuffix(".md") for uri in delib}
+    for c in conventions:
+        views[c.id]["deliberations"] = delib_pages.approvals(corpus, c.id, delib_ids)
+    add_versions(model, corpus, published, views, today, GeneratedPage, public)  # consolidated versions (avenants)
 
     # document pages: text, annexes, fiches
     for c in conventions:
         view = views[c.id]
         _document_pages(model, doc_pages[c.id], view, view)
         for av in avenants_of[c.id]:
-            _document_pages(model, doc_pages[av.id], _avenant_view(av, view, doc_pages, model, today), view)
+            av_view = _avenant_view(av, view, doc_pages, model, today)
+            av_view["deliberations"] = delib_pages.approvals(corpus, av.id, delib_ids)
+            _document_pages(model, doc_pages[av.id], av_view, view)
 
     territories = _territories(corpus, conventions, views)
     fiche_rows = _fiche_rows(corpus, conventions, doc_pages, views)
@@ -119,9 +131,15 @@ def build_model(corpus: Corpus, docs: dict[str, AssembledDocument], *, public: b
         partenaires=sorted({p for r in fiche_rows for p in r["partenaires"]}, key=str.lower)))
     model.pages[GLOSSARY] = GeneratedPage("Glossaire", render_page(
         "glossaire.html", sigles=sorted(model.sigles.items(), key=lambda kv: kv[0].lower())))
+    for uri, (title, html) in delib.items():
+        model.pages[uri] = GeneratedPage(title, html)
     for page in model.pages.values():
         page.html = add_abbreviations(page.html, model.sigles)
     model.nav = _nav(conventions, avenants_of, doc_pages, territories, guide or [])
+    if delib:
+        at = next((i for i, item in enumerate(model.nav) if "Territoires" in item), len(model.nav))
+        model.nav.insert(at, {"Délibérations": [{title: uri} for uri, (title, _h) in delib.items()]})
+    versions_nav(model.nav, views)
     return model
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from ..ast import attr, div_info, is_div, is_span, map_blocks, map_inlines, raw_block, raw_inline
+from ..ast import (attr, div_info, is_div, is_span, map_blocks, map_inlines, raw_block, raw_inline,
+                   unlink_missing_targets)
 
 PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 END_BOOKMARK = "fin-document"
@@ -89,6 +90,7 @@ def _signature_table(cells: list[list]) -> dict:
 
 def layout(ast: dict) -> tuple[dict, str]:
     """Return the DOCX-ready AST and the orientation of the document's last section."""
+    ast = unlink_missing_targets(ast)
     state = {"orientation": "portrait"}
 
     def block(b: dict):
@@ -112,6 +114,14 @@ def layout(ast: dict) -> tuple[dict, str]:
     blocks = map_blocks(ast["blocks"], block)
     out = []
     for b in blocks:
+        if is_div(b, "partie"):
+            # a dossier's part (ctg/compose.py): a new section, portrait; ctg/dossier_outputs.py restarts
+            # its page numbers and gives it its running header and footer
+            if out and out[-1] == raw_block("openxml", PAGE_BREAK):
+                out.pop()  # the section break starts the new page
+            out.append(raw_block("openxml", section_marker(state["orientation"])))
+            state["orientation"] = "portrait"
+            continue
         if is_div(b, "annexe"):
             orientation = div_info(b)[2].get("orientation", "portrait")
             if orientation != state["orientation"]:
@@ -125,7 +135,9 @@ def layout(ast: dict) -> tuple[dict, str]:
 
     def inline(i: dict):
         if is_span(i, "pages-document"):
-            return [raw_inline("openxml", field_runs(pageref_instruction(END_BOOKMARK), PAGE_PLACEHOLDER))]
+            part = div_info(i)[2].get("partie")  # in a dossier: the end of that part's signatures
+            mark = f"{END_BOOKMARK}-{part}" if part else END_BOOKMARK
+            return [raw_inline("openxml", field_runs(pageref_instruction(mark), PAGE_PLACEHOLDER))]
         if is_span(i, "mention-pages"):
             return i["c"][1]
         return None

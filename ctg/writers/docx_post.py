@@ -150,11 +150,14 @@ def _tables(document) -> None:
 
 def _bookmark_last_cell(row) -> None:
     """The end of the document's body is its last signature: « comporte N pages » points here."""
-    paragraphs = [p for p in row.iter(qn("w:p")) if p.find(qn("w:r")) is not None]
+    # runs may sit inside tracked changes (w:ins, w:del) in a redline
+    paragraphs = [p for p in row.iter(qn("w:p")) if p.find(f".//{qn('w:r')}") is not None]
     last = paragraphs[-1]
     start = parse_xml(f'<w:bookmarkStart xmlns:w="{W}" w:id="9000" w:name="{END_BOOKMARK}"/>')
     end = parse_xml(f'<w:bookmarkEnd xmlns:w="{W}" w:id="9000"/>')
     first_run = last.find(qn("w:r"))
+    if first_run is None:
+        first_run = next(c for c in last if c.tag in (qn("w:ins"), qn("w:del"), qn("w:hyperlink")))
     first_run.addprevious(start)
     last.append(end)
 

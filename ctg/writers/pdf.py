@@ -50,6 +50,8 @@ class Zone:
 
 
 def subject(doc: AssembledDocument) -> str:
+    if doc.kind == "dossier":  # ctg/compose.py: a délibération with its rapport and approved documents
+        return doc.title
     kind = "Avenant à la convention territoriale globale" if doc.kind == "avenant" \
         else "Convention territoriale globale"
     territory = doc.territory[:1].upper() + doc.territory[1:]
@@ -66,6 +68,7 @@ def template_data(doc: AssembledDocument) -> str:
         "subject": typst_string(subject(doc)),
         "keywords": f"({keywords}{',' if len(doc.keywords) == 1 else ''})",
         "draft": "true" if doc.is_draft else "false",
+        "parts": "true" if doc.kind == "dossier" else "false",  # parts with their own page numbers
     }
     return "(" + ", ".join(f"{k}: {v}" for k, v in fields.items()) + ")"
 

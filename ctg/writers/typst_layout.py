@@ -8,7 +8,7 @@ between the raw opening and closing of the call, as it does for its own
 
 from __future__ import annotations
 
-from ..ast import div_info, is_div, is_span, map_blocks, map_inlines, raw_block, raw_inline
+from ..ast import div_info, is_div, is_span, map_blocks, map_inlines, raw_block, raw_inline, unlink_missing_targets
 
 COVER_PARTS = {
     "mention-projet": "projet",
@@ -17,6 +17,7 @@ COVER_PARTS = {
     "periode": "periode",
     "signataires-couverture": "parties",
     "logos": "logos",
+    "partie-titre": "partie",  # dossier (ctg/compose.py): the heading naming the part, on its cover
 }
 
 
@@ -57,10 +58,12 @@ def _cover(div: dict) -> list:
 
 def _signatures(div: dict) -> list:
     out = [_raw("#ctg-signatures(")]
+    # champs="non": a document reproduced in a dossier (ctg/compose.py) gets no signature field
+    zone = "" if div_info(div)[2].get("champs") != "non" else ", zone: false"
     for cell in div["c"][1]:
         if is_div(cell, "signataire"):
             ident = div_info(cell)[0].removeprefix("signataire-")
-            out += _call(f"ctg-signature-cell({typst_string(ident)})[", cell["c"][1], "],")
+            out += _call(f"ctg-signature-cell({typst_string(ident)}{zone})[", cell["c"][1], "],")
     out.append(_raw(")"))
     return out
 
@@ -81,7 +84,8 @@ def _block(b: dict):
 
 def _inline(i: dict):
     if is_span(i, "pages-document"):
-        return [raw_inline("typst", "#ctg-body-pages()")]
+        part = div_info(i)[2].get("partie")  # in a dossier: the pages of that part
+        return [raw_inline("typst", f"#ctg-body-pages(part: {typst_string(part)})" if part else "#ctg-body-pages()")]
     if is_span(i, "mention-pages"):
         return i["c"][1]
     return None
@@ -94,13 +98,23 @@ def layout(ast: dict) -> dict:
     top-level « set page(flipped: …) » (Typst refuses it inside a container),
     which also starts the new page; other annexes start with a page break.
     """
+    ast = unlink_missing_targets(ast)
     blocks = map_blocks(ast["blocks"], _block)
     out, orientation, in_annexes = [], "portrait", False
+    dossier = any(is_div(b, "partie") for b in blocks)
     for b in blocks:
+        if is_div(b, "partie"):  # a dossier's part (ctg/compose.py): new page, portrait, its own numbering
+            if orientation != "portrait":
+                out.append(_raw("#set page(flipped: false)"))
+                orientation = "portrait"
+            ident, _classes, kv = div_info(b)
+            out.append(_raw(f"#ctg-part-start({typst_string(ident.removesuffix('-debut'))}, "
+                            f"{typst_string(kv.get('titre-court', ''))})"))
+            continue
         if not is_div(b, "annexe"):
             out.append(b)
             continue
-        if not in_annexes:
+        if not in_annexes and not dossier:
             # Like the DOCX sommaire: inside annexes only their titles (fiches stay bookmarked).
             out.append(_raw("#show heading.where(level: 2): set heading(outlined: false, bookmarked: true)"))
             in_annexes = True

@@ -1,0 +1,274 @@
+"""A synthetic corpus, deterministic from a seed, realistic in size and shape.
+
+N conventions, each with a préambule and the 14 articles of the national model
+(two written locally), 30–100 communes, an équipements table, a plan d'actions
+with 10–30 fiches and 1–3 avenants. The official data (officiel/communes.yaml,
+officiel/epci.yaml) is synthetic too, written by the same code as
+« build.py registre --mettre-a-jour » (ctg.territory), so it has the real format.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+WORDS = ("accompagnement familles territoire enfance jeunesse parentalité accueil service commune partenaires "
+         "projet action diagnostic besoins offre structure accès droits insertion logement mobilité "
+         "animation vie sociale solidarité habitants associations équipement coordination réseau "
+         "professionnels qualité développement soutien public enfants parents adolescents numérique "
+         "information prévention santé culture loisirs emploi formation inclusion handicap isolement").split()
+FIRST = ["Claire", "Paul", "Sophie", "Marc", "Julie", "Thomas", "Nadia", "Hugo", "Léa", "Karim", "Anne", "Louis"]
+LAST = ["Martin", "Bernard", "Dubois", "Lefebvre", "Leroy", "Moreau", "Petit", "Roux", "Fontaine", "Garnier"]
+PLACES = ["Val", "Mont", "Bois", "Pré", "Fontaine", "Pont", "Champ", "Côte", "Marais", "Plaine", "Roche", "Vigne"]
+SUFFIX = ["-sur-Canche", "-en-Artois", "-lès-Marais", "-le-Grand", "-le-Petit", "-Saint-Martin", "", "", ""]
+TYPES = ["EAJE", "LAEP", "RPE", "ALSH extrascolaire", "ALSH périscolaire", "Accueil jeunes", "Ludothèque",
+         "Centre social", "Espace de vie sociale", "CLAS"]
+THEMES = ["Petite enfance", "Enfance et jeunesse", "Parentalité", "Animation de la vie sociale",
+          "Accès aux droits", "Logement", "Inclusion numérique"]
+
+
+def luhn_complete(prefix: str) -> str:
+    """prefix + the Luhn check digit (a valid SIREN from 8 digits)."""
+    for d in range(10):
+        digits = prefix + str(d)
+        total = 0
+        for i, ch in enumerate(reversed(digits)):
+            n = int(ch) * (2 if i % 2 else 1)
+            total += n - 9 if n > 9 else n
+        if total % 10 == 0:
+            return digits
+    raise AssertionError("unreachable")
+
+
+class Text:
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+
+    def sentence(self, n: int | None = None) -> str:
+        words = [self.rng.choice(WORDS) for _ in range(n or self.rng.randint(10, 22))]
+        return words[0].capitalize() + " " + " ".join(words[1:]) + "."
+
+    def paragraph(self, sentences: int = 5) -> str:
+        return " ".join(self.sentence() for _ in range(sentences))
+
+    def title(self) -> str:
+        words = [self.rng.choice(WORDS) for _ in range(self.rng.randint(3, 6))]
+        return " ".join(words).capitalize()
+
+
+@dataclass
+class Shape:
+    conventions: int
+    communes: tuple[int, int] = (30, 100)
+    fiches: tuple[int, int] = (10, 30)
+    avenants: tuple[int, int] = (1, 3)
+
+
+def generate(dest: Path, n_conventions: int, seed: int = 2026, shape: Shape | None = None) -> dict:
+    """Write a complete project (templates/ copied from this repository) into dest; returns its figures."""
+    from ctg import territory
+
+    shape = shape or Shape(n_conventions)
+    rng = random.Random(seed)
+    text = Text(rng)
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(ROOT / "templates", dest / "templates")
+    conv_dir = dest / "conventions"
+    reg = conv_dir / "_registre"
+    files: dict[str, str] = {}
+
+    # --- official data: one EPCI per convention, its communes in départements 01…95
+    communes_json, epci_json, epcis = [], [], []
+    next_code: dict[str, int] = {}
+    deps = [f"{d:02d}" for d in range(1, 96) if d != 20]
+    for i in range(n_conventions):
+        dep = deps[i % len(deps)]
+        n = rng.randint(*shape.communes)
+        members = []
+        for _ in range(n):
+            k = next_code.get(dep, 1)
+            next_code[dep] = k + 1
+            code = f"{dep}{k:03d}"
+            nom = f"{rng.choice(PLACES)}-{rng.choice(WORDS).capitalize()}{rng.choice(SUFFIX)}"
+            communes_json.append({"code": code, "nom": nom, "type": "commune-actuelle", "departement": dep,
+                                  "siren": luhn_complete(f"21{code}{rng.randint(0, 9)}"),
+                                  "population": rng.randint(80, 12000)})
+            members.append(code)
+        siren = luhn_complete(f"24{i:06d}")
+        nom = f"CC du Territoire {i + 1:04d}"
+        epci_json.append({"code": siren, "nom": nom, "type": "CC",
+                          "membres": [{"code": c} for c in members]})
+        epcis.append((siren, members))
+    source = territory.Source("@etalab/decoupage-administratif", "6.0.0", 2026, 2023)
+    official = territory.transform(communes_json, epci_json, deps, source)
+    files["conventions/_registre/officiel/communes.yaml"] = territory.render_communes(official)
+    files["conventions/_registre/officiel/epci.yaml"] = territory.render_epci(official)
+    files["conventions/_registre/territoire.yaml"] = territory.render_config(source, deps)
+    files["conventions/_registre/sigles.yaml"] = "".join(
+        f"{s}: {d}\n" for s, d in [("CAF", "Caisse d'allocations familiales"), ("EAJE", "Établissement d'accueil du "
+                                   "jeune enfant"), ("RPE", "Relais petite enfance"), ("LAEP", "Lieu d'accueil "
+                                   "enfants-parents"), ("CLAS", "Contrat local d'accompagnement à la scolarité")])
+    files["conventions/_registre/organisations/caf.yaml"] = _organisation(
+        "caf", "caf", "la", "la Caf", text, nom="Caisse d'allocations familiales du Territoire")
+    files["conventions/_registre/organisations/departement.yaml"] = _organisation(
+        "departement", "département", "le", "le Département", text, nom="Département du Territoire")
+
+    for i, (siren, members) in enumerate(epcis):
+        epci_id = f"cc-territoire-{i + 1:04d}"
+        files[f"conventions/_registre/organisations/{epci_id}.yaml"] = _organisation(
+            epci_id, "epci", "la", f"la CCT{i + 1}", text, siren=siren)
+        start = 2020 + i % 5
+        ident = f"ctg-{epci_id}-{start}-{start + 4}"
+        files.update(_convention(ident, epci_id, start, members, rng, text, shape))
+    for rel, content in files.items():
+        path = dest / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    record_fingerprints(dest)
+    return {"conventions": n_conventions, "fichiers": len(files), "communes": len(communes_json)}
+
+
+def record_fingerprints(root: Path) -> None:
+    """Signed conventions need their recorded fingerprint: « build.py empreintes », as a user would."""
+    subprocess.run([sys.executable, str(ROOT / "build.py"), "--racine", str(root), "empreintes"], check=True,
+                   capture_output=True)
+
+
+def _organisation(ident: str, kind: str, article: str, designation: str, text: Text, nom: str | None = None,
+                  siren: str | None = None) -> str:
+    rng = text.rng
+    lines = [f"id: {ident}", f"type: {kind}"]
+    if nom:
+        lines.append(f"nom: {nom}")
+    if siren:
+        lines.append(f'siren: "{siren}"')
+    lines += [f"article: {article}", f"designation: {designation}", "representants:",
+              f"  - civilite: {rng.choice(['M.', 'Mme'])}", f"    prenom: {rng.choice(FIRST)}",
+              f"    nom: {rng.choice(LAST)}", "    fonction: Président" if kind != "caf" else "    fonction: Directeur",
+              "    debut: 2015-01-01"]
+    return "\n".join(lines) + "\n"
+
+
+def _convention(ident: str, epci_id: str, start: int, members: list[str], rng: random.Random, text: Text,
+                shape: Shape) -> dict[str, str]:
+    folder = f"conventions/{ident}"
+    out: dict[str, str] = {}
+    n_fiches = rng.randint(*shape.fiches)
+    fiche_ids = [f"fiche-{k + 1:02d}" for k in range(n_fiches)]
+    out[f"{folder}/convention.md"] = f"""\
+---
+identifiant: {ident}
+titre: Convention territoriale globale au service du projet de territoire de la Communauté de communes du Territoire {epci_id[-4:]}
+titre_court: CTG Territoire {epci_id[-4:]} {start}-{start + 4}
+territoire: {epci_id}
+statut: signée
+periode:
+  debut: {start}-01-01
+  fin: {start + 4}-12-31
+signature:
+  lieu: Chef-lieu
+  date: {start - 1}-12-15
+signataires:
+  - organisation: caf
+  - organisation: {epci_id}
+    autorisation:
+      acte: délibération du conseil communautaire
+      numero: "{start}-{rng.randint(1, 300):03d}"
+      date: {start - 1}-11-15
+mots_cles:
+  - petite enfance
+  - parentalité
+annexes:
+  - diagnostic
+  - communes
+  - equipements
+  - plan-actions
+  - glossaire
+---
+
+## Champs d'intervention de {{{{ territoire.designation }}}} {{#champs-epci}}
+
+La communauté de communes regroupe {{{{ communes | length }}}} communes ({{{{ annexe("communes") }}}}).
+
+{text.paragraph(6)}
+
+### Les compétences mobilisées
+
+{text.paragraph(5)}
+
+{text.paragraph(5)}
+
+## Enjeux et objectifs partagés {{#enjeux}}
+
+Les enjeux sont déclinés dans le plan d'actions ({{{{ annexe("plan-actions") }}}}), notamment la {{{{ fiche("{fiche_ids[0]}") }}}}.
+
+{text.paragraph(6)}
+
+{text.paragraph(4)}
+"""
+    out[f"{folder}/annexes/diagnostic.md"] = (
+        "---\ntitre: Diagnostic partagé\n---\n\n" + "\n\n".join(
+            f"## {text.title()}\n\n{text.paragraph(6)}\n\n{text.paragraph(5)}" for _ in range(4)) + "\n")
+    for name, title, kind, orient in (("communes", "Liste des communes couvertes", "communes", "portrait"),
+                                      ("equipements", "Équipements et services soutenus", "equipements", "paysage"),
+                                      ("plan-actions", "Plan d'actions", "plan-actions", "paysage"),
+                                      ("glossaire", "Glossaire des sigles", "glossaire", "portrait")):
+        out[f"{folder}/annexes/{name}.md"] = (f"---\ntitre: {title}\ncontenu: {kind}\n"
+                                              f"orientation: {orient}\n---\n")
+    eq = ["collectivites:"]
+    for code in sorted(rng.sample(members, max(3, len(members) // 4))):
+        eq += [f'  - collectivite: "{code}"', "    equipements:"]
+        for _ in range(rng.randint(1, 3)):
+            eq += [f"      - type: {rng.choice(TYPES)}", f"        nom: {text.title()}",
+                   "        gestionnaire: Commune", f"        adresse: {rng.randint(1, 90)} rue {rng.choice(LAST)}"]
+    out[f"{folder}/donnees/equipements.yaml"] = "\n".join(eq) + "\n"
+    plan = ["thematiques:"]
+    chunks = [fiche_ids[k:k + 4] for k in range(0, len(fiche_ids), 4)]
+    for k, chunk in enumerate(chunks):
+        plan += [f"  - titre: {THEMES[k % len(THEMES)]}", "    enjeux:", f"      - titre: {text.title()}",
+                 "        objectifs:", f"          - titre: {text.title()}", f"            fiches: [{', '.join(chunk)}]"]
+    out[f"{folder}/donnees/plan-actions.yaml"] = "\n".join(plan) + "\n"
+    for fid in fiche_ids:
+        out[f"{folder}/fiches/{fid}.yaml"] = f"""\
+titre: {text.title()}
+pilotes: [{epci_id}]
+diagnostic_initial: {text.paragraph(3)}
+public_cible: {text.sentence(8)}
+objectifs_operationnels: |
+  - {text.sentence(10)}
+  - {text.sentence(10)}
+modalites: {text.paragraph(3)}
+echeances: "{start}-{start + 2}"
+services_mobilises: {text.sentence(10)}
+resultats_attendus: {text.sentence(12)}
+partenaires: [Département, PMI]
+indicateurs: [{text.title()}, {text.title()}]
+"""
+    for k in range(rng.randint(*shape.avenants)):
+        year = start + 1 + k
+        out[f"{folder}/avenants/{year}-{k + 1:03d}.md"] = f"""\
+---
+numero: "{year}-{k + 1:03d}"
+convention: {ident}
+statut: prêt pour signature
+effet: {year}-01-01
+signature:
+  lieu: Chef-lieu
+---
+
+## Objet de l'avenant {{#objet}}
+
+{text.paragraph(5)}
+
+### Contexte
+
+{text.paragraph(6)}
+"""
+    return out

@@ -1,0 +1,83 @@
+"""Parallel work in processes, results in a stable order; shards of the corpus for CI matrices."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Callable, Iterable, Iterator, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def ordered_map(fn: Callable[[T], R], items: Iterable[T], jobs: int) -> Iterator[R]:
+    """fn over items in up to `jobs` processes; results come back in the order of items.
+
+    With one job, or one item, everything runs here (no process to start). Workers are
+    forked: they share the parent's imports and read-only data without pickling them.
+    """
+    items = list(items)
+    if jobs <= 1 or len(items) <= 1:
+        for item in items:
+            yield fn(item)
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=context) as pool:
+        futures = [pool.submit(fn, item) for item in items]
+        try:
+            for future in futures:
+                yield future.result()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def thread_map(fn: Callable[[T], R], items: Iterable[T], jobs: int) -> list[R]:
+    """For work that waits on external processes (LibreOffice): threads are enough."""
+    items = list(items)
+    if jobs <= 1 or len(items) <= 1:
+        return [fn(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(jobs, len(items))) as pool:
+        return list(pool.map(fn, items))
+
+
+def split(items: list[T], n: int) -> list[list[T]]:
+    """n contiguous batches of nearly equal size (no empty batch)."""
+    n = max(1, min(n, len(items)))
+    size, extra = divmod(len(items), n)
+    out, start = [], 0
+    for i in range(n):
+        end = start + size + (1 if i < extra else 0)
+        out.append(items[start:end])
+        start = end
+    return [b for b in out if b]
+
+
+class ShardError(ValueError):
+    pass
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """« 2/4 » → (2, 4); shards are numbered from 1."""
+    try:
+        k, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise ShardError(f"« {text} » n'est pas de la forme K/N (par exemple 2/4)") from None
+    if n < 1 or not 1 <= k <= n:
+        raise ShardError(f"« {text} » : K doit être compris entre 1 et N (par exemple 2/4)")
+    return k, n
+
+
+def shard_of(conventions: list[str], k: int, n: int) -> set[str]:
+    """The conventions of shard k of n: every n-th one in sorted order, so shards are balanced and
+    deterministic; a convention's avenants go with it (they share its folder in dist/)."""
+    return {c for i, c in enumerate(sorted(conventions)) if i % n == k - 1}

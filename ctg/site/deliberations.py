@@ -1,0 +1,52 @@
+"""Délibérations on the site: one page each (délibération and rapport, links to the approved
+documents), and, on every convention or avenant page, the délibérations that approved it."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from .. import pandoc
+from ..assemble import AssembledDocument
+from ..corpus import Corpus
+from ..deliberation import approving, assemble_deliberation
+from ..diagnostics import Diagnostics
+from ..french import date_fr
+from .pages import render_page
+from .sanitize import sanitize
+
+FOLDER = "deliberations"
+
+
+def page_uri(ident: str) -> str:
+    return f"{FOLDER}/{ident}.md"
+
+
+def approvals(corpus: Corpus, doc_id: str, published: set[str]) -> list[dict]:
+    """The délibérations approving a document, for its page (only those that have a page)."""
+    return [{"title": f"Délibération n°\u00a0{d.meta.numero} du {date_fr(d.meta.seance)}", "uri": page_uri(d.id),
+             "assemblee": d.meta.assemblee} for d in approving(corpus, doc_id) if d.id in published]
+
+
+def _html(markdown: str) -> str:
+    return sanitize(pandoc.from_ast(pandoc.to_ast(markdown), "html5").decode("utf-8"))
+
+
+def pages(corpus: Corpus, docs: dict[str, AssembledDocument], doc_uris: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """{src_uri: (title, html)} of the délibérations whose approved documents are all published."""
+    out = {}
+    for ident, delib in sorted(corpus.deliberations.items()):
+        if not all(a in doc_uris for a in delib.meta.approuve):
+            continue
+        texts = assemble_deliberation(corpus, delib, docs, Diagnostics(corpus.root.parent))
+        if texts is None:
+            continue
+        approved = [{"title": d.title[:1].upper() + d.title[1:], "uri": doc_uris[d.id], "status": d.status}
+                    for d in texts.approved]
+        body = _html(texts.deliberation.markdown)
+        rapport = _html(texts.rapport.markdown) if texts.rapport is not None else None
+        title = f"Délibération n°\u00a0{delib.meta.numero}"
+        out[page_uri(ident)] = (title, render_page(
+            "deliberation.html", body=Markup(body), title=texts.deliberation.title, approved=approved,
+            rapport=Markup(rapport) if rapport else None,
+            seance=date_fr(delib.meta.seance), assemblee=delib.meta.assemblee))
+    return out

@@ -1,0 +1,104 @@
+"""Consolidated versions on the site: for each convention with avenants, one page per
+version (at each avenant's effect date), the version in force at the site's reference
+day, a selector of the versions, and for each version the comparison with the one
+before it (insertions and deletions as <ins> and <del>).
+
+On the public site, a version is shown only if every avenant it applies is published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from markupsafe import Markup
+
+from .. import pandoc
+from ..assemble import AssembledDocument, Assembler
+from ..avenant_ops import avenants_in_order
+from ..consolidate import consolidated_document
+from ..corpus import Corpus
+from ..diagnostics import Diagnostics
+from ..french import date_fr
+from ..redline import DELETION, INSERTION, Mark, comparable, compare_asts
+from ..ast import map_inlines, raw_inline
+from .content import strip_internal_annexes
+from .pages import render_page
+from .sanitize import sanitize
+
+NAV_LABEL = "Versions consolidées"
+
+
+def _html(ast: dict, blocks: list) -> str:
+    def marks(inline: dict):
+        if inline.get("t") == "Span" and inline["c"][0][1][:1] in ([INSERTION], [DELETION]):
+            tag = "ins" if inline["c"][0][1][0] == INSERTION else "del"
+            return [raw_inline("html", f"<{tag}>"), *inline["c"][1], raw_inline("html", f"</{tag}>")]
+        return None
+
+    doc = {"pandoc-api-version": ast["pandoc-api-version"], "meta": {}, "blocks": map_inlines(blocks, marks)}
+    return sanitize(pandoc.from_ast(doc, "html5").decode("utf-8"))
+
+
+def add_versions(model, corpus: Corpus, published: dict[str, AssembledDocument], views: dict, today: dt.date,
+                 page_cls, public: bool) -> None:
+    """Adds the version pages to model.pages and nav, and « versions » to each convention's view."""
+    templates = corpus.root.parent / "templates"
+    assembler = Assembler(corpus, templates, Diagnostics(corpus.root.parent))
+    for cid, view in views.items():
+        conv = corpus.conventions.get(cid)
+        if conv is None:
+            continue
+        chain = avenants_in_order(corpus, cid)
+        if not chain:
+            continue
+        dates = sorted({a.meta.effet for a in chain})
+        shown = [d for d in dates if all(a.id in published for a in chain if a.meta.effet <= d)]
+        if not shown:
+            continue
+        previous = consolidated_document(assembler, conv, conv.meta.signature.date or conv.meta.periode.debut,
+                                         as_signed=True)
+        if previous is None:
+            continue
+        text = strip_internal_annexes if public else (lambda markdown: markdown)  # no internal annex in public
+        previous_ast = pandoc.to_ast(text(previous.markdown))
+        items = []
+        current = max((d for d in shown if d <= today), default=None)
+        for when in shown:
+            doc = consolidated_document(assembler, conv, when)
+            if doc is None:
+                continue
+            ast = pandoc.to_ast(text(doc.markdown))
+            applied = [a for a in chain if a.meta.effet == when]
+            mark = Mark(", ".join(f"avenant n°\u00a0{a.meta.numero}" for a in applied), f"{when.isoformat()}T00:00:00Z")
+            base = f"conventions/{cid}/versions/{when.isoformat()}"
+            items.append({"date": date_fr(when), "uri": f"{base}.md", "compare_uri": f"{base}-comparaison.md",
+                          "avenants": mark.author, "current": when == current,
+                          "title": f"Version consolidée au {date_fr(when)}", "doc": doc, "ast": ast,
+                          "merged": compare_asts(previous_ast, ast, mark)})
+            previous_ast = ast
+        versions = {"items": items, "current": next((i for i in items if i["current"]), None)}
+        view["versions"] = versions
+        for item in items:
+            selector = {"versions": versions, "v": view, "item": item}
+            model.pages[item["uri"]] = page_cls(item["title"], render_page(
+                "version.html", comparison=False, **selector,
+                body=Markup(_html(item["ast"], comparable(item["ast"]["blocks"])))))
+            model.pages[item["compare_uri"]] = page_cls(f"Modifications au {item['date']}", render_page(
+                "version.html", comparison=True, **selector, body=Markup(_html(item["ast"], item["merged"]))))
+
+
+def versions_nav(nav: list, views: dict) -> None:
+    """Each convention's versions, under it in the navigation (mkdocs wants every page there)."""
+    for view in views.values():
+        if view.get("versions"):
+            _add_to_nav(nav, view["short_title"], view["versions"]["items"])
+
+
+def _add_to_nav(nav: list, short_title: str, items: list[dict]) -> None:
+    entries = [{f"{i['title']}": i["uri"]} for i in items] + \
+              [{f"Modifications au {i['date']}": i["compare_uri"]} for i in items]
+    for section in nav:
+        for convention in section.get("Conventions", []) if isinstance(section, dict) else []:
+            if short_title in convention:
+                convention[short_title].append({NAV_LABEL: entries})
+                return

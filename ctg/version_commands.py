@@ -1,0 +1,205 @@
+"""« build.py consolidate ID [--date AAAA-MM-JJ] » and « build.py redline ID_A ID_B ».
+
+A version is named by:
+- a convention's identifier: the convention as signed;
+- an avenant's identifier: the convention consolidated at the avenant's effect date;
+- « CONVENTION@AAAA-MM-JJ »: the convention consolidated at that date.
+
+The default date of « consolidate » is the site's reference day (site/status.py):
+SOURCE_DATE_EPOCH when set, else the date of the last git commit, else today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from . import pandoc
+from .assemble import AssembledDocument, Assembler, cover
+from .avenant_ops import avenants_in_order
+from .consolidate import consolidated_document, convention_history
+from .corpus import AvenantSource, ConventionSource, Corpus
+from .diagnostics import Diagnostics
+from .french import date_fr, french_typography
+from .outputs import write_atomic
+from .pipeline import Project
+from .redline import Mark, compare_asts, count_changes
+
+
+def add_arguments(consolidate, redline) -> None:
+    consolidate.add_argument("ident", metavar="ID", help="identifiant de la convention")
+    consolidate.add_argument("--date", metavar="AAAA-MM-JJ",
+                             help="date de la version (par défaut : SOURCE_DATE_EPOCH, sinon la date du dernier "
+                                  "commit, sinon aujourd'hui)")
+    consolidate.add_argument("--markdown", action="store_true",
+                             help="afficher le texte consolidé (Markdown) au lieu d'écrire le DOCX et le PDF")
+    redline.add_argument("ident_a", metavar="ID_A", help="version de référence (convention, avenant ou "
+                                                         "CONVENTION@AAAA-MM-JJ)")
+    redline.add_argument("ident_b", metavar="ID_B", help="version comparée")
+
+
+# ---------------------------------------------------------------- versions
+
+
+@dataclass
+class Side:
+    doc: AssembledDocument
+    conv: ConventionSource
+    label: str
+    applied: list[AvenantSource]
+
+
+def parse_date(text: str, diags: Diagnostics, what: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        diags.error("conventions", 0, "date-invalide", f"{what} « {text} » n'est pas une date au format AAAA-MM-JJ.")
+        return None
+
+
+def resolve(assembler: Assembler, corpus: Corpus, ident: str) -> Side | None:
+    diags = assembler.diags
+    conv_id, _, when_text = ident.partition("@")
+    if not when_text and conv_id in corpus.conventions:
+        conv = corpus.conventions[conv_id]
+        # its text through the same assembly as the consolidated versions, so that only the changes differ
+        doc = consolidated_document(assembler, conv, conv.meta.signature.date or conv.meta.periode.debut, as_signed=True)
+        signed = f", signée le {date_fr(conv.meta.signature.date)}" if conv.meta.signature.date else ""
+        return Side(doc, conv, f"la convention « {conv.meta.titre_court} »{signed}", []) if doc else None
+    if not when_text and ident in corpus.avenants:
+        av = corpus.avenants[ident]
+        conv = corpus.conventions.get(av.meta.convention)
+        when = av.meta.effet
+        label = f"la version consolidée après l'avenant n°\u00a0{av.meta.numero} (au {date_fr(when)})"
+    elif conv_id in corpus.conventions and when_text:
+        conv = corpus.conventions[conv_id]
+        when = parse_date(when_text, diags, "la date de la version")
+        if when is None:
+            return None
+        label = f"la version consolidée au {date_fr(when)}"
+    else:
+        diags.error("conventions", 0, "document-inconnu",
+                    f"aucune version « {ident} » : indiquez une convention, un avenant ou CONVENTION@AAAA-MM-JJ "
+                    "(« python build.py list » affiche les identifiants).")
+        return None
+    if conv is None:
+        return None
+    doc = consolidated_document(assembler, conv, when)
+    if doc is None:
+        return None
+    applied = [a for a in avenants_in_order(corpus, conv.id) if a.meta.effet <= when]
+    return Side(doc, conv, f"{label} de « {conv.meta.titre_court} »", applied)
+
+
+def default_date() -> dt.date:
+    from .site.status import reference_date
+
+    return reference_date()
+
+
+# ---------------------------------------------------------------- consolidate
+
+
+def consolidate_command(args, project: Project, corpus: Corpus, diags: Diagnostics, progress) -> int:
+    conv = corpus.conventions.get(args.ident)
+    if conv is None:
+        hint = (f" ; « {args.ident} » est un avenant : indiquez sa convention, « {corpus.avenants[args.ident].meta.convention} »"
+                if args.ident in corpus.avenants else "")
+        diags.error("conventions", 0, "document-inconnu", f"aucune convention « {args.ident} »{hint}.")
+        diags.raise_if_errors()
+    when = parse_date(args.date, diags, "--date") if args.date else default_date()
+    diags.raise_if_errors()
+    assembler = Assembler(corpus, project.templates, diags)
+    doc = consolidated_document(assembler, conv, when)
+    diags.raise_if_errors()
+    if args.markdown:
+        sys.stdout.write(doc.markdown)
+        return 0
+    from .build_outputs import build_docx
+    from .build_pdf import build_pdf
+
+    asts = {doc.id: pandoc.to_ast(doc.markdown)}
+    files = build_docx(project, {doc.id: doc}, asts, progress) | build_pdf(project, {doc.id: doc}, asts, progress)
+    for path, data in sorted(files.items()):
+        write_atomic(path, data)
+    hist = convention_history(assembler, conv)
+    applied = [s.avenant.meta.numero for s in hist[1] if s.avenant.meta.effet <= when] if hist else []
+    what = (f"avenant{'s' if len(applied) > 1 else ''} appliqué{'s' if len(applied) > 1 else ''} : "
+            f"{', '.join(applied)}" if applied else "aucun avenant en vigueur à cette date")
+    written = ", ".join(p.relative_to(project.root).as_posix() for p in sorted(files))
+    progress.done(french_typography(f"Version consolidée au {date_fr(when)} ({what}) : {written}."))
+    return 0
+
+
+# ---------------------------------------------------------------- redline
+
+
+def attribution(a: Side, b: Side) -> Mark:
+    """The changes are the avenants' that B applies and A does not (the later generation's, between two CTG)."""
+    if a.conv.id != b.conv.id:
+        start = b.conv.meta.periode.debut
+        return Mark(b.conv.meta.titre_court, f"{start.isoformat()}T00:00:00Z")
+    done = {x.meta.numero for x in a.applied}
+    new = [x for x in b.applied if x.meta.numero not in done] or [x for x in a.applied
+                                                                  if x.meta.numero not in {y.meta.numero for y in b.applied}]
+    if not new:
+        when = b.doc.signed_on or b.doc.start
+        return Mark("Comparaison", f"{when.isoformat()}T00:00:00Z")
+    numbers = [f"n°\u00a0{x.meta.numero}" for x in new]
+    author = (f"Avenant {numbers[0]}" if len(numbers) == 1
+              else f"Avenants {', '.join(numbers[:-1])} et {numbers[-1]}")
+    return Mark(author, f"{max(x.meta.effet for x in new).isoformat()}T00:00:00Z")
+
+
+def comparison(a: Side, b: Side) -> tuple[AssembledDocument, dict, Mark]:
+    """The redline as a document (B's metadata, a cover and a banner of its own) and its AST."""
+    mark = attribution(a, b)
+    title = f"Texte comparé : {b.conv.meta.titre_court}"
+    banner = ("::: {.comparaison}\n**Texte comparé — document de travail ; seuls les textes signés font foi.**\n\n"
+              f"Version de référence : {a.label}.\n\nVersion comparée : {b.label}.\n\n"
+              "Les ajouts et les suppressions sont des modifications suivies, attribuées à "
+              f"« {mark.author} » au {date_fr(dt.date.fromisoformat(mark.date[:10]))}.\n:::\n")
+    shell = (cover(title, b.doc.territory, b.doc.start, b.doc.end, [], "comparaison", "convention")
+             + "\n" + banner + "\n::: {.sommaire}\nSommaire\n:::\n")
+    shell_ast = pandoc.to_ast(french_typography(shell))
+    ast_a, ast_b = pandoc.to_ast(a.doc.markdown), pandoc.to_ast(b.doc.markdown)
+    blocks = shell_ast["blocks"] + compare_asts(ast_a, ast_b, mark)
+    ident = f"comparaison-{a.doc.id}--{b.doc.id}"
+    doc = replace(b.doc, id=ident, kind="comparaison", parent=b.conv.id, status="comparaison", title=title,
+                  short_title=f"Texte comparé – {b.conv.meta.titre_court}", markdown=shell)
+    return doc, dict(ast_b, blocks=blocks), mark
+
+
+def redline_docx(project: Project, doc: AssembledDocument, ast: dict) -> bytes:
+    from .libreoffice import bookmark_pages
+    from .writers.docx import fill_pages, write_docx
+    from .writers.docx_layout import END_BOOKMARK
+    from .writers.docx_post import pageref_targets
+    from .writers.redline_docx import track_changes
+
+    raw = write_docx(doc, ast, project.templates / "reference.docx", project.conventions)
+    layout = bookmark_pages([(raw, [END_BOOKMARK, *pageref_targets(raw)])])[0]
+    return track_changes(fill_pages(raw, layout, doc.date), doc.date)
+
+
+def redline_path(project: Project, doc: AssembledDocument) -> Path:
+    return project.dist / doc.parent / f"{doc.id}.docx"
+
+
+def redline_command(args, project: Project, corpus: Corpus, diags: Diagnostics, progress) -> int:
+    assembler = Assembler(corpus, project.templates, diags)
+    a = resolve(assembler, corpus, args.ident_a)
+    b = resolve(assembler, corpus, args.ident_b)
+    diags.raise_if_errors()
+    doc, ast, mark = comparison(a, b)
+    progress.step(f"Texte comparé : {a.doc.id} → {b.doc.id}")
+    data = redline_docx(project, doc, ast)
+    path = redline_path(project, doc)
+    write_atomic(path, data)
+    ins, dels = count_changes(ast["blocks"])
+    progress.done(french_typography(f"Texte comparé écrit dans {path.relative_to(project.root).as_posix()} : {ins} ajout"
+                  f"{'s' if ins > 1 else ''} et {dels} suppression{'s' if dels > 1 else ''} en modifications "
+                  f"suivies, attribuées à « {mark.author} »."))
+    return 0
