@@ -221,6 +221,14 @@ def run(command: str, args, project: Project) -> int:
         formats = [f for f in formats if f != "site"] or ["docx", "pdf"]
     code = build(project, corpus, docs, formats, Progress(), diags, interne=getattr(args, "interne", False),
                  manifest=not getattr(args, "shard", None))
+    if code == 0 and command == "all" and corpus.deliberations and not getattr(args, "shard", None):
+        # After build(): its worker processes are forked, which must happen before Typst starts threads here.
+        from .build_outputs import write_manifest
+        from .dossier_outputs import run_deliberations
+
+        for fmt in ("docx", "pdf"):
+            run_deliberations(fmt, project, corpus, diags, sorted(corpus.deliberations))
+        write_manifest(project.dist)
     if code == 0 and stamp is not None:
         stamp.record()
     return code
@@ -252,6 +260,14 @@ def list_documents(corpus, project: Project, as_json: bool) -> int:
         row["sorties"] = {ext: output_path(project.dist, ident, row["parent"], ext).relative_to(project.root).as_posix()
                           for ext in ("docx", "pdf")}
         rows.append(row)
+    from .dossier_outputs import output_path as dossier_path
+
+    for ident, delib in sorted(corpus.deliberations.items()):
+        seance = delib.meta.seance.isoformat()
+        rows.append({"identifiant": ident, "type": "délibération", "parent": None, "statut": delib.meta.resultat,
+                     "debut": seance, "fin": seance, "titre": f"Délibération n° {delib.meta.numero}",
+                     "sorties": {ext: dossier_path(project, ident, ext).relative_to(project.root).as_posix()
+                                 for ext in ("docx", "pdf")}})
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0

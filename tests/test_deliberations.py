@@ -12,6 +12,7 @@ import io
 import re
 import subprocess
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -409,3 +410,27 @@ def test_fiches_one_file_per_commune_with_its_name_and_mayor_and_only_allowed_bl
         assert document.core_properties.title.startswith(name)
     combined = _page_texts((folder / "ctg-test-2022-2026-formulaires.pdf").read_bytes())
     assert sum("Modèle de délibération" in p for p in combined) == 3
+
+
+def test_full_build_includes_the_dossiers_and_lists_them():
+    """The bundled corpus: `list` shows the délibération, and a full build writes its dossier
+    (after the parallel document builds) into dist/ and the manifest."""
+    import json
+    import shutil
+    import tempfile
+
+    from conftest import run_build
+    from fixture_corpus import ROOT
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "depot"
+        for name in ("conventions", "templates"):  # the site configuration falls back on the project's
+            shutil.copytree(ROOT / name, root / name)
+        rows = json.loads(run_build(root, "list", "--json").out)
+        dossier = next(r for r in rows if r["type"] == "délibération")
+        result = run_build(root, timeout=900)
+        assert result.code == 0, result.err
+        for ext in ("docx", "pdf"):
+            assert (root / dossier["sorties"][ext]).is_file()
+        manifest = (root / "dist/MANIFEST.sha256").read_text(encoding="utf-8")
+        assert f"deliberations/{dossier['identifiant']}.pdf" in manifest
