@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import integrity, territory
 from .diagnostics import Diagnostics, UserError, report
+from .libreoffice import ToolError
 from .outputs import output_path
 from .pipeline import Project, assemble_checked, load_and_check, unknown_ids
 from .progress import Progress
@@ -134,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
         return run(command, args, project)
     except UserError as exc:
         report(exc.diagnostics)
+        print("Aucun fichier n'a été écrit ni remplacé.", file=sys.stderr)
+        return 1
+    except ToolError as exc:
+        print(f"build.py : erreur : {exc}", file=sys.stderr)
         print("Aucun fichier n'a été écrit ni remplacé.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -18,7 +18,15 @@ from pathlib import Path
 SYSTEM_PYTHON = "/usr/bin/python3"
 
 
-class LibreOfficeMissing(RuntimeError):
+class ToolError(RuntimeError):
+    """An external program of the pipeline is missing or failed: not a mistake in the sources."""
+
+
+class LibreOfficeMissing(ToolError):
+    pass
+
+
+class LibreOfficeFailed(ToolError):
     pass
 
 
@@ -32,10 +40,24 @@ def soffice() -> str:
 
 
 def bookmark_pages(files: list[tuple[bytes, list[str]]]) -> list[dict]:
-    """For each (DOCX bytes, bookmark names): {"pages": {bookmark: page}, "total": n}."""
+    """For each (DOCX bytes, bookmark names): {"pages": {bookmark: page}, "total": n}.
+
+    A batch is tried twice: a LibreOffice that crashes or does not answer (seen on a busy
+    machine right after another instance was killed) gets a fresh start.
+    """
     if not files:
         return []
     exe = soffice()
+    problem = ""
+    for _attempt in range(2):
+        results, problem = _batch(exe, files)
+        if results is not None:
+            return results
+    raise LibreOfficeFailed(f"échec de la mise en page par LibreOffice ({problem}) ; réessayez, et vérifiez "
+                            "qu'aucun autre LibreOffice ne bloque la machine.")
+
+
+def _batch(exe: str, files: list[tuple[bytes, list[str]]]) -> tuple[list[dict] | None, str]:
     with tempfile.TemporaryDirectory(prefix="ctg-lo-") as tmp:
         tmpdir = Path(tmp)
         manifest = {}
@@ -53,10 +75,13 @@ def bookmark_pages(files: list[tuple[bytes, list[str]]]) -> list[dict]:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         try:
             script = Path(__file__).with_name("uno_pages.py")
-            proc = subprocess.run([SYSTEM_PYTHON, str(script), pipe, str(tmpdir / "manifest.json")], capture_output=True, text=True,
-                                  timeout=600, env=env)
+            try:
+                proc = subprocess.run([SYSTEM_PYTHON, str(script), pipe, str(tmpdir / "manifest.json")],
+                                      capture_output=True, text=True, timeout=600, env=env)
+            except subprocess.TimeoutExpired:
+                return None, "délai dépassé"
             if proc.returncode != 0:
-                raise RuntimeError(f"échec de la mise en page par LibreOffice : {proc.stderr.strip()[-2000:]}")
+                return None, f"code {proc.returncode} {proc.stderr.strip()[-500:]}".strip()
             results = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
         finally:
             office.terminate()
@@ -65,5 +90,5 @@ def bookmark_pages(files: list[tuple[bytes, list[str]]]) -> list[dict]:
             except subprocess.TimeoutExpired:
                 office.kill()
     if len(results) != len(files):
-        raise RuntimeError("LibreOffice n'a pas mis en page tous les documents.")
-    return results
+        return None, "documents non mis en page"
+    return results, ""
