@@ -210,6 +210,10 @@ class Assembler:
         ids = {p.org.id for p in parties} | {s.id for s in facts.sivom}
         if facts.territoire:
             ids.add(facts.territoire.id)
+        conv = facts.conv  # organisations named in the annexes: fiche pilots, équipements' collectivités
+        ids |= {p for f in conv.fiches.values() for p in f.data.pilotes if p in reg.organisations}
+        if conv.equipements is not None:
+            ids |= {g.collectivite for g in conv.equipements.collectivites if g.collectivite in reg.organisations}
         paths = [reg.organisation_src[i].path for i in ids if i in reg.organisation_src]
         paths += [reg.commune_src[c.insee][0] for c in facts.communes if c.insee in reg.commune_src]
         for org_id in ids:  # the official record of each EPCI involved (name, members)
