@@ -80,8 +80,6 @@ def generate(dest: Path, n_conventions: int, seed: int = 2026, shape: Shape | No
     if dest.exists():
         shutil.rmtree(dest)
     shutil.copytree(ROOT / "templates", dest / "templates")
-    conv_dir = dest / "conventions"
-    reg = conv_dir / "_registre"
     files: dict[str, str] = {}
 
     # --- official data: one EPCI per convention, its communes in départements 01…95

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Callable, Iterator
 
 
@@ -31,12 +30,6 @@ def raw_inline(fmt: str, text: str) -> dict:
     return {"t": "RawInline", "c": [fmt, text]}
 
 
-def para(inlines: list) -> dict:
-    return {"t": "Para", "c": inlines}
-
-
-def plain(inlines: list) -> dict:
-    return {"t": "Plain", "c": inlines}
 
 
 def text_inlines(text: str) -> list:
@@ -122,9 +115,6 @@ _INLINE_TYPES = {"Str", "Emph", "Underline", "Strong", "Strikeout", "Superscript
                  "Quoted", "Cite", "Code", "Space", "SoftBreak", "LineBreak", "Math", "RawInline", "Link",
                  "Image", "Note", "Span"}
 
-
-def clone(ast: dict) -> dict:
-    return copy.deepcopy(ast)
 
 
 def identifiers(node, found: set[str] | None = None) -> set[str]:

@@ -244,9 +244,6 @@ def build(project: Project, corpus: Corpus, docs: dict[str, AssembledDocument], 
     written = write_outputs(produced)
     if formats == ["docx", "pdf", "site"] and manifest:
         write_manifest(project.dist)
-    if "site" in formats or "serve" in formats:
-        from .site_build import build_site
-
     n = len(produced.files)
     if n or "site" not in formats:
         progress.done(f"{n} fichier{'s' if n > 1 else ''} à jour dans {project.dist.relative_to(project.root)}/ "

@@ -34,7 +34,7 @@ from .corpus import ConventionSource, Corpus, FormSource
 from .diagnostics import Diagnostic, Diagnostics, UserError
 from .french import capitalize, date_fr, de, french_typography
 from .outputs import write_atomic
-from .parties import OrgView, autorisation_text, representative_at
+from .parties import autorisation_text, representative_at
 from .pipeline import Project
 from .schemas import Representant
 from .templating import make_environment, render

@@ -17,7 +17,7 @@ from .corpus import ConventionSource, Corpus, DeliberationSource, FormSource, Lo
 from .diagnostics import Diagnostics
 from .schema_errors import validate
 from .sections import split_sections
-from .sources import read_markdown, read_yaml
+from .sources import document_folders, read_markdown, read_yaml
 
 DELIBERATIONS_DIR = "_deliberations"
 FORMS_DIR = "formulaires"
@@ -28,12 +28,9 @@ def load_deliberations(root: Path, corpus: Corpus, diags: Diagnostics) -> None:
     folder = root / DELIBERATIONS_DIR
     if not folder.is_dir():
         return
-    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    for sub in document_folders(folder, "deliberation.md", "deliberation-absente", "créez-le ou supprimez le dossier",
+                                diags):
         path = sub / "deliberation.md"
-        if not path.exists():
-            diags.error(sub, 0, "deliberation-absente",
-                        "ce dossier n'a pas de fichier « deliberation.md » ; créez-le ou supprimez le dossier.")
-            continue
         src = read_markdown(path, diags)
         if src is None:
             continue

@@ -9,7 +9,7 @@ from .corpus import AnnexSource, AvenantSource, ConventionSource, Corpus, FicheS
 from .diagnostics import Diagnostics
 from .schema_errors import validate
 from .sections import split_sections
-from .sources import read_markdown, read_yaml
+from .sources import document_folders, read_markdown, read_yaml
 
 REGISTRY_DIR = "_registre"
 
@@ -21,12 +21,8 @@ def load_corpus(root: Path, diags: Diagnostics) -> Corpus:
     if not root.is_dir():
         diags.error(root, 0, "dossier-absent", "le dossier des conventions est introuvable.")
         return corpus
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))):
-        main = folder / "convention.md"
-        if not main.exists():
-            diags.error(folder, 0, "convention-absente",
-                        "ce dossier n'a pas de fichier « convention.md » ; créez-le ou déplacez le dossier.")
-            continue
+    for folder in document_folders(root, "convention.md", "convention-absente", "créez-le ou déplacez le dossier",
+                                   diags):
         conv = load_convention(folder, diags)
         if conv is None:
             continue

@@ -6,8 +6,7 @@ renumbers everything, and « cf. Annexe 4 » always points at the right annex.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 from .corpus import Section
 from .models import ClauseModel
@@ -26,17 +25,6 @@ class ArticlePlan:
         return f"article-{self.id}"
 
 
-@dataclass
-class Numbering:
-    articles: list[ArticlePlan] = field(default_factory=list)
-    annexes: dict[str, int] = field(default_factory=dict)
-    fiches: dict[str, str] = field(default_factory=dict)  # id -> "3", "3 bis" later
-
-    def article_number(self, ident: str) -> int | None:
-        for art in self.articles:
-            if art.id == ident:
-                return art.number
-        return None
 
 
 def number_articles(model: ClauseModel, sections: list[Section], problems: list) -> list[ArticlePlan]:
@@ -93,9 +81,3 @@ def fiche_anchor(ident: str) -> str:
 def number_fiches(plan_fiche_ids: list[str]) -> dict[str, str]:
     return {fid: str(i + 1) for i, fid in enumerate(plan_fiche_ids)}
 
-
-def relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()

@@ -221,3 +221,12 @@ def read_yaml(path: Path, diags: Diagnostics) -> YamlDoc | None:
         return None
     return parse_yaml(text, path, diags)
 
+
+def document_folders(root: Path, main_file: str, code: str, fix: str, diags: Diagnostics):
+    """Sub-folders of root that hold main_file (« _… » and hidden folders skipped); the others are
+    reported, so a misnamed file is never silently ignored."""
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))):
+        if not (folder / main_file).exists():
+            diags.error(folder, 0, code, f"ce dossier n'a pas de fichier « {main_file} » ; {fix}.")
+            continue
+        yield folder

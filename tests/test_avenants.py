@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from conftest import run_build
-from fixture_corpus import CONV, MINIMAL
+from fixture_corpus import CONV
 
 AV1 = f"{CONV}/avenants/2023-001.md"
 AV2 = f"{CONV}/avenants/2025-001.md"

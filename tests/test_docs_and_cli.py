@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 from conftest import run_build
 from ctg.schemas import (Annexe, Avenant, Avis, Commune, Convention, Deliberation, Fiche, Formulaire, Maires,
