@@ -95,22 +95,40 @@ def map_blocks(blocks: list, fn: Callable[[dict], list | None]) -> list:
 
 
 def map_inlines(node, fn: Callable[[dict], list | None]):
-    """Apply fn to every inline list element anywhere in node (returns a new node)."""
+    """Apply fn to every inline list element anywhere in node. Returns a new node where something
+    changed; parts where nothing changed are shared with node (never modify either in place)."""
     if isinstance(node, list):
-        out = []
-        for item in node:
-            new = map_inlines(item, fn)
-            if isinstance(new, dict) and new.get("t") in _INLINE_TYPES:
-                repl = fn(new)
-                out.extend([new] if repl is None else repl)
+        out = None
+        for i, item in enumerate(node):
+            if isinstance(item, dict):
+                new = item if item.get("t") in _LEAVES else map_inlines(item, fn)
             else:
+                new = map_inlines(item, fn) if isinstance(item, list) else item
+            repl = fn(new) if isinstance(new, dict) and new.get("t") in _INLINE_TYPES else None
+            if repl is not None:
+                if out is None:
+                    out = node[:i]
+                out.extend(repl)
+            elif new is not item or out is not None:
+                if out is None:
+                    out = node[:i]
                 out.append(new)
-        return out
+        return node if out is None else out
     if isinstance(node, dict):
-        return {k: map_inlines(v, fn) for k, v in node.items()}
+        out = None
+        for k, v in node.items():
+            if isinstance(v, (list, dict)):
+                new = map_inlines(v, fn)
+                if new is not v:
+                    if out is None:
+                        out = dict(node)
+                    out[k] = new
+        return node if out is None else out
     return node
 
 
+_LEAVES = {"Str", "Space", "SoftBreak", "LineBreak", "Code", "Math", "RawInline", "RawBlock", "CodeBlock",
+           "HorizontalRule"}  # nodes with no inline inside
 _INLINE_TYPES = {"Str", "Emph", "Underline", "Strong", "Strikeout", "Superscript", "Subscript", "SmallCaps",
                  "Quoted", "Cite", "Code", "Space", "SoftBreak", "LineBreak", "Math", "RawInline", "Link",
                  "Image", "Note", "Span"}

@@ -29,7 +29,7 @@ from .pipeline import Project
 from .progress import Progress
 from .site.content import strip_internal_annexes
 from .site.model import published_documents
-from .site.plugin import ENV_INTERNAL, Prepared, prepare
+from .site.plugin import ENV_INTERNAL, Prepared, commit_pages, prepare
 from .site.status import reference_date
 
 CODE_ROOT = Path(__file__).resolve().parents[1]
@@ -51,7 +51,10 @@ def build_site(project: Project, corpus: Corpus, docs: dict[str, AssembledDocume
     downloads: dict = {}
     if not serve:
         downloads = ensure_downloads(project, published, public, progress)
-    prepare(Prepared(corpus, docs, downloads, public))
+    from .build_outputs import OPTIONS
+
+    prepare(Prepared(corpus, docs, downloads, public, reuse_pages=not OPTIONS.force,
+                     jobs=OPTIONS.jobs))
     config_file = project.root / "mkdocs.yml"
     if not config_file.is_file():
         config_file = CODE_ROOT / "mkdocs.yml"
@@ -78,6 +81,7 @@ def _build(project: Project, config_file: Path, docs_dir: Path, public: bool, pr
             build(config)
         finally:
             config.plugins.on_shutdown()
+        counts = commit_pages()
     except MkDocsException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         print(f"build.py : erreur : le site n'a pas été construit ({_french(exc)}) ; "
@@ -87,7 +91,12 @@ def _build(project: Project, config_file: Path, docs_dir: Path, public: bool, pr
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     _swap(tmp, target)
-    progress.done(f"Site {'public' if public else 'interne'} écrit dans {target.relative_to(project.root)}/.")
+    detail = ""
+    if counts:
+        rendered, reused = counts
+        detail = (f" ({rendered} page{'s' if rendered > 1 else ''} rendue{'s' if rendered > 1 else ''}, "
+                  f"{reused} reprise{'s' if reused > 1 else ''} du cache)")
+    progress.done(f"Site {'public' if public else 'interne'} écrit dans {target.relative_to(project.root)}/{detail}.")
     return 0
 
 

@@ -46,8 +46,39 @@ class RecordingLoader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
+class MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled library templates kept for the process, keyed by name and source checksum: the
+    assembler empties the environment's template cache for each document (to record what it
+    includes), so without this every clause would be compiled again for every document."""
+
+    def __init__(self):
+        self._codes: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._codes.get(bucket.key + bucket.checksum)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._codes[bucket.key + bucket.checksum] = bucket.bytecode_to_string()
+
+
+_BYTECODE = MemoryBytecodeCache()
+
+
+def from_string(env: SandboxedEnvironment, source: str) -> jinja2.Template:
+    """env.from_string, compiled once per source text and environment (articles are rendered again
+    for every consolidated version of a convention)."""
+    codes = env.__dict__.setdefault("_ctg_codes", {})
+    code = codes.get(source)
+    if code is None:
+        code = codes[source] = env.compile(source)
+    return env.template_class.from_code(env, code, env.make_globals(None))
+
+
 def make_environment(templates: Path) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
+        bytecode_cache=_BYTECODE,
         loader=RecordingLoader(str(templates)),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -87,7 +118,7 @@ def render(env: SandboxedEnvironment, diags: Diagnostics, context: dict, *, sour
             filename = tpl.filename or template
             first_line = 1
         else:
-            tpl = env.from_string(source or "")
+            tpl = from_string(env, source or "")
         return tpl.render(context)
     except jinja2.TemplateSyntaxError as exc:
         where, line = _syntax_location(exc, path, first_line, env)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -202,3 +204,28 @@ def test_parallel_results_come_back_in_the_documents_order():
     from ctg.parallel import ordered_map
 
     assert list(ordered_map(_slow_square, range(5), 2)) == [0, 1, 4, 9, 16]
+
+
+def test_site_pages_from_the_cache_are_those_a_cold_build_renders(make_project):
+    """Pages taken from .cache/pages/ after an edit: the site is byte for byte the one a build
+    without any cache makes, first for a text edit (few pages rendered), then for a change of
+    title (in the nav of every page: every page rendered again)."""
+    warm, cold = make_project(), make_project()
+    rebuild(warm, "site")
+    edits = [(f"{CONV}/convention.md", "Développer l'offre", "Développer encore l'offre"),
+             (f"{CONV}/convention.md", "titre_court: CTG Test 2022-2026", "titre_court: CTG du Test 2022-2026")]
+    for rel, old, new in edits:
+        for root in (warm, cold):
+            edit(root, rel, old, new)
+            refingerprint(root)
+        err = rebuild(warm, "site")
+        rendered, reused = map(int, re.search(r"\((\d+) pages? rendues?, (\d+) reprises? du cache\)", err).groups())
+        rebuild(cold, "site", "--force")
+        assert tree(warm / "site") == tree(cold / "site"), (rel, err)
+        if "titre_court" in old:
+            assert reused == 0, err  # the nav changed: no page could be reused
+        else:
+            assert 0 < rendered < reused, err  # the convention's pages only
+    index = json.loads((warm / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    text = " ".join(f"{d['title']} {d['text']}" for d in index["docs"])
+    assert "Développer encore" in text and "CTG du Test 2022-2026" in text

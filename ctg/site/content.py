@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .. import pandoc
+from ..parallel import thread_map
 from ..assemble import AnnexInfo, AssembledDocument
 from ..ast import div_info, is_div, is_span, map_inlines, stringify
 from .sanitize import sanitize, unsafe_constructs
@@ -208,13 +209,22 @@ def _rewrite_links(pages: DocumentPages) -> None:
         seg.blocks = map_inlines(map_inlines(seg.blocks, no_image), fix(seg))
 
 
-def render_pages(pages: DocumentPages, api_version: list) -> None:
-    """pandoc renders each page's blocks to HTML; the HTML is sanitised before it goes anywhere."""
-    for seg in pages.segments:
-        for problem in unsafe_constructs(seg.blocks):
-            pages.warnings.append(f"« {pages.doc.id} », {seg.title} : {problem}")
-        html = pandoc.from_ast({"pandoc-api-version": api_version, "meta": {}, "blocks": seg.blocks}, "html5")
-        seg.html = sanitize(html.decode("utf-8"))
+def render_pages(all_pages: list[DocumentPages], api_version: list, jobs: int = 1) -> None:
+    """pandoc renders each page's blocks to HTML (up to `jobs` pandoc processes at once); the
+    HTML is sanitised before it goes anywhere."""
+    segments = []
+    for pages in all_pages:
+        for seg in pages.segments:
+            for problem in unsafe_constructs(seg.blocks):
+                pages.warnings.append(f"« {pages.doc.id} », {seg.title} : {problem}")
+            segments.append(seg)
+
+    def html(seg: Segment) -> str:
+        out = pandoc.from_ast({"pandoc-api-version": api_version, "meta": {}, "blocks": seg.blocks}, "html5")
+        return sanitize(out.decode("utf-8"))
+
+    for seg, text in zip(segments, thread_map(html, segments, jobs)):
+        seg.html = text
 
 
 def strip_internal_annexes(markdown: str) -> str:

@@ -16,9 +16,12 @@ from ctg.site.plugin import (  # noqa: E402
     on_files,
     on_nav,
     on_page_content,
+    on_page_context,
     on_page_markdown,
     on_post_build,
+    on_post_page,
     on_startup,
 )
 
-__all__ = ["on_config", "on_files", "on_nav", "on_page_content", "on_page_markdown", "on_post_build", "on_startup"]
+__all__ = ["on_config", "on_files", "on_nav", "on_page_content", "on_page_context", "on_page_markdown",
+           "on_post_build", "on_post_page", "on_startup"]

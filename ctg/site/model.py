@@ -76,17 +76,21 @@ def _period(start: dt.date, end: dt.date) -> str:
 
 def build_model(corpus: Corpus, docs: dict[str, AssembledDocument], *, public: bool,
                 downloads: dict[str, dict[str, bytes | Path]], today: dt.date,
-                guide: list[tuple[str, str]] | None = None, asts: dict[str, dict] | None = None) -> SiteModel:
-    """guide: (src_uri, title) of the authoring guide's pages, already in mkdocs' files."""
+                guide: list[tuple[str, str]] | None = None, asts: dict[str, dict] | None = None,
+                jobs: int = 1) -> SiteModel:
+    """guide: (src_uri, title) of the authoring guide's pages, already in mkdocs' files;
+    jobs: pandoc processes run at once for the pages' HTML."""
     model = SiteModel(sigles=dict(corpus.registry.sigles))
     published = published_documents(docs, public)
     doc_pages: dict[str, DocumentPages] = {}
+    api_version = None
     for ident, doc in published.items():
         ast = (asts or {}).get(ident) or pandoc.to_ast(doc.markdown)
-        pages = split_document(doc, ast, public)
-        render_pages(pages, ast["pandoc-api-version"])
+        api_version = ast["pandoc-api-version"]
+        doc_pages[ident] = split_document(doc, ast, public)
+    render_pages(list(doc_pages.values()), api_version, jobs)
+    for pages in doc_pages.values():
         model.notices.extend(pages.warnings)
-        doc_pages[ident] = pages
 
     for ident, files in downloads.items():
         if ident in published:

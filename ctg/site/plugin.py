@@ -29,6 +29,7 @@ from ..diagnostics import Diagnostics
 from .content import LINK_SCHEME
 from .glossary import markdown_abbreviations
 from .model import SiteModel, build_model
+from .page_cache import TEMPLATE, PageCache, context_key
 from .pages import render_page
 from .status import reference_date
 
@@ -46,6 +47,8 @@ class Prepared:
     docs: dict
     downloads: dict = field(default_factory=dict)
     public: bool = True
+    reuse_pages: bool = True  # take unchanged pages from .cache/pages/ (False with --force)
+    jobs: int = 1  # pandoc processes at once for the pages' HTML
 
 
 @dataclass
@@ -55,6 +58,11 @@ class State:
     model: SiteModel | None = None
     errors: list[str] = field(default_factory=list)
     root: Path | None = None
+    pages: PageCache | None = None  # rendered pages of earlier builds (None: not used)
+    search: object = None  # Material's search plugin, whose index a cached page fills directly
+    search_mark: int = 0  # search entries already attributed to a page
+    misses: dict[str, str] = field(default_factory=dict)  # src_uri → key, for pages rendered now
+    hits: int = 0  # pages taken from the cache
 
 
 STATE = State()
@@ -91,7 +99,8 @@ def on_config(config, **_):
         config["nav"] = [{"Erreurs": "index.md"}]
         return config
     STATE.model = build_model(prepared.corpus, prepared.docs, public=prepared.public,
-                              downloads=prepared.downloads, today=reference_date(), guide=_guide_pages(config))
+                              downloads=prepared.downloads, today=reference_date(), guide=_guide_pages(config),
+                              jobs=prepared.jobs)
     for notice in STATE.model.notices:
         log.info("ctg : %s", notice)
     config["nav"] = STATE.model.nav
@@ -184,18 +193,76 @@ def _placeholder(title: str) -> str:
     return "---\n" + yaml.safe_dump({"title": title}, allow_unicode=True) + "---\n"
 
 
-def on_nav(nav, **_):
+def on_nav(nav, config, files, **_):
+    STATE.pages, STATE.search, STATE.search_mark = None, None, 0
+    STATE.misses, STATE.hits = {}, 0
+    prepared = STATE.prepared
+    if STATE.command != "build" or STATE.model is None or prepared is None or STATE.root is None:
+        return nav
+    search = [p for p in config.plugins.values() if hasattr(p, "search_index")]
+    if len(search) > 1:  # pragma: no cover - one search plugin at most
+        return nav
+    STATE.search = search[0] if search else None
+    context = context_key(config, config["nav"], [f.src_uri for f in files], prepared.public)
+    STATE.pages = PageCache.open(STATE.root, "public" if prepared.public else "interne", context)
+    if not prepared.reuse_pages:
+        STATE.pages.clear()
     return nav
 
 
 def on_page_markdown(markdown, page, config, **_):
-    """Guide pages are Python-Markdown: give them the glossary's abbreviations."""
-    if page.file.src_uri.startswith(f"{GUIDE}/") and STATE.model is not None:
-        return markdown + markdown_abbreviations(STATE.model.sigles)
+    """Guide pages are Python-Markdown: give them the glossary's abbreviations. A page the cache
+    holds is not rendered: its template writes the cached HTML."""
+    uri = page.file.src_uri
+    if uri.startswith(f"{GUIDE}/") and STATE.model is not None:
+        markdown = markdown + markdown_abbreviations(STATE.model.sigles)
+    if STATE.pages is not None:
+        title, content = _PAGES.get(uri, (page.title or "", markdown))
+        key = STATE.pages.key(uri, title, content)
+        cached = STATE.pages.get(key)
+        if cached is not None:
+            page.meta["template"] = TEMPLATE
+            page.ctg_cached = cached
+            STATE.hits += 1
+            return ""
+        STATE.misses[uri] = key
     return markdown
 
 
+def on_page_context(context, page, config, nav, **_):
+    """Search entries: a cached page adds its own; a rendered one's are kept for the cache."""
+    search = STATE.search
+    if STATE.pages is None or search is None:
+        return context
+    entries = search.search_index.entries
+    cached = getattr(page, "ctg_cached", None)
+    if cached is not None:
+        entries.extend(cached["search"])
+    elif page.file.src_uri in STATE.misses:
+        page.ctg_search = [dict(e) for e in entries[STATE.search_mark:]]
+    STATE.search_mark = len(entries)
+    return context
+
+
+def on_post_page(output, page, config, **_):
+    key = STATE.misses.get(page.file.src_uri)
+    if STATE.pages is not None and key is not None:
+        STATE.pages.put(key, output, getattr(page, "ctg_search", []))
+    return output
+
+
+def commit_pages() -> tuple[int, int] | None:
+    """Called by site_build once mkdocs succeeded (strict mode: no warning anywhere); returns
+    (pages rendered, pages taken from the cache)."""
+    if STATE.pages is None:
+        return None
+    STATE.pages.commit()
+    return len(STATE.misses), STATE.hits
+
+
 def on_page_content(html, page, config, files, **_):
+    if getattr(page, "ctg_cached", None) is not None:
+        return ""
     entry = _PAGES.get(page.file.src_uri)
     if entry is None:
         return html

@@ -1,0 +1,107 @@
+"""Rendered pages kept between site builds (.cache/pages/, one file per page and key).
+
+mkdocs renders every page of the site again at every build: the Material theme
+template (whose navigation is the same size as the site) and the search
+indexing of the page's text. A page whose HTML cannot have changed is taken from
+here instead, with its search index entries.
+
+The key of a page hashes everything its final HTML depends on:
+- the site as a whole (« context »): the nav as set by the model (titles, URIs,
+  order), the URI of every file of the site (links are relative), mkdocs.yml,
+  site_overrides/, the versions of mkdocs and Material, the project's code, the
+  public or internal variant and SOURCE_DATE_EPOCH;
+- the page itself: its URI, title and content (the HTML made by the model, or
+  the Markdown of a guide page with the glossary's abbreviations).
+
+A changed nav therefore renders every page again (every page shows the nav);
+editing one annex renders only the pages whose text changed.
+
+Entries are written only after a build that succeeded (the site is built in
+strict mode: a page that gave a warning never reaches the cache), and the
+entries no page of that build used are then deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FOLDER = Path(".cache") / "pages"
+TEMPLATE = "ctg-page-cache.html"  # in site_overrides/: writes the cached HTML as it is
+
+
+def _hash_tree(h, folder: Path) -> None:
+    if not folder.is_dir():
+        return
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        h.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+
+
+def context_key(config, nav: list, file_uris: list[str], public: bool) -> str:
+    from importlib import metadata
+
+    from ..cache import code_hash
+
+    h = hashlib.sha256()
+    h.update(json.dumps({"nav": nav, "files": sorted(file_uris), "public": public,
+                         "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
+                         "versions": [metadata.version("mkdocs"), metadata.version("mkdocs-material")],
+                         "code": code_hash()}, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
+    config_file = Path(config.config_file_path) if config.config_file_path else None
+    if config_file is not None and config_file.is_file():
+        h.update(config_file.read_bytes())
+    custom_dir = config.theme.custom_dir
+    if custom_dir:
+        _hash_tree(h, Path(custom_dir))
+    return h.hexdigest()
+
+
+@dataclass
+class PageCache:
+    folder: Path
+    context: str
+    pending: dict[str, dict] = field(default_factory=dict)  # key → entry, written by commit()
+    used: set[str] = field(default_factory=set)
+
+    @classmethod
+    def open(cls, root: Path, variant: str, context: str) -> PageCache:
+        return cls(root / FOLDER / variant, context)
+
+    def key(self, uri: str, title: str, content: str) -> str:
+        h = hashlib.sha256()
+        for part in (self.context, uri, title, content):
+            h.update(part.encode("utf-8") + b"\0")
+        return h.hexdigest()
+
+    def get(self, key: str) -> dict | None:
+        try:
+            entry = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        self.used.add(key)
+        return entry
+
+    def put(self, key: str, html: str, search: list[dict]) -> None:
+        self.pending[key] = {"html": html, "search": search}
+        self.used.add(key)
+
+    def commit(self) -> None:
+        """After a successful build: write the new entries, delete those no page used."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for key, entry in self.pending.items():
+            tmp = self.folder / f".{key}.tmp"
+            tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, self.folder / f"{key}.json")
+        self.pending.clear()
+        for path in self.folder.iterdir():
+            if path.suffix == ".json" and path.stem not in self.used:
+                path.unlink(missing_ok=True)
+            elif path.name.endswith(".tmp"):
+                path.unlink(missing_ok=True)
+
+    def clear(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
