@@ -291,3 +291,34 @@ def test_site_shows_the_consolidated_versions_and_their_changes(project):
     assert re.search(r"<ins>[^<]*prorogée", changes) and re.search(r"<del>[^<]*reconduite", changes)
     public = build_model(corpus, docs, public=True, downloads={}, today=dt.date(2024, 6, 1))
     assert f"{base}/versions/2025-01-01.md" not in public.pages  # applies an avenant still « projet »
+
+
+# ---------------------------------------------------------------- the bundled corpus
+
+OPALE = "ctg-cc-pays-opale-2022-2026"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """A copy of the bundled corpus (conventions and templates), to build from."""
+    import shutil
+
+    from fixture_corpus import ROOT
+
+    root = tmp_path_factory.mktemp("corpus") / "depot"
+    for name in ("conventions", "templates"):
+        shutil.copytree(ROOT / name, root / name)
+    return root
+
+
+def test_drafted_text_never_doubles_the_guillemets(corpus):
+    from ctg.french import guillemets
+
+    assert guillemets("Agir pour les parents isolés") == "« Agir pour les parents isolés »"
+    assert guillemets("« Agir pour les parents isolés »") == "« Agir pour les parents isolés »"
+    assert guillemets("Service « Agir » et « Réussir »") == "« Service “Agir” et “Réussir” »"
+    result = run_build(corpus, "markdown", f"{OPALE}-avenant-2023-001")
+    assert result.code == 0, result.err
+    assert not re.findall(r"«[^»]*«", result.out)  # never « … « … » … »
+    assert ("La fiche action n°\u00a015, «\u00a0Service public de l'insertion et de l'emploi “Agir pour les parents "
+            "isolés”\u00a0», est ajoutée à l'annexe 4.") in result.out
