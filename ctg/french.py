@@ -46,6 +46,11 @@ def a(designation: str) -> str:
     return "à " + designation
 
 
+def enumeration(items: list[str]) -> str:
+    """« a », « a et b », « a, b et c »."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} et {items[-1]}"
+
+
 def guillemets(text: str) -> str:
     """« text », quoted once: a text already between guillemets is not quoted again, and guillemets
     inside it become the quotation marks of the second level, “ ” (« Service “Agir” »)."""

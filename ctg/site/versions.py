@@ -1,7 +1,7 @@
 """Consolidated versions on the site: for each convention with avenants, one page per
 version (at each avenant's effect date), the version in force at the site's reference
-day, a selector of the versions, and for each version the comparison with the one
-before it (insertions and deletions as <ins> and <del>).
+day, a selector of the versions, and for each version the comparison with the one before
+it (insertions and deletions as <ins> and <del>, moves marked « déplacé »).
 
 On the public site, a version is shown only if every avenant it applies is published.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import pandoc
 from ..assemble import AssembledDocument, Assembler
@@ -19,21 +19,38 @@ from ..consolidate import consolidated_document
 from ..corpus import Corpus
 from ..diagnostics import Diagnostics
 from ..french import date_fr
-from ..redline import DELETION, INSERTION, Mark, comparable, compare_asts
+from ..redline import DELETION, INSERTION, MOVE_FROM, MOVE_TO, Mark, change_of, comparable, compare_asts, move_name
 from ..ast import map_inlines, raw_inline
 from .content import strip_internal_annexes
 from .pages import render_page
 from .sanitize import sanitize
 
 NAV_LABEL = "Versions consolidées"
+_TAGS = {INSERTION: "ins", DELETION: "del", MOVE_FROM: "del", MOVE_TO: "ins"}
 
 
 def _html(ast: dict, blocks: list) -> str:
+    """Changes as <ins> / <del>; the two halves of a move in their own style, each marked « déplacé »
+    once and linked to the other."""
+    marked: set[tuple[str, str]] = set()
+
     def marks(inline: dict):
-        if inline.get("t") == "Span" and inline["c"][0][1][:1] in ([INSERTION], [DELETION]):
-            tag = "ins" if inline["c"][0][1][0] == INSERTION else "del"
+        cls = change_of(inline)
+        if cls is None:
+            return None
+        tag = _TAGS[cls]
+        if cls in (INSERTION, DELETION):
             return [raw_inline("html", f"<{tag}>"), *inline["c"][1], raw_inline("html", f"</{tag}>")]
-        return None
+        name = str(escape(move_name(inline)))
+        here, there = ("arrivee", "origine") if cls == MOVE_TO else ("origine", "arrivee")
+        opening = f'<{tag} class="ctg-deplace">'
+        if (cls, name) not in marked:  # the first span of each half: the marker, and the anchor
+            marked.add((cls, name))
+            label = "déplacé ici" if cls == MOVE_TO else "déplacé"
+            title = "voir l'ancienne place" if cls == MOVE_TO else "voir la nouvelle place"
+            opening = (f'<a class="ctg-deplacement" id="{name}-{here}" href="#{name}-{there}" title="{title}">'
+                       f'{label}</a> {opening}')
+        return [raw_inline("html", opening), *inline["c"][1], raw_inline("html", f"</{tag}>")]
 
     doc = {"pandoc-api-version": ast["pandoc-api-version"], "meta": {}, "blocks": map_inlines(blocks, marks)}
     return sanitize(pandoc.from_ast(doc, "html5").decode("utf-8"))
