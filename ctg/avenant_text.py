@@ -21,7 +21,7 @@ from .avenant_ops import Change, Step, Version
 from .consolidate import VersionView, convention_history, render_articles, render_text, version_view
 from .context import covered_communes
 from .corpus import AvenantSource, ConventionSource, Section
-from .french import date_fr
+from .french import date_fr, guillemets
 from .numbering import article_label
 
 ARTICLE_ID = "modifications"
@@ -176,11 +176,11 @@ def sentence(assembler: Assembler, change: Change, step: Step, after: VersionVie
         return [f"Le {ordinal(op.alinea)} alinéa de {_article_ref(change.label)} est supprimé."]
     if a == "remplacer_annexe":
         own = _own_annex(av, ident=change.target)
-        return [f"L'annexe {change.label} de la convention, « {change.old_title} », est remplacée par l'annexe "
-                f"{own} du présent avenant, « {change.title} »."]
+        return [f"L'annexe {change.label} de la convention, {guillemets(change.old_title)}, est remplacée par l'annexe "
+                f"{own} du présent avenant, {guillemets(change.title)}."]
     if a == "ajouter_annexe":
         own = _own_annex(av, ident=change.target)
-        return [f"Il est ajouté à la convention une annexe {change.label}, « {change.title} », qui figure à "
+        return [f"Il est ajouté à la convention une annexe {change.label}, {guillemets(change.title)}, qui figure à "
                 f"l'annexe {own} du présent avenant."]
     if a == "retirer_signataire":
         org = assembler.corpus.registry.organisations.get(change.target)
@@ -192,20 +192,20 @@ def sentence(assembler: Assembler, change: Change, step: Step, after: VersionVie
     annex_de = f"de l'{number}" if number else "du plan d'actions"
     shown = f" Elle figure à l'annexe {plan_annex} du présent avenant." if plan_annex else ""
     if a == "ajouter_fiche":
-        return [f"La fiche action n° {change.label}, « {change.title} », est ajoutée à {annex}.{shown}"]
+        return [f"La fiche action n° {change.label}, {guillemets(change.title)}, est ajoutée à {annex}.{shown}"]
     if a == "modifier_fiche":
-        renamed = f" sous le titre « {change.title} »" if change.title != change.old_title else ""
-        return [f"La fiche action n° {change.label}, « {change.old_title} », est remplacée par sa version mise à "
-                f"jour{renamed}.{shown}"]
+        renamed = f" sous le titre {guillemets(change.title)}" if change.title != change.old_title else ""
+        return [f"La fiche action n° {change.label}, {guillemets(change.old_title)}, est remplacée par sa version "
+                f"mise à jour{renamed}.{shown}"]
     if a == "supprimer_fiche":
-        return [f"La fiche action n° {change.label}, « {change.title} », est supprimée {annex_de}."]
+        return [f"La fiche action n° {change.label}, {guillemets(change.title)}, est supprimée {annex_de}."]
     if a == "ajouter_equipement":
         where = f", {op.adresse}" if op.adresse else ""
         by = f", géré par {op.gestionnaire}" if op.gestionnaire else ""
         return [f"Est ajouté aux équipements et services soutenus par {change.title} : {op.type.value}, "
-                f"« {op.nom} »{where}{by}."]
+                f"{guillemets(op.nom)}{where}{by}."]
     if a == "retirer_equipement":
-        return [f"Est retiré des équipements et services soutenus par {change.title} : « {op.nom} »."]
+        return [f"Est retiré des équipements et services soutenus par {change.title} : {guillemets(op.nom)}."]
     insee = change.target
     if a == "ajouter_commune":
         return [f"La commune {_de(change.title)} (code INSEE {insee}) est ajoutée aux communes couvertes par la "

@@ -46,6 +46,23 @@ def a(designation: str) -> str:
     return "à " + designation
 
 
+def enumeration(items: list[str]) -> str:
+    """« a », « a et b », « a, b et c »."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} et {items[-1]}"
+
+
+def guillemets(text: str) -> str:
+    """« text », quoted once: a text already between guillemets is not quoted again, and guillemets
+    inside it become the quotation marks of the second level, “ ” (« Service “Agir” »)."""
+    text = text.strip()
+    inner = text[1:-1]
+    if text.startswith("«") and text.endswith("»") and "«" not in inner and "»" not in inner:
+        return text
+    inner = re.sub(r"»", "”", re.sub(r"«", "“", text))
+    inner = re.sub(r"“[ \u00a0\u202f]*", "“", re.sub(r"[ \u00a0\u202f]*”", "”", inner))
+    return f"« {inner} »"
+
+
 def capitalize(text: str) -> str:
     return text[:1].upper() + text[1:]
 

@@ -31,6 +31,7 @@ from .site.content import strip_internal_annexes
 from .site.model import published_documents
 from .site.plugin import ENV_INTERNAL, Prepared, commit_pages, prepare
 from .site.status import reference_date
+from .site.versions import version_downloads
 
 CODE_ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,6 +52,7 @@ def build_site(project: Project, corpus: Corpus, docs: dict[str, AssembledDocume
     downloads: dict = {}
     if not serve:
         downloads = ensure_downloads(project, published, public, progress)
+        downloads |= version_downloads(project, corpus, published, public, progress)  # consolidated versions
     from .build_outputs import OPTIONS
 
     prepare(Prepared(corpus, docs, downloads, public, reuse_pages=not OPTIONS.force,

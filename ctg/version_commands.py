@@ -22,10 +22,10 @@ from .avenant_ops import avenants_in_order
 from .consolidate import consolidated_document, convention_history
 from .corpus import AvenantSource, ConventionSource, Corpus
 from .diagnostics import Diagnostics
-from .french import date_fr, french_typography
+from .french import date_fr, enumeration, french_typography
 from .outputs import write_atomic
 from .pipeline import Project
-from .redline import Mark, compare_asts, count_changes
+from .redline import DELETION, INSERTION, Mark, compare_versions, count_changes
 
 
 def add_arguments(consolidate, redline) -> None:
@@ -136,40 +136,71 @@ def consolidate_command(args, project: Project, corpus: Corpus, diags: Diagnosti
 # ---------------------------------------------------------------- redline
 
 
-def attribution(a: Side, b: Side) -> Mark:
-    """The changes are the avenants' that B applies and A does not (the later generation's, between two CTG)."""
+def _stamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def avenants_author(avenants: list[AvenantSource]) -> str:
+    """« Avenant n° 2023-001 », « Avenants n° 2023-001 et n° 2023-002 »."""
+    return f"Avenant{'s' if len(avenants) > 1 else ''} " + enumeration([f"n°\u00a0{x.meta.numero}" for x in avenants])
+
+
+def versions_between(assembler: Assembler, a: Side, b: Side) -> list[tuple[AssembledDocument, Mark | None]]:
+    """The versions from A to B, each with the author of what changed since the one before.
+
+    Between two versions of one convention: one version per effect date of the avenants that
+    separate them (avenants of one date together), each change credited to its avenant at that
+    date; when B is the earlier version, each step undoes the avenants of one date, latest first.
+    Between two generations of a CTG: the later one's, at its start."""
     if a.conv.id != b.conv.id:
-        start = b.conv.meta.periode.debut
-        return Mark(b.conv.meta.titre_court, f"{start.isoformat()}T00:00:00Z")
-    done = {x.meta.numero for x in a.applied}
-    new = [x for x in b.applied if x.meta.numero not in done] or [x for x in a.applied
-                                                                  if x.meta.numero not in {y.meta.numero for y in b.applied}]
-    if not new:
-        when = b.doc.signed_on or b.doc.start
-        return Mark("Comparaison", f"{when.isoformat()}T00:00:00Z")
-    numbers = [f"n°\u00a0{x.meta.numero}" for x in new]
-    author = (f"Avenant {numbers[0]}" if len(numbers) == 1
-              else f"Avenants {', '.join(numbers[:-1])} et {numbers[-1]}")
-    return Mark(author, f"{max(x.meta.effet for x in new).isoformat()}T00:00:00Z")
+        return [(a.doc, None), (b.doc, Mark(b.conv.meta.titre_court, _stamp(b.conv.meta.periode.debut)))]
+    in_a, in_b = {x.meta.numero for x in a.applied}, {x.meta.numero for x in b.applied}
+    added = [x for x in b.applied if x.meta.numero not in in_a]
+    removed = [x for x in a.applied if x.meta.numero not in in_b]
+    if not added and not removed:
+        return [(a.doc, None), (b.doc, Mark("Comparaison", _stamp(b.doc.signed_on or b.doc.start)))]
+    by_date: dict[dt.date, list[AvenantSource]] = {}
+    for av in added or removed:
+        by_date.setdefault(av.meta.effet, []).append(av)
+    dates = sorted(by_date, reverse=not added)
+    chain: list[tuple[AssembledDocument, Mark | None]] = [(a.doc, None)]
+    for i, when in enumerate(dates):
+        if i == len(dates) - 1:
+            doc = b.doc
+        else:  # in force at that date (forwards), or on the day before it (backwards)
+            doc = consolidated_document(assembler, a.conv, when if added else when - dt.timedelta(days=1))
+        if doc is None:
+            return []
+        chain.append((doc, Mark(avenants_author(by_date[when]), _stamp(when))))
+    return chain
 
 
-def comparison(a: Side, b: Side) -> tuple[AssembledDocument, dict, Mark]:
+def _authors_fr(marks: list[Mark]) -> str:
+    """« Avenant n° 2023-001 » au 1er janvier 2023, or the list of them with their dates."""
+    return enumeration([f"« {m.author} » au {date_fr(dt.date.fromisoformat(m.date[:10]))}" for m in marks])
+
+
+def comparison(assembler: Assembler, a: Side, b: Side) -> tuple[AssembledDocument, dict, list[Mark]] | None:
     """The redline as a document (B's metadata, a cover and a banner of its own) and its AST."""
-    mark = attribution(a, b)
+    chain = versions_between(assembler, a, b)
+    if not chain:
+        return None
+    marks = [m for _, m in chain[1:]]
     title = f"Texte comparé : {b.conv.meta.titre_court}"
+    who = (f"attribuées à {_authors_fr(marks)}" if len(marks) == 1
+           else f"chacune attribuée à l'avenant dont elle relève, à sa date d'effet : {_authors_fr(marks)}")
     banner = ("::: {.comparaison}\n**Texte comparé — document de travail ; seuls les textes signés font foi.**\n\n"
               f"Version de référence : {a.label}.\n\nVersion comparée : {b.label}.\n\n"
-              "Les ajouts et les suppressions sont des modifications suivies, attribuées à "
-              f"« {mark.author} » au {date_fr(dt.date.fromisoformat(mark.date[:10]))}.\n:::\n")
+              f"Les ajouts, les suppressions et les déplacements sont des modifications suivies, {who}.\n:::\n")
     shell = (cover(title, b.doc.territory, b.doc.start, b.doc.end, [], "comparaison", "convention")
              + "\n" + banner + "\n::: {.sommaire}\nSommaire\n:::\n")
     shell_ast = pandoc.to_ast(french_typography(shell))
-    ast_a, ast_b = pandoc.to_ast(a.doc.markdown), pandoc.to_ast(b.doc.markdown)
-    blocks = shell_ast["blocks"] + compare_asts(ast_a, ast_b, mark)
+    asts = [pandoc.to_ast(doc.markdown) for doc, _ in chain]
+    blocks = shell_ast["blocks"] + compare_versions(asts, marks)
     ident = f"comparaison-{a.doc.id}--{b.doc.id}"
     doc = replace(b.doc, id=ident, kind="comparaison", parent=b.conv.id, status="comparaison", title=title,
                   short_title=f"Texte comparé – {b.conv.meta.titre_court}", markdown=shell)
-    return doc, dict(ast_b, blocks=blocks), mark
+    return doc, dict(asts[-1], blocks=blocks), marks
 
 
 def redline_docx(project: Project, doc: AssembledDocument, ast: dict) -> bytes:
@@ -177,9 +208,10 @@ def redline_docx(project: Project, doc: AssembledDocument, ast: dict) -> bytes:
     from .writers.docx import fill_pages, write_docx
     from .writers.docx_layout import END_BOOKMARK
     from .writers.docx_post import pageref_targets
-    from .writers.redline_docx import track_changes
+    from .writers.redline_docx import for_pandoc, track_changes
 
-    raw = write_docx(doc, ast, project.templates / "reference.docx", project.conventions)
+    raw = write_docx(doc, dict(ast, blocks=for_pandoc(ast["blocks"])), project.templates / "reference.docx",
+                     project.conventions)
     layout = bookmark_pages([(raw, [END_BOOKMARK, *pageref_targets(raw)])])[0]
     return track_changes(fill_pages(raw, layout, doc.date), doc.date)
 
@@ -188,18 +220,26 @@ def redline_path(project: Project, doc: AssembledDocument) -> Path:
     return project.dist / doc.parent / f"{doc.id}.docx"
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n > 1 else ''}"
+
+
 def redline_command(args, project: Project, corpus: Corpus, diags: Diagnostics, progress) -> int:
     assembler = Assembler(corpus, project.templates, diags)
     a = resolve(assembler, corpus, args.ident_a)
     b = resolve(assembler, corpus, args.ident_b)
     diags.raise_if_errors()
-    doc, ast, mark = comparison(a, b)
+    result = comparison(assembler, a, b)
+    diags.raise_if_errors()
+    doc, ast, marks = result
     progress.step(f"Texte comparé : {a.doc.id} → {b.doc.id}")
     data = redline_docx(project, doc, ast)
     path = redline_path(project, doc)
     write_atomic(path, data)
-    ins, dels = count_changes(ast["blocks"])
-    progress.done(french_typography(f"Texte comparé écrit dans {path.relative_to(project.root).as_posix()} : {ins} ajout"
-                  f"{'s' if ins > 1 else ''} et {dels} suppression{'s' if dels > 1 else ''} en modifications "
-                  f"suivies, attribuées à « {mark.author} »."))
+    counts = count_changes(ast["blocks"])
+    authors = enumeration([f"« {m.author} »" for m in marks])
+    progress.done(french_typography(
+        f"Texte comparé écrit dans {path.relative_to(project.root).as_posix()} : "
+        f"{_count(counts[INSERTION], 'ajout')}, {_count(counts[DELETION], 'suppression')} et "
+        f"{_count(counts['moves'], 'déplacement')} en modifications suivies, attribuées à {authors}."))
     return 0

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from conftest import run_build
-from fixture_corpus import CONV
+from fixture_corpus import CONV, MINIMAL
 
 AV1 = f"{CONV}/avenants/2023-001.md"
 AV2 = f"{CONV}/avenants/2025-001.md"
@@ -269,18 +269,23 @@ def test_redline_is_a_docx_with_word_tracked_changes(project, tmp_path):
 # ---------------------------------------------------------------- site
 
 
-def test_site_shows_the_consolidated_versions_and_their_changes(project):
-    import datetime as dt
-
+def site_model(root, today, public: bool = False):
+    """The site as data (pages, downloads), without mkdocs."""
     from ctg.diagnostics import Diagnostics
     from ctg.pipeline import Project, assemble_checked, load_and_check
     from ctg.site.model import build_model
 
-    diags = Diagnostics(project)
-    corpus = load_and_check(Project(project), diags)
-    docs = assemble_checked(Project(project), corpus, diags)
+    diags = Diagnostics(root)
+    corpus = load_and_check(Project(root), diags)
+    docs = assemble_checked(Project(root), corpus, diags)
     assert not diags.errors
-    model = build_model(corpus, docs, public=False, downloads={}, today=dt.date(2024, 6, 1))
+    return build_model(corpus, docs, public=public, downloads={}, today=today)
+
+
+def test_site_shows_the_consolidated_versions_and_their_changes(project):
+    import datetime as dt
+
+    model = site_model(project, dt.date(2024, 6, 1))
     base = "conventions/ctg-test-2022-2026"
     page = model.pages[f"{base}/index.md"].html
     assert "Versions consolidées" in page and "Version consolidée au 1er\u00a0janvier\u00a02023" in page
@@ -289,5 +294,265 @@ def test_site_shows_the_consolidated_versions_and_their_changes(project):
     assert NEW_DUREE in version and OLD_DUREE not in version
     changes = model.pages[f"{base}/versions/2023-01-01-comparaison.md"].html
     assert re.search(r"<ins>[^<]*prorogée", changes) and re.search(r"<del>[^<]*reconduite", changes)
-    public = build_model(corpus, docs, public=True, downloads={}, today=dt.date(2024, 6, 1))
+    public = site_model(project, dt.date(2024, 6, 1), public=True)
     assert f"{base}/versions/2025-01-01.md" not in public.pages  # applies an avenant still « projet »
+
+
+# ---------------------------------------------------------------- moves, attribution, footnotes
+
+EQUIPEMENTS = MINIMAL[f"{CONV}/donnees/equipements.yaml"].replace(
+    "          - collectivite: cc-test\n",
+    "              - type: Ludothèque\n                nom: Ludothèque municipale\n          - collectivite: cc-test\n")
+
+# a second avenant that moves a paragraph to another article and an équipement to another
+# collectivité, and changes the footnote of article 3
+AVENANT_MOVES = """\
+---
+numero: 2024-001
+convention: ctg-test-2022-2026
+statut: signée
+effet: 2024-09-01
+signature:
+  lieu: Arras
+  date: 2024-07-01
+modifications:
+  - remplacer_article: champs-epci
+    texte: |
+      La CCT exerce la compétence petite enfance sur les {{ communes | length }} communes.[^1]
+
+      [^1]: Statuts de la communauté de communes, modifiés le 1er mars 2024.
+  - inserer_alinea: champs-epci
+    apres: 1
+    texte: Développer l'offre d'accueil (voir l'{{ article("duree") }}).
+  - supprimer_alinea: enjeux
+    alinea: 3
+  - retirer_equipement: "62001"
+    nom: Multi-accueil « Les Lutins »
+  - ajouter_equipement: cc-test
+    type: EAJE
+    nom: Multi-accueil « Les Lutins »
+    gestionnaire: Commune
+    adresse: 1 rue de la Mairie, 62153 Ablain-Saint-Nazaire
+---
+
+## Objet de l'avenant {#objet}
+
+Le présent avenant réorganise les articles 3 et 4 et la liste des équipements.
+"""
+
+W_CHANGE = re.compile(r'<w:(ins|del|moveFrom|moveTo) w:id="(\d+)" w:author="([^"]*)" w:date="([^"]*)"'
+                      r'(?:/>|>(.*?)</w:\1>)', re.S)
+
+
+def _text(xml: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", "", re.sub(r"</w:p>", " ", xml)).split())
+
+
+def changes(xml: str) -> list[tuple[str, str, str, str]]:
+    """(kind, author, date, text) of every tracked change of a part, paragraph marks included (no text)."""
+    return [(kind, author, date[:10], _text(body or "")) for kind, _id, author, date, body in W_CHANGE.findall(xml)]
+
+
+def render(path, tmp_path) -> str:
+    """The DOCX through LibreOffice headless: the text of its PDF, one line."""
+    out = tmp_path / "rendu"
+    out.mkdir(exist_ok=True)
+    conv = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profil",
+                           "--convert-to", "pdf", "--outdir", str(out), str(path)],
+                          capture_output=True, text=True, timeout=300)
+    pdf = out / (path.stem + ".pdf")
+    assert pdf.is_file(), conv.stderr
+    return " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split())
+
+
+@pytest.fixture(scope="module")
+def moves_project(tmp_path_factory):
+    from fixture_corpus import write_project
+
+    return write_project(tmp_path_factory.mktemp("deplacements"), {
+        **files(av2=None), f"{CONV}/avenants/2024-001.md": AVENANT_MOVES,
+        f"{CONV}/donnees/equipements.yaml": EQUIPEMENTS})
+
+
+@pytest.fixture(scope="module")
+def moves_redline(moves_project):
+    """The signed convention against the version after both avenants: (stderr, document.xml, footnotes.xml, path)."""
+    result = run_build(moves_project, "redline", "ctg-test-2022-2026", "ctg-test-2022-2026-avenant-2024-001")
+    assert result.code == 0, result.err
+    path = moves_project / ("dist/ctg-test-2022-2026/comparaison-ctg-test-2022-2026--"
+                            "ctg-test-2022-2026-consolidee-2024-09-01.docx")
+    with zipfile.ZipFile(path) as z:
+        return (result.err, z.read("word/document.xml").decode("utf-8"),
+                z.read("word/footnotes.xml").decode("utf-8"), path)
+
+
+@needs_office
+def test_moved_paragraphs_and_rows_are_word_moves(moves_redline, tmp_path):
+    err, xml, _notes, path = moves_redline
+    assert re.search(r"et [3-9] déplacements en modifications suivies", err), err
+    # each move between a start and an end of the same id, the start named, with author and date
+    texts: dict[str, dict[str, str]] = {}
+    for kind in ("moveFrom", "moveTo"):
+        starts = re.findall(rf'<w:{kind}RangeStart w:id="(\d+)" w:author="([^"]+)" w:date="([^"]+)" '
+                            rf'w:name="(move\d+)"/>', xml)
+        for rid, author, date, name in starts:
+            assert xml.count(f'<w:{kind}RangeEnd w:id="{rid}"/>') == 1
+            start, end = xml.index(f'<w:{kind}RangeStart w:id="{rid}"'), xml.index(f'<w:{kind}RangeEnd w:id="{rid}"/>')
+            inside = xml[start:end]
+            assert f"<w:{kind} " in inside and "<w:delText" not in inside  # moved text is w:t, not w:delText
+            moved = _text(re.sub(r"<w:(ins|del) .*?</w:\1>", "", inside, flags=re.S))
+            texts.setdefault(name, {})[kind] = f"{author} {date[:10]} {moved}"
+    assert all(set(halves) == {"moveFrom", "moveTo"} for halves in texts.values()), texts
+    for words in ("Développer l'offre d'accueil (voir l'article 10).",  # a paragraph, to another article
+                  "EAJE Multi-accueil « Les Lutins » Commune 1 rue de la Mairie"):  # a row, to another table
+        found = [h for h in texts.values() if words in h["moveFrom"] and words in h["moveTo"]]
+        assert len(found) == 1, (words, texts)
+        assert all(found[0][k].startswith("Avenant n°\u00a02024-001 2024-09-01 ") for k in found[0])
+    # moved, not deleted and inserted: those words are in no w:del / w:ins
+    plain = " ".join(t for k, _a, _d, t in changes(xml) if k in ("ins", "del"))
+    assert "Développer l'offre d'accueil (voir" not in plain and "Les Lutins" not in plain
+    # a moved paragraph has a moved paragraph mark; a moved row is deleted here and inserted there
+    assert re.search(r"<w:pPr>(?:(?!</w:pPr>).)*<w:rPr><w:moveFrom ", xml, re.S)
+    assert re.search(r"<w:pPr>(?:(?!</w:pPr>).)*<w:rPr><w:moveTo ", xml, re.S)
+    assert re.search(r"<w:trPr>(?:(?!</w:trPr>).)*<w:del ", xml, re.S)
+    # LibreOffice opens it and keeps the moved text at both places
+    text = render(path, tmp_path)
+    assert text.count("Développer l'offre d'accueil (voir l'article 10).") == 2
+    assert text.count("Multi-accueil « Les Lutins »") == 2
+
+
+def test_each_change_is_credited_to_the_avenant_that_made_it(moves_redline):
+    err, xml, notes, _path = moves_redline
+    assert "attribuées à «\u00a0Avenant n°\u00a02023-001\u00a0» et «\u00a0Avenant n°\u00a02024-001\u00a0»" in err
+    found = changes(xml) + changes(notes)
+    first = " ".join(t for _k, a, d, t in found if (a, d) == ("Avenant n°\u00a02023-001", "2023-01-01"))
+    second = " ".join(t for _k, a, d, t in found if (a, d) == ("Avenant n°\u00a02024-001", "2024-09-01"))
+    assert {(a, d) for _k, a, d, _t in found} == {("Avenant n°\u00a02023-001", "2023-01-01"),
+                                                   ("Avenant n°\u00a02024-001", "2024-09-01")}
+    for words in ("prorogée", "Champs d'intervention du Département", "LAEP Les Petits Pas",
+                  "Forum naissance du territoire", "au cœur de la démarche"):
+        assert words in first and words not in second, words
+    for words in ("modifiés le 1er", "Les Lutins"):
+        assert words in second and words not in first, words
+
+
+def test_footnote_changes_have_ids_unique_in_the_whole_package(moves_redline):
+    _err, xml, notes, _path = moves_redline
+    # the note is compared inside, word by word, in word/footnotes.xml
+    assert changes(notes) == [("del", "Avenant n°\u00a02024-001", "2024-09-01", "communes."),
+                              ("ins", "Avenant n°\u00a02024-001", "2024-09-01", "communes, modifiés le 1er mars 2024.")]
+    ids = re.findall(r'<w:(?:ins|del|moveFrom|moveTo|moveFromRangeStart|moveToRangeStart) w:id="(\d+)"', xml + notes)
+    assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1]
+    # numbered in one sequence with the document's (pandoc starts again at 1 in the footnotes)
+    in_notes = [int(i) for i in re.findall(r'<w:(?:ins|del) w:id="(\d+)"', notes)]
+    assert in_notes and min(in_notes) > max(int(i) for i in re.findall(r'<w:(?:ins|del) w:id="(\d+)"', xml))
+
+
+FICHE_MD = """## Fiche action n° {n} – {title} {{#fiche-{id}}}
+
+::: {{.fiche-action}}
+- **Pilote** : la CCT
+
+### Diagnostic initial
+
+{text}
+:::
+"""
+
+
+def test_a_moved_fiche_is_one_move_and_list_items_move_too():
+    from ctg import pandoc
+    from ctg.ast import stringify
+    from ctg.redline import Mark, change_of, change_spans, compare_asts, move_name
+
+    fiches = [FICHE_MD.format(n=n, title=title, id=ident, text=text) for n, title, ident, text in [
+        (1, "Renforcer le relais petite enfance", "rpe", "Le relais couvre la moitié des communes du territoire."),
+        (2, "Créer un guichet unique", "guichet", "Les familles connaissent mal l'offre du territoire."),
+        (3, "Soutenir les ludothèques", "ludo", "Deux ludothèques seulement pour vingt communes rurales.")]]
+    items = ["- accueillir les jeunes enfants des communes rurales", "- soutenir les parents dans leur rôle éducatif",
+             "- animer la vie sociale des bourgs-centres"]
+
+    def document(order: list[int], item_order: list[int]) -> dict:
+        annex = "::: {.annexe}\n# Annexe 3 – Plan d'actions {#annexe-plan-actions}\n\n" + \
+            "\n".join(fiches[i] for i in order) + "\n:::\n\n"
+        return pandoc.to_ast(annex + "\n".join(items[i] for i in item_order) + "\n")
+
+    merged = compare_asts(document([0, 1, 2], [0, 1, 2]), document([1, 2, 0], [1, 2, 0]), Mark("A", "2023-01-01T00:00:00Z"))
+    moves: dict[str, dict[str, str]] = {}
+    for span in change_spans(merged):
+        assert change_of(span) in ("move-from", "move-to"), stringify(span)  # nothing else changed
+        half = moves.setdefault(move_name(span), {})
+        half[change_of(span)] = (half.get(change_of(span), "") + " " + stringify(span["c"][1])).strip()
+    assert moves == {  # the fiche moved last (its heading and its text: one move), the item too
+        "move1": {"move-from": "Fiche action n° 1 – Renforcer le relais petite enfance Pilote : la CCT Diagnostic "
+                               "initial Le relais couvre la moitié des communes du territoire.",
+                  "move-to": "Fiche action n° 1 – Renforcer le relais petite enfance Pilote : la CCT Diagnostic "
+                             "initial Le relais couvre la moitié des communes du territoire."},
+        "move2": {"move-from": "accueillir les jeunes enfants des communes rurales",
+                  "move-to": "accueillir les jeunes enfants des communes rurales"}}
+
+
+def test_site_comparison_shows_moves(moves_project):
+    import datetime as dt
+
+    model = site_model(moves_project, dt.date(2024, 12, 1))
+    html = model.pages["conventions/ctg-test-2022-2026/versions/2024-09-01-comparaison.md"].html
+    assert html.count('class="ctg-deplacement"') == 4  # two moves, marked at both places
+    assert re.search(r'<a class="ctg-deplacement" id="move1-origine" href="#move1-arrivee"[^>]*>déplacé</a> '
+                     r'<del class="ctg-deplace">[^<]*Développer', html), html
+    assert re.search(r'<a class="ctg-deplacement" id="move1-arrivee" href="#move1-origine"[^>]*>déplacé ici</a> '
+                     r'<ins class="ctg-deplace">[^<]*Développer', html)
+    assert "«\u00a0déplacé\u00a0»" in html
+    assert not re.search(r"<del>[^<]*Développer", html) and not re.search(r"<ins>[^<]*Développer", html)
+
+
+# ---------------------------------------------------------------- the bundled corpus
+
+OPALE = "ctg-cc-pays-opale-2022-2026"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """A copy of the bundled corpus (conventions and templates), to build from."""
+    import shutil
+
+    from fixture_corpus import ROOT
+
+    root = tmp_path_factory.mktemp("corpus") / "depot"
+    for name in ("conventions", "templates"):
+        shutil.copytree(ROOT / name, root / name)
+    return root
+
+
+@needs_office
+def test_bundled_redline_credits_each_avenant_with_its_own_changes(corpus):
+    """Pays d'Opale: the signed convention against the version after 2024-001 (two avenants apart)."""
+    result = run_build(corpus, "redline", OPALE, f"{OPALE}-avenant-2024-001")
+    assert result.code == 0, result.err
+    path = corpus / f"dist/{OPALE}/comparaison-{OPALE}--{OPALE}-consolidee-2024-09-01.docx"
+    with zipfile.ZipFile(path) as z:
+        found = changes(z.read("word/document.xml").decode("utf-8"))
+    first = " ".join(t for _k, a, d, t in found if (a, d) == ("Avenant n°\u00a02023-001", "2023-01-01"))
+    second = " ".join(t for _k, a, d, t in found if (a, d) == ("Avenant n°\u00a02024-001", "2024-09-01"))
+    assert {(a, d) for _k, a, d, _t in found} == {("Avenant n°\u00a02023-001", "2023-01-01"),
+                                                   ("Avenant n°\u00a02024-001", "2024-09-01")}
+    for words in ("accompagner les familles monoparentales",  # the alinéa inserted in article 4
+                  "Forum naissance de l'arrondissement de Calais",  # fiche 3 bis
+                  "Le Département du Pas-de-Calais"):  # the party that joins
+        assert words in first and words not in second, words
+    for words in ("et, depuis 2024, à Licques", "Ludothèque de Licques", "Maison des jeunes d'Hardinghen"):
+        assert words in second and words not in first, words
+    assert ("del", "Avenant n°\u00a02024-001", "2024-09-01", "bourgs-centres ;") in found  # article 3, word by word
+
+
+def test_drafted_text_never_doubles_the_guillemets(corpus):
+    from ctg.french import guillemets
+
+    assert guillemets("Agir pour les parents isolés") == "« Agir pour les parents isolés »"
+    assert guillemets("« Agir pour les parents isolés »") == "« Agir pour les parents isolés »"
+    assert guillemets("Service « Agir » et « Réussir »") == "« Service “Agir” et “Réussir” »"
+    result = run_build(corpus, "markdown", f"{OPALE}-avenant-2023-001")
+    assert result.code == 0, result.err
+    assert not re.findall(r"«[^»]*«", result.out)  # never « … « … » … »
+    assert ("La fiche action n°\u00a015, «\u00a0Service public de l'insertion et de l'emploi “Agir pour les parents "
+            "isolés”\u00a0», est ajoutée à l'annexe 4.") in result.out

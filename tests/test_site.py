@@ -315,6 +315,30 @@ def test_download_links_return_real_docx_and_pdf(page, server):
     assert page.request.get(pdf[0]).body()[:5] == b"%PDF-"
 
 
+def test_consolidated_version_offers_its_docx_and_pdf(page, server):
+    """The page of a consolidated version links to its DOCX and PDF, built like every download; on the
+    public site without the internal annex."""
+    page.goto(server + "conventions/ctg-test-2022-2026/versions/2023-01-01/")
+    assert page.locator("h1").first.inner_text() == "Version consolidée au 1er\u00a0janvier\u00a02023"
+    links = page.eval_on_selector_all(".ctg-telechargements a", "els => els.map(e => e.href)")
+    docx = [h for h in links
+            if h.endswith("/telechargements/ctg-test-2022-2026/ctg-test-2022-2026-consolidee-2023-01-01.docx")]
+    assert docx, links
+    body = page.request.get(docx[0]).body()
+    with zipfile.ZipFile(io.BytesIO(body)) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    assert "Version consolidée au 1er\u00a0janvier\u00a02023" in xml and "signés font foi" in xml
+    assert "Département du Pas-de-Calais" in xml  # the avenant's new party
+    assert "confidentialissime" not in xml and "Notes de négociation" not in xml
+    from ctg.site_build import pdf_builder
+
+    if pdf_builder() is None:
+        pytest.skip("ctg.build_pdf absent : pas de PDF")
+    pdf = [h for h in links if h.endswith("ctg-test-2022-2026-consolidee-2023-01-01.pdf")]
+    assert pdf, links
+    assert page.request.get(pdf[0]).body()[:5] == b"%PDF-"
+
+
 def test_glossary_tooltip_on_a_sigle(page, server):
     page.goto(server + "conventions/ctg-test-2022-2026/fiches/rpe/")
     abbr = page.locator("article abbr", has_text="RPE").first
@@ -354,10 +378,13 @@ def test_no_script_runs_from_sources(page, server):
 
 
 def test_screenshots(page, server, tmp_path_factory):
-    """Home, a convention and a fiche; the files are kept for a person to look at."""
+    """Home, a convention, a fiche, a consolidated version and its changes; the files are kept for a
+    person to look at."""
     out = Path(os.environ.get("CTG_CAPTURES", tmp_path_factory.mktemp("captures")))
     out.mkdir(parents=True, exist_ok=True)
     for name, url in [("accueil", ""), ("convention", "conventions/ctg-test-2022-2026/"),
+                      ("version", "conventions/ctg-test-2022-2026/versions/2023-01-01/"),
+                      ("comparaison", "conventions/ctg-test-2022-2026/versions/2023-01-01-comparaison/"),
                       ("fiche", "conventions/ctg-test-2022-2026/fiches/rpe/")]:
         page.goto(server + url)
         path = out / f"{name}.png"

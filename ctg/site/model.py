@@ -97,8 +97,6 @@ def build_model(corpus: Corpus, docs: dict[str, AssembledDocument], *, public: b
             for ext, content in files.items():
                 model.files[download_uri(published[ident], ext)] = content
 
-    if model.files:
-        model.files[f"{DOWNLOAD_DIR}/{MANIFEST}"] = manifest(model.files)
     conventions = [d for d in published.values() if d.kind == "convention"]
     avenants_of = {c.id: sorted((d for d in published.values() if d.parent == c.id), key=lambda a: (a.start, a.id))
                    for c in conventions}
@@ -111,7 +109,9 @@ def build_model(corpus: Corpus, docs: dict[str, AssembledDocument], *, public: b
     delib_ids = {uri.removeprefix(f"{delib_pages.FOLDER}/").removesuffix(".md") for uri in delib}
     for c in conventions:
         views[c.id]["deliberations"] = delib_pages.approvals(corpus, c.id, delib_ids)
-    add_versions(model, corpus, published, views, today, GeneratedPage, public)  # consolidated versions (avenants)
+    add_versions(model, corpus, published, views, today, GeneratedPage, public, downloads)  # consolidated versions
+    if model.files:
+        model.files[f"{DOWNLOAD_DIR}/{MANIFEST}"] = manifest(model.files)
 
     # document pages: text, annexes, fiches
     for c in conventions:

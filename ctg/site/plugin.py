@@ -28,10 +28,11 @@ from mkdocs.utils import get_relative_url
 from ..diagnostics import Diagnostics
 from .content import LINK_SCHEME
 from .glossary import markdown_abbreviations
-from .model import SiteModel, build_model
+from .model import SiteModel, build_model, published_documents
 from .page_cache import TEMPLATE, PageCache, context_key
 from .pages import render_page
 from .status import reference_date
+from .versions import consolidated_versions
 
 log = logging.getLogger("mkdocs.plugins.ctg")
 
@@ -123,6 +124,8 @@ def _assemble(project_root: Path, config) -> Prepared | None:
             return None
         raise PluginError("sources invalides :\n" + "\n".join(lines))
     downloads = existing_downloads(project, docs)
+    # the consolidated versions shown, as far as dist/ has them (« build.py consolidate »)
+    downloads |= existing_downloads(project, consolidated_versions(corpus, published_documents(docs, is_public())))
     return Prepared(corpus, docs, downloads, is_public())
 
 

@@ -1,16 +1,20 @@
 """Consolidated versions on the site: for each convention with avenants, one page per
-version (at each avenant's effect date), the version in force at the site's reference
-day, a selector of the versions, and for each version the comparison with the one
-before it (insertions and deletions as <ins> and <del>).
+version (at each avenant's effect date) with its DOCX and PDF, the version in force at the
+site's reference day, a selector of the versions, and for each version the comparison with
+the one before it (insertions and deletions as <ins> and <del>, moves marked « déplacé »).
 
 On the public site, a version is shown only if every avenant it applies is published.
+Its downloads are built like every other (ctg/build_outputs.py, content-hash cache) and
+published with the site only: dist/ holds the documents, and the consolidated versions
+that « build.py consolidate » was asked for.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import pandoc
 from ..assemble import AssembledDocument, Assembler
@@ -19,29 +23,97 @@ from ..consolidate import consolidated_document
 from ..corpus import Corpus
 from ..diagnostics import Diagnostics
 from ..french import date_fr
-from ..redline import DELETION, INSERTION, Mark, comparable, compare_asts
+from ..redline import DELETION, INSERTION, MOVE_FROM, MOVE_TO, Mark, change_of, comparable, compare_asts, move_name
 from ..ast import map_inlines, raw_inline
 from .content import strip_internal_annexes
 from .pages import render_page
 from .sanitize import sanitize
 
 NAV_LABEL = "Versions consolidées"
+_TAGS = {INSERTION: "ins", DELETION: "del", MOVE_FROM: "del", MOVE_TO: "ins"}
 
 
 def _html(ast: dict, blocks: list) -> str:
+    """Changes as <ins> / <del>; the two halves of a move in their own style, each marked « déplacé »
+    once and linked to the other."""
+    marked: set[tuple[str, str]] = set()
+
     def marks(inline: dict):
-        if inline.get("t") == "Span" and inline["c"][0][1][:1] in ([INSERTION], [DELETION]):
-            tag = "ins" if inline["c"][0][1][0] == INSERTION else "del"
+        cls = change_of(inline)
+        if cls is None:
+            return None
+        tag = _TAGS[cls]
+        if cls in (INSERTION, DELETION):
             return [raw_inline("html", f"<{tag}>"), *inline["c"][1], raw_inline("html", f"</{tag}>")]
-        return None
+        name = str(escape(move_name(inline)))
+        here, there = ("arrivee", "origine") if cls == MOVE_TO else ("origine", "arrivee")
+        opening = f'<{tag} class="ctg-deplace">'
+        if (cls, name) not in marked:  # the first span of each half: the marker, and the anchor
+            marked.add((cls, name))
+            label = "déplacé ici" if cls == MOVE_TO else "déplacé"
+            title = "voir l'ancienne place" if cls == MOVE_TO else "voir la nouvelle place"
+            opening = (f'<a class="ctg-deplacement" id="{name}-{here}" href="#{name}-{there}" title="{title}">'
+                       f'{label}</a> {opening}')
+        return [raw_inline("html", opening), *inline["c"][1], raw_inline("html", f"</{tag}>")]
 
     doc = {"pandoc-api-version": ast["pandoc-api-version"], "meta": {}, "blocks": map_inlines(blocks, marks)}
     return sanitize(pandoc.from_ast(doc, "html5").decode("utf-8"))
 
 
+def _shown(corpus: Corpus, cid: str, published: dict[str, AssembledDocument]) -> list[dt.date]:
+    """The effect dates of a convention's versions the site shows: those whose avenants are all published."""
+    chain = avenants_in_order(corpus, cid)
+    dates = sorted({a.meta.effet for a in chain})
+    return [d for d in dates if all(a.id in published for a in chain if a.meta.effet <= d)]
+
+
+def consolidated_versions(corpus: Corpus, published: dict[str, AssembledDocument],
+                          public: bool = False) -> dict[str, AssembledDocument]:
+    """The consolidated versions the site shows, as documents (for their DOCX and PDF); on the public
+    site without the annexes « diffusion : interne »."""
+    templates = corpus.root.parent / "templates"
+    assembler = Assembler(corpus, templates, Diagnostics(corpus.root.parent))
+    out: dict[str, AssembledDocument] = {}
+    for cid in sorted(published):
+        conv = corpus.conventions.get(cid)
+        if conv is None or published[cid].kind != "convention":
+            continue
+        for when in _shown(corpus, cid, published):
+            doc = consolidated_document(assembler, conv, when)
+            if doc is None:
+                continue
+            if public and any(a.diffusion == "interne" for a in doc.annexes):
+                doc = replace(doc, markdown=strip_internal_annexes(doc.markdown),
+                              annexes=[a for a in doc.annexes if a.diffusion != "interne"])
+            out[doc.id] = doc
+    return out
+
+
+def version_downloads(project, corpus: Corpus, published: dict[str, AssembledDocument], public: bool,
+                      progress) -> dict[str, dict]:
+    """{version id: {ext: cache entry}}: the DOCX and PDF of every consolidated version the site shows,
+    from the content-hash cache (built when missing, as any download)."""
+    from ..build_outputs import produce
+    from ..outputs import output_path
+    from ..site_build import pdf_builder
+
+    docs = consolidated_versions(corpus, published, public)
+    if not docs:
+        return {}
+    exts = ["docx", "pdf"] if pdf_builder() is not None else ["docx"]
+    progress.step(f"Site : DOCX et PDF des versions consolidées ({', '.join(docs)})")
+    files = produce(project, docs, exts, progress).files
+    paths = {(ident, ext): output_path(project.dist, ident, doc.parent, ext) for ident, doc in docs.items()
+             for ext in exts}
+    return {ident: {ext: files[paths[ident, ext]] for ext in exts if paths[ident, ext] in files} for ident in docs}
+
+
 def add_versions(model, corpus: Corpus, published: dict[str, AssembledDocument], views: dict, today: dt.date,
-                 page_cls, public: bool) -> None:
-    """Adds the version pages to model.pages and nav, and « versions » to each convention's view."""
+                 page_cls, public: bool, downloads: dict | None = None) -> None:
+    """Adds the version pages (and their downloads) to model.pages, model.files and nav, and « versions »
+    to each convention's view."""
+    from .model import _downloads, download_uri
+
     templates = corpus.root.parent / "templates"
     assembler = Assembler(corpus, templates, Diagnostics(corpus.root.parent))
     for cid, view in views.items():
@@ -49,10 +121,7 @@ def add_versions(model, corpus: Corpus, published: dict[str, AssembledDocument],
         if conv is None:
             continue
         chain = avenants_in_order(corpus, cid)
-        if not chain:
-            continue
-        dates = sorted({a.meta.effet for a in chain})
-        shown = [d for d in dates if all(a.id in published for a in chain if a.meta.effet <= d)]
+        shown = _shown(corpus, cid, published)
         if not shown:
             continue
         previous = consolidated_document(assembler, conv, conv.meta.signature.date or conv.meta.periode.debut,
@@ -67,6 +136,8 @@ def add_versions(model, corpus: Corpus, published: dict[str, AssembledDocument],
             doc = consolidated_document(assembler, conv, when)
             if doc is None:
                 continue
+            for ext, content in (downloads or {}).get(doc.id, {}).items():
+                model.files[download_uri(doc, ext)] = content
             ast = pandoc.to_ast(text(doc.markdown))
             applied = [a for a in chain if a.meta.effet == when]
             mark = Mark(", ".join(f"avenant n°\u00a0{a.meta.numero}" for a in applied), f"{when.isoformat()}T00:00:00Z")
@@ -74,7 +145,7 @@ def add_versions(model, corpus: Corpus, published: dict[str, AssembledDocument],
             items.append({"date": date_fr(when), "uri": f"{base}.md", "compare_uri": f"{base}-comparaison.md",
                           "avenants": mark.author, "current": when == current,
                           "title": f"Version consolidée au {date_fr(when)}", "doc": doc, "ast": ast,
-                          "merged": compare_asts(previous_ast, ast, mark)})
+                          "downloads": _downloads(doc, model), "merged": compare_asts(previous_ast, ast, mark)})
             previous_ast = ast
         versions = {"items": items, "current": next((i for i in items if i["current"]), None)}
         view["versions"] = versions
