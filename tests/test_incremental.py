@@ -213,6 +213,10 @@ def test_site_pages_from_the_cache_are_those_a_cold_build_renders(make_project):
     warm, cold = make_project(), make_project()
     rebuild(warm, "site")
     edits = [(f"{CONV}/convention.md", "Développer l'offre", "Développer encore l'offre"),
+             # consolidated versions (.cache/versions): an avenant, then a registry entry it names
+             (f"{CONV}/avenants/2023-001.md", "l'adhésion du Département", "l'adhésion du Département du "
+              "Pas-de-Calais"),
+             ("conventions/_registre/organisations/departement62.yaml", "nom: Leroux", "nom: Lerouge"),
              (f"{CONV}/convention.md", "titre_court: CTG Test 2022-2026", "titre_court: CTG du Test 2022-2026")]
     for rel, old, new in edits:
         for root in (warm, cold):
@@ -225,7 +229,8 @@ def test_site_pages_from_the_cache_are_those_a_cold_build_renders(make_project):
         if "titre_court" in old:
             assert reused == 0, err  # the nav changed: no page could be reused
         else:
-            assert 0 < rendered < reused, err  # the convention's pages only
+            assert 0 < rendered < reused, err  # the pages showing the text only
     index = json.loads((warm / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
-    text = " ".join(f"{d['title']} {d['text']}" for d in index["docs"])
+    text = " ".join(f"{d['title']} {d['text']}" for d in index["docs"]).replace("\u00a0", " ")
     assert "Développer encore" in text and "CTG du Test 2022-2026" in text
+    assert "Département du Pas-de-Calais" in text and "LEROUGE" in text.upper()

@@ -67,26 +67,63 @@ def _shown(corpus: Corpus, cid: str, published: dict[str, AssembledDocument]) ->
     return [d for d in dates if all(a.id in published for a in chain if a.meta.effet <= d)]
 
 
+def _compute(corpus: Corpus, cid: str, published: dict[str, AssembledDocument], public: bool) -> list[dict]:
+    """A convention's consolidated versions shown on the site: for each, its document (on the public
+    site without the annexes « diffusion : interne »), the avenants applied and the HTML of its text
+    and of its comparison with the version before it."""
+    conv = corpus.conventions[cid]
+    chain = avenants_in_order(corpus, cid)
+    shown = _shown(corpus, cid, published)
+    if not shown:
+        return []
+    assembler = Assembler(corpus, corpus.root.parent / "templates", Diagnostics(corpus.root.parent))
+    previous = consolidated_document(assembler, conv, conv.meta.signature.date or conv.meta.periode.debut,
+                                     as_signed=True)
+    if previous is None:
+        return []
+    text = strip_internal_annexes if public else (lambda markdown: markdown)  # no internal annex in public
+    previous_ast = pandoc.to_ast(text(previous.markdown))
+    out = []
+    for when in shown:
+        doc = consolidated_document(assembler, conv, when)
+        if doc is None:
+            continue
+        if public and any(a.diffusion == "interne" for a in doc.annexes):
+            doc = replace(doc, markdown=text(doc.markdown), annexes=[a for a in doc.annexes if a.diffusion != "interne"])
+        ast = pandoc.to_ast(doc.markdown)
+        applied = [a for a in chain if a.meta.effet == when]
+        mark = Mark(", ".join(f"avenant n°\u00a0{a.meta.numero}" for a in applied), f"{when.isoformat()}T00:00:00Z")
+        out.append({"when": when, "doc": doc, "avenants": mark.author,
+                    "text": _html(ast, comparable(ast["blocks"])),
+                    "comparison": _html(ast, compare_asts(previous_ast, ast, mark))})
+        previous_ast = ast
+    return out
+
+
+def _all_versions(corpus: Corpus, published: dict[str, AssembledDocument], public: bool) -> dict[str, list[dict]]:
+    """_compute for every published convention with avenants: from the cache (version_cache.py) when
+    its sources did not change, else computed, several conventions at once (their pandoc runs)."""
+    from ..build_outputs import OPTIONS
+    from ..parallel import thread_map
+    from .version_cache import VersionCache
+
+    cids = [c for c in sorted(published) if published[c].kind == "convention" and c in corpus.conventions]
+    store = VersionCache.for_corpus(corpus, public, reuse=not OPTIONS.force)
+    out = {cid: store.get(cid) for cid in cids}
+    missing = [cid for cid in cids if out[cid] is None]
+    for cid, versions in zip(missing, thread_map(lambda c: _compute(corpus, c, published, public), missing,
+                                                 OPTIONS.jobs)):
+        store.put(cid, versions)
+        out[cid] = versions
+    return out
+
+
 def consolidated_versions(corpus: Corpus, published: dict[str, AssembledDocument],
                           public: bool = False) -> dict[str, AssembledDocument]:
     """The consolidated versions the site shows, as documents (for their DOCX and PDF); on the public
     site without the annexes « diffusion : interne »."""
-    templates = corpus.root.parent / "templates"
-    assembler = Assembler(corpus, templates, Diagnostics(corpus.root.parent))
-    out: dict[str, AssembledDocument] = {}
-    for cid in sorted(published):
-        conv = corpus.conventions.get(cid)
-        if conv is None or published[cid].kind != "convention":
-            continue
-        for when in _shown(corpus, cid, published):
-            doc = consolidated_document(assembler, conv, when)
-            if doc is None:
-                continue
-            if public and any(a.diffusion == "interne" for a in doc.annexes):
-                doc = replace(doc, markdown=strip_internal_annexes(doc.markdown),
-                              annexes=[a for a in doc.annexes if a.diffusion != "interne"])
-            out[doc.id] = doc
-    return out
+    return {v["doc"].id: v["doc"] for versions in _all_versions(corpus, published, public).values()
+            for v in versions}
 
 
 def version_downloads(project, corpus: Corpus, published: dict[str, AssembledDocument], public: bool,
@@ -101,7 +138,7 @@ def version_downloads(project, corpus: Corpus, published: dict[str, AssembledDoc
     if not docs:
         return {}
     exts = ["docx", "pdf"] if pdf_builder() is not None else ["docx"]
-    progress.step(f"Site : DOCX et PDF des versions consolidées ({', '.join(docs)})")
+    progress.step(f"Site : DOCX et PDF des versions consolidées ({len(docs)} version{'s' if len(docs) > 1 else ''})")
     files = produce(project, docs, exts, progress).files
     paths = {(ident, ext): output_path(project.dist, ident, doc.parent, ext) for ident, doc in docs.items()
              for ext in exts}
@@ -114,48 +151,30 @@ def add_versions(model, corpus: Corpus, published: dict[str, AssembledDocument],
     to each convention's view."""
     from .model import _downloads, download_uri
 
-    templates = corpus.root.parent / "templates"
-    assembler = Assembler(corpus, templates, Diagnostics(corpus.root.parent))
+    computed = _all_versions(corpus, published, public)
     for cid, view in views.items():
-        conv = corpus.conventions.get(cid)
-        if conv is None:
+        versions_of = computed.get(cid) or []
+        if not versions_of:
             continue
-        chain = avenants_in_order(corpus, cid)
-        shown = _shown(corpus, cid, published)
-        if not shown:
-            continue
-        previous = consolidated_document(assembler, conv, conv.meta.signature.date or conv.meta.periode.debut,
-                                         as_signed=True)
-        if previous is None:
-            continue
-        text = strip_internal_annexes if public else (lambda markdown: markdown)  # no internal annex in public
-        previous_ast = pandoc.to_ast(text(previous.markdown))
         items = []
-        current = max((d for d in shown if d <= today), default=None)
-        for when in shown:
-            doc = consolidated_document(assembler, conv, when)
-            if doc is None:
-                continue
+        current = max((v["when"] for v in versions_of if v["when"] <= today), default=None)
+        for v in versions_of:
+            doc, when = v["doc"], v["when"]
             for ext, content in (downloads or {}).get(doc.id, {}).items():
                 model.files[download_uri(doc, ext)] = content
-            ast = pandoc.to_ast(text(doc.markdown))
-            applied = [a for a in chain if a.meta.effet == when]
-            mark = Mark(", ".join(f"avenant n°\u00a0{a.meta.numero}" for a in applied), f"{when.isoformat()}T00:00:00Z")
             base = f"conventions/{cid}/versions/{when.isoformat()}"
             items.append({"date": date_fr(when), "uri": f"{base}.md", "compare_uri": f"{base}-comparaison.md",
-                          "avenants": mark.author, "current": when == current,
-                          "title": f"Version consolidée au {date_fr(when)}", "doc": doc, "ast": ast,
-                          "downloads": _downloads(doc, model), "merged": compare_asts(previous_ast, ast, mark)})
-            previous_ast = ast
+                          "avenants": v["avenants"], "current": when == current,
+                          "title": f"Version consolidée au {date_fr(when)}", "doc": doc,
+                          "downloads": _downloads(doc, model), "text": v["text"], "comparison": v["comparison"]})
         versions = {"items": items, "current": next((i for i in items if i["current"]), None)}
         view["versions"] = versions
         for item in items:
             selector = {"versions": versions, "v": view, "item": item}
             model.pages[item["uri"]] = page_cls(item["title"], render_page(
-                "version.html", comparison=False, **selector,
-                body=Markup(_html(item["ast"], comparable(item["ast"]["blocks"])))))
+                "version.html", comparison=False, **selector, body=Markup(item["text"])))
             model.pages[item["compare_uri"]] = page_cls(f"Modifications au {item['date']}", render_page(
-                "version.html", comparison=True, **selector, body=Markup(_html(item["ast"], item["merged"]))))
+                "version.html", comparison=True, **selector, body=Markup(item["comparison"])))
 
 
 def versions_nav(nav: list, views: dict) -> None:
