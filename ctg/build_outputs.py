@@ -147,8 +147,9 @@ class Produced:
 
 
 def produce(project: Project, docs: dict[str, AssembledDocument], formats: list[str], progress: Progress,
-            variant: str = "") -> Produced:
-    """Every output of docs in formats, as cache entries; builds only those not cached."""
+            variant: str = "", also: list[tuple[AssembledDocument, str]] = ()) -> Produced:
+    """Every output of docs in formats, as cache entries; builds only those not cached. also: more
+    (document, variant) to build in the same pass (one LibreOffice pass for all), in the cache only."""
     formats = [f for f in FORMATS if f in formats]
     if "pdf" in formats:
         from .build_pdf import pdf_options
@@ -170,6 +171,11 @@ def produce(project: Project, docs: dict[str, AssembledDocument], formats: list[
                 progress.step(f"{fmt.upper()} : {ident} — inchangé, réutilisé (cache)")
         if wanted:
             tasks.append(_Task(ident, doc, wanted))
+    for doc, extra_variant in also:
+        wanted = {fmt: keys.key(doc, fmt, extra_variant) for fmt in formats}
+        wanted = {fmt: key for fmt, key in wanted.items() if not store.has(key, fmt)}
+        if wanted:
+            tasks.append(_Task(doc.id + (f" ({extra_variant})" if extra_variant else ""), doc, wanted))
     if not tasks:
         return result
     jobs = OPTIONS.jobs
@@ -239,7 +245,12 @@ def write_outputs(produced: Produced) -> int:
 
 def build(project: Project, corpus: Corpus, docs: dict[str, AssembledDocument], formats: list[str],
           progress: Progress, diags: Diagnostics, interne: bool = False, manifest: bool = True) -> int:
-    produced = produce(project, docs, formats, progress)
+    also = []
+    if "site" in formats:  # what only the site publishes, built in the same pass as the documents
+        from .site_build import site_documents
+
+        also = site_documents(corpus, docs, interne or None)
+    produced = produce(project, docs, formats, progress, also=also)
     remove_stale_temporaries(project.dist)
     written = write_outputs(produced)
     if formats == ["docx", "pdf", "site"] and manifest:

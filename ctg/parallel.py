@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -30,15 +31,19 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], jobs: int) -> Iterator
             yield fn(item)
         return
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=context) as pool:
-        futures = [pool.submit(fn, item) for item in items]
-        try:
-            for future in futures:
-                yield future.result()
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+    gc.freeze()  # the parent's objects stay out of the workers' garbage collection: shared pages stay shared
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=context) as pool:
+            futures = [pool.submit(fn, item) for item in items]
+            try:
+                for future in futures:
+                    yield future.result()
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+    finally:
+        gc.unfreeze()
 
 
 def thread_map(fn: Callable[[T], R], items: Iterable[T], jobs: int) -> list[R]:

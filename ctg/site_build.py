@@ -31,7 +31,7 @@ from .site.content import strip_internal_annexes
 from .site.model import published_documents
 from .site.plugin import ENV_INTERNAL, Prepared, commit_pages, prepare
 from .site.status import reference_date
-from .site.versions import version_downloads
+from .site.versions import consolidated_versions, version_downloads
 
 CODE_ROOT = Path(__file__).resolve().parents[1]
 
@@ -184,6 +184,26 @@ def pdf_builder():
     return build_pdf
 
 
+def _public_variant(doc: AssembledDocument) -> AssembledDocument:
+    """The document without its annexes « diffusion : interne » (the public site's download)."""
+    return replace(doc, markdown=strip_internal_annexes(doc.markdown),
+                   annexes=[a for a in doc.annexes if a.diffusion != "interne"])
+
+
+def _has_internal(doc: AssembledDocument) -> bool:
+    return any(a.diffusion == "interne" for a in doc.annexes)
+
+
+def site_documents(corpus: Corpus, docs: dict[str, AssembledDocument],
+                   interne: bool | None = None) -> list[tuple[AssembledDocument, str]]:
+    """(document, cache variant) of the downloads only the site publishes: public variants without the
+    internal annexes, consolidated versions. build_outputs.build produces them with the documents."""
+    public = not (wants_internal() if interne is None else interne)
+    published = published_documents(docs, public)
+    out = [(_public_variant(doc), "public") for doc in published.values() if public and _has_internal(doc)]
+    return out + [(doc, "") for doc in consolidated_versions(corpus, published, public).values()]
+
+
 def ensure_downloads(project: Project, docs: dict[str, AssembledDocument], public: bool,
                      progress: Progress) -> dict[str, dict[str, Path | bytes]]:
     """{doc id: {ext: file}} for every published document.
@@ -203,9 +223,8 @@ def ensure_downloads(project: Project, docs: dict[str, AssembledDocument], publi
     variants: dict[str, AssembledDocument] = {}
     full: dict[str, AssembledDocument] = {}
     for ident, doc in docs.items():
-        if public and any(a.diffusion == "interne" for a in doc.annexes):
-            variants[ident] = replace(doc, markdown=strip_internal_annexes(doc.markdown),
-                                      annexes=[a for a in doc.annexes if a.diffusion != "interne"])
+        if public and _has_internal(doc):
+            variants[ident] = _public_variant(doc)
         else:
             full[ident] = doc
     out: dict[str, dict[str, Path | bytes]] = {}
