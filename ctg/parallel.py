@@ -19,11 +19,16 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+TASKS_PER_WORKER = 16  # then a fresh worker: Typst's caches only grow within a process
+
+
 def ordered_map(fn: Callable[[T], R], items: Iterable[T], jobs: int) -> Iterator[R]:
     """fn over items in up to `jobs` processes; results come back in the order of items.
 
     With one job, or one item, everything runs here (no process to start). Workers are
-    forked: they share the parent's imports and read-only data without pickling them.
+    forked: they share the parent's imports and read-only data without pickling them. A
+    worker serves at most TASKS_PER_WORKER items (memory stays flat on a large corpus; the
+    « fork » start method rules out max_tasks_per_child, so each group gets a new pool).
     """
     items = list(items)
     if jobs <= 1 or len(items) <= 1:
@@ -31,17 +36,20 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], jobs: int) -> Iterator
             yield fn(item)
         return
     context = multiprocessing.get_context("fork")
+    group = jobs * TASKS_PER_WORKER
     gc.freeze()  # the parent's objects stay out of the workers' garbage collection: shared pages stay shared
     try:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=context) as pool:
-            futures = [pool.submit(fn, item) for item in items]
-            try:
-                for future in futures:
-                    yield future.result()
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
+        for start in range(0, len(items), group):
+            chunk = items[start:start + group]
+            with ProcessPoolExecutor(max_workers=min(jobs, len(chunk)), mp_context=context) as pool:
+                futures = [pool.submit(fn, item) for item in chunk]
+                try:
+                    for future in futures:
+                        yield future.result()
+                except BaseException:
+                    for future in futures:
+                        future.cancel()
+                    raise
     finally:
         gc.unfreeze()
 

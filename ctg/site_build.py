@@ -201,7 +201,8 @@ def site_documents(corpus: Corpus, docs: dict[str, AssembledDocument],
     public = not (wants_internal() if interne is None else interne)
     published = published_documents(docs, public)
     out = [(_public_variant(doc), "public") for doc in published.values() if public and _has_internal(doc)]
-    return out + [(doc, "") for doc in consolidated_versions(corpus, published, public).values()]
+    # called by build.py before any thread is started: the versions may be computed in forked processes
+    return out + [(doc, "") for doc in consolidated_versions(corpus, published, public, processes=True).values()]
 
 
 def ensure_downloads(project: Project, docs: dict[str, AssembledDocument], public: bool,

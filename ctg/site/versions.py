@@ -100,29 +100,44 @@ def _compute(corpus: Corpus, cid: str, published: dict[str, AssembledDocument], 
     return out
 
 
-def _all_versions(corpus: Corpus, published: dict[str, AssembledDocument], public: bool) -> dict[str, list[dict]]:
+_SHARED: dict = {}  # what forked workers read without pickling: (corpus, published, public)
+
+
+def _compute_shared(cid: str) -> list[dict]:
+    corpus, published, public = _SHARED["args"]
+    return _compute(corpus, cid, published, public)
+
+
+def _all_versions(corpus: Corpus, published: dict[str, AssembledDocument], public: bool,
+                  processes: bool = False) -> dict[str, list[dict]]:
     """_compute for every published convention with avenants: from the cache (version_cache.py) when
-    its sources did not change, else computed, several conventions at once (their pandoc runs)."""
+    its sources did not change, else computed several conventions at once: in forked processes when
+    the caller knows no thread runs (build.py), else in threads (their pandoc runs overlap)."""
     from ..build_outputs import OPTIONS
-    from ..parallel import thread_map
+    from ..parallel import ordered_map, thread_map
     from .version_cache import VersionCache
 
     cids = [c for c in sorted(published) if published[c].kind == "convention" and c in corpus.conventions]
     store = VersionCache.for_corpus(corpus, public, reuse=not OPTIONS.force)
     out = {cid: store.get(cid) for cid in cids}
     missing = [cid for cid in cids if out[cid] is None]
-    for cid, versions in zip(missing, thread_map(lambda c: _compute(corpus, c, published, public), missing,
-                                                 OPTIONS.jobs)):
+    _SHARED["args"] = (corpus, published, public)
+    try:
+        results = (list(ordered_map(_compute_shared, missing, OPTIONS.jobs)) if processes
+                   else thread_map(_compute_shared, missing, OPTIONS.jobs))
+    finally:
+        _SHARED.clear()
+    for cid, versions in zip(missing, results):
         store.put(cid, versions)
         out[cid] = versions
     return out
 
 
 def consolidated_versions(corpus: Corpus, published: dict[str, AssembledDocument],
-                          public: bool = False) -> dict[str, AssembledDocument]:
+                          public: bool = False, processes: bool = False) -> dict[str, AssembledDocument]:
     """The consolidated versions the site shows, as documents (for their DOCX and PDF); on the public
     site without the annexes « diffusion : interne »."""
-    return {v["doc"].id: v["doc"] for versions in _all_versions(corpus, published, public).values()
+    return {v["doc"].id: v["doc"] for versions in _all_versions(corpus, published, public, processes).values()
             for v in versions}
 
 
