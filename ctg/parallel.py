@@ -19,7 +19,7 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-TASKS_PER_WORKER = 16  # then a fresh worker: Typst's caches only grow within a process
+TASKS_PER_WORKER = 4  # then a fresh worker: Typst's caches only grow within a process
 
 
 def ordered_map(fn: Callable[[T], R], items: Iterable[T], jobs: int) -> Iterator[R]:
