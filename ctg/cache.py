@@ -53,6 +53,13 @@ def _hash_files(paths: list[Path], base: Path) -> str:
     return h.hexdigest()
 
 
+def hash_tree(folder: Path) -> str:
+    """Every file under folder, by relative path and content (« <absent> » for no folder)."""
+    if not folder.is_dir():
+        return sha256("<absent>")
+    return _hash_files([p for p in folder.rglob("*") if p.is_file()], folder)
+
+
 # ------------------------------------------------------------------ toolchain
 
 

@@ -19,7 +19,6 @@ import os
 import shutil
 import sys
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 
 from .assemble import AssembledDocument
@@ -27,7 +26,7 @@ from .corpus import Corpus
 from .outputs import output_path
 from .pipeline import Project
 from .progress import Progress
-from .site.content import strip_internal_annexes
+from .site.content import has_internal_annexes, public_variant
 from .site.model import published_documents
 from .site.plugin import ENV_INTERNAL, Prepared, commit_pages, prepare
 from .site.status import reference_date
@@ -184,23 +183,13 @@ def pdf_builder():
     return build_pdf
 
 
-def _public_variant(doc: AssembledDocument) -> AssembledDocument:
-    """The document without its annexes « diffusion : interne » (the public site's download)."""
-    return replace(doc, markdown=strip_internal_annexes(doc.markdown),
-                   annexes=[a for a in doc.annexes if a.diffusion != "interne"])
-
-
-def _has_internal(doc: AssembledDocument) -> bool:
-    return any(a.diffusion == "interne" for a in doc.annexes)
-
-
 def site_documents(corpus: Corpus, docs: dict[str, AssembledDocument],
                    interne: bool | None = None) -> list[tuple[AssembledDocument, str]]:
     """(document, cache variant) of the downloads only the site publishes: public variants without the
     internal annexes, consolidated versions. build_outputs.build produces them with the documents."""
     public = not (wants_internal() if interne is None else interne)
     published = published_documents(docs, public)
-    out = [(_public_variant(doc), "public") for doc in published.values() if public and _has_internal(doc)]
+    out = [(public_variant(doc), "public") for doc in published.values() if public and has_internal_annexes(doc)]
     # called by build.py before any thread is started: the versions may be computed in forked processes
     return out + [(doc, "") for doc in consolidated_versions(corpus, published, public, processes=True).values()]
 
@@ -224,8 +213,8 @@ def ensure_downloads(project: Project, docs: dict[str, AssembledDocument], publi
     variants: dict[str, AssembledDocument] = {}
     full: dict[str, AssembledDocument] = {}
     for ident, doc in docs.items():
-        if public and _has_internal(doc):
-            variants[ident] = _public_variant(doc)
+        if public and has_internal_annexes(doc):
+            variants[ident] = public_variant(doc)
         else:
             full[ident] = doc
     out: dict[str, dict[str, Path | bytes]] = {}

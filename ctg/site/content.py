@@ -10,7 +10,7 @@ plugin resolves to relative URLs once mkdocs knows every file.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .. import pandoc
 from ..parallel import thread_map
@@ -225,6 +225,16 @@ def render_pages(all_pages: list[DocumentPages], api_version: list, jobs: int = 
 
     for seg, text in zip(segments, thread_map(html, segments, jobs)):
         seg.html = text
+
+
+def has_internal_annexes(doc: AssembledDocument) -> bool:
+    return any(a.diffusion == "interne" for a in doc.annexes)
+
+
+def public_variant(doc: AssembledDocument) -> AssembledDocument:
+    """The document without its annexes « diffusion : interne » (what the public site publishes)."""
+    return replace(doc, markdown=strip_internal_annexes(doc.markdown),
+                   annexes=[a for a in doc.annexes if a.diffusion != "interne"])
 
 
 def strip_internal_annexes(markdown: str) -> str:

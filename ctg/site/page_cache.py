@@ -34,17 +34,10 @@ FOLDER = Path(".cache") / "pages"
 TEMPLATE = "ctg-page-cache.html"  # in site_overrides/: writes the cached HTML as it is
 
 
-def _hash_tree(h, folder: Path) -> None:
-    if not folder.is_dir():
-        return
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        h.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
-
-
 def context_key(config, nav: list, file_uris: list[str], public: bool) -> str:
     from importlib import metadata
 
-    from ..cache import code_hash
+    from ..cache import code_hash, hash_tree
 
     h = hashlib.sha256()
     h.update(json.dumps({"nav": nav, "files": sorted(file_uris), "public": public,
@@ -56,7 +49,7 @@ def context_key(config, nav: list, file_uris: list[str], public: bool) -> str:
         h.update(config_file.read_bytes())
     custom_dir = config.theme.custom_dir
     if custom_dir:
-        _hash_tree(h, Path(custom_dir))
+        h.update(hash_tree(Path(custom_dir)).encode("ascii"))
     return h.hexdigest()
 
 

@@ -26,7 +26,7 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
 
 from ..diagnostics import Diagnostics
-from .content import LINK_SCHEME
+from .content import LINK_SCHEME, has_internal_annexes
 from .glossary import markdown_abbreviations
 from .model import SiteModel, build_model, published_documents
 from .page_cache import TEMPLATE, PageCache, context_key
@@ -135,7 +135,7 @@ def existing_downloads(project, docs) -> dict:
 
     out: dict = {}
     for ident, doc in docs.items():
-        if is_public() and any(a.diffusion == "interne" for a in doc.annexes):
+        if is_public() and has_internal_annexes(doc):
             continue  # the full file holds internal annexes: only build.py site makes the public one
         for ext in ("docx", "pdf"):
             path = output_path(project.dist, ident, doc.parent, ext)

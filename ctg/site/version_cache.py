@@ -15,53 +15,39 @@ ignores them (and writes them again).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import tempfile
 from pathlib import Path
 
 from .. import pandoc
-from ..cache import code_hash
+from ..cache import code_hash, hash_tree, sha256
 
 FOLDER = Path(".cache") / "versions"
 
 
-def _hash_tree(h, folder: Path) -> None:
-    if not folder.is_dir():
-        h.update(b"<absent>")
-        return
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        h.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
-
-
 class VersionCache:
-    _open: dict[tuple[int, bool], tuple[object, VersionCache]] = {}  # one per corpus and variant in a run
+    _open: dict = {"corpus": None, "stores": {}}  # the current build's corpus and its store per variant
 
     def __init__(self, conventions: Path, public: bool, reuse: bool):
         self.conventions, self.reuse = conventions, reuse
         self.folder = conventions.parent / FOLDER
-        h = hashlib.sha256()
-        h.update(f"{code_hash()}\0{pandoc.version()}\0{public}\0".encode("utf-8"))
-        _hash_tree(h, conventions / "_registre")
-        _hash_tree(h, conventions.parent / "templates")
-        self.base = h.hexdigest()
+        self.base = "\0".join([code_hash(), pandoc.version(), str(public), hash_tree(conventions / "_registre"),
+                                hash_tree(conventions.parent / "templates")])
         self.memo: dict[str, list] = {}
 
     @classmethod
     def for_corpus(cls, corpus, public: bool, reuse: bool = True) -> VersionCache:
         """The same store for every call of one build (the site asks twice: downloads, then pages)."""
-        held = cls._open.get((id(corpus), public))
-        if held is None or held[0] is not corpus:
-            cls._open.clear()  # a new build: forget the previous corpus
-            held = (corpus, cls(corpus.root, public, reuse))
-            cls._open[(id(corpus), public)] = held
-        return held[1]
+        if cls._open["corpus"] is not corpus:  # a new build: forget the previous corpus
+            cls._open.update(corpus=corpus, stores={})
+        stores = cls._open["stores"]
+        if public not in stores:
+            stores[public] = cls(corpus.root, public, reuse)
+        return stores[public]
 
     def _key(self, cid: str) -> str:
-        h = hashlib.sha256(self.base.encode("ascii"))
-        _hash_tree(h, self.conventions / cid)
-        return h.hexdigest()
+        return sha256(f"{self.base}\0{hash_tree(self.conventions / cid)}")
 
     def _path(self, cid: str) -> Path:
         return self.folder / f"{cid}.{self._key(cid)}.pickle"

@@ -12,7 +12,6 @@ that « build.py consolidate » was asked for.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 from markupsafe import Markup, escape
 
@@ -25,7 +24,7 @@ from ..diagnostics import Diagnostics
 from ..french import date_fr
 from ..redline import DELETION, INSERTION, MOVE_FROM, MOVE_TO, Mark, change_of, comparable, compare_asts, move_name
 from ..ast import map_inlines, raw_inline
-from .content import strip_internal_annexes
+from .content import has_internal_annexes, public_variant, strip_internal_annexes
 from .pages import render_page
 from .sanitize import sanitize
 
@@ -88,8 +87,8 @@ def _compute(corpus: Corpus, cid: str, published: dict[str, AssembledDocument], 
         doc = consolidated_document(assembler, conv, when)
         if doc is None:
             continue
-        if public and any(a.diffusion == "interne" for a in doc.annexes):
-            doc = replace(doc, markdown=text(doc.markdown), annexes=[a for a in doc.annexes if a.diffusion != "interne"])
+        if public and has_internal_annexes(doc):
+            doc = public_variant(doc)
         ast = pandoc.to_ast(doc.markdown)
         applied = [a for a in chain if a.meta.effet == when]
         mark = Mark(", ".join(f"avenant n°\u00a0{a.meta.numero}" for a in applied), f"{when.isoformat()}T00:00:00Z")
