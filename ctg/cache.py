@@ -28,6 +28,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import pickle
 import re
 import shutil
 import tempfile
@@ -211,16 +212,33 @@ class Store:
             return None
 
     def put(self, key: str, ext: str, data: bytes) -> None:
-        path = self.path(key, ext)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(self.path(key, ext), data)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write path whole or not at all (a temporary file beside it, then a rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_pickle(path: Path):
+    """An entry pickled by write_pickle, or None when it is missing or unreadable (then rebuilt)."""
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)  # noqa: S301 - written by this program in the project's .cache/
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return None
+
+
+def write_pickle(path: Path, value) -> None:
+    write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 # ------------------------------------------------------------------ run stamp (no-op)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 NBSP = "\u00a0"
@@ -38,11 +39,7 @@ class Diagnostics:
     items: list[Diagnostic] = field(default_factory=list)
 
     def rel(self, path: Path | str) -> str:
-        p = Path(path)
-        try:
-            return p.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return p.as_posix()
+        return _relative(str(path), str(self.root))
 
     def error(self, path: Path | str, line: int, code: str, message: str) -> None:
         self.items.append(Diagnostic(self.rel(path), line or 0, code, message))
@@ -92,3 +89,14 @@ def report(diagnostics: list[Diagnostic], stream=None) -> None:
         if n_warn:
             parts.append(f"{n_warn} avertissement{'s' if n_warn > 1 else ''}")
         print(" et ".join(parts) + ".", file=stream)
+
+
+@lru_cache(maxsize=65536)
+def _relative(path: str, root: str) -> str:
+    """path relative to root when inside it (both resolved), else as given; memoized: every
+    document lists its sources, most of them shared (registry, templates)."""
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return p.as_posix()

@@ -72,12 +72,21 @@ def capitalize(text: str) -> str:
 _SKIP = re.compile(r"(`[^`]*`|\]\([^)]*\)|\{[#.][^}]*\}|<[^>]+>|https?://\S+)")
 
 
+_RULES = [(re.compile(pattern), replacement) for pattern, replacement in (
+    (r"[ \u00a0\u202f]+([;!?])", NNBSP + r"\1"),
+    (r"(?<=\S)[ \u202f]+:(?=\s|$)", NBSP + ":"),
+    (r"\b(n°|N°|art\.) +(?=\w)", r"\1" + NBSP),
+    (r"«[ \u00a0\u202f]*", "«" + NBSP),
+    (r"[ \u00a0\u202f]*»", NBSP + "»"),
+)]
+_TRIGGERS = re.compile(r"[;!?:«»°]|art\.")  # a text without any of these has nothing to fix
+
+
 def _fix(text: str) -> str:
-    text = re.sub(r"[ \u00a0\u202f]+([;!?])", NNBSP + r"\1", text)
-    text = re.sub(r"(?<=\S)[ \u202f]+:(?=\s|$)", NBSP + ":", text)
-    text = re.sub(r"\b(n°|N°|art\.) +(?=\w)", r"\1" + NBSP, text)
-    text = re.sub(r"«[ \u00a0\u202f]*", "«" + NBSP, text)
-    text = re.sub(r"[ \u00a0\u202f]*»", NBSP + "»", text)
+    if not _TRIGGERS.search(text):
+        return text
+    for pattern, replacement in _RULES:
+        text = pattern.sub(replacement, text)
     return text
 
 

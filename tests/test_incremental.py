@@ -217,6 +217,8 @@ def test_site_pages_from_the_cache_are_those_a_cold_build_renders(make_project):
              (f"{CONV}/avenants/2023-001.md", "l'adhésion du Département", "l'adhésion du Département du "
               "Pas-de-Calais"),
              ("conventions/_registre/organisations/departement62.yaml", "nom: Leroux", "nom: Lerouge"),
+             # the glossary: <abbr title> on every page (added after the pages' own cache)
+             ("conventions/_registre/sigles.yaml", "RPE: Relais petite enfance", "RPE: Relais de la petite enfance"),
              (f"{CONV}/convention.md", "titre_court: CTG Test 2022-2026", "titre_court: CTG du Test 2022-2026")]
     for rel, old, new in edits:
         for root in (warm, cold):
@@ -226,11 +228,32 @@ def test_site_pages_from_the_cache_are_those_a_cold_build_renders(make_project):
         rendered, reused = map(int, re.search(r"\((\d+) pages? rendues?, (\d+) reprises? du cache\)", err).groups())
         rebuild(cold, "site", "--force")
         assert tree(warm / "site") == tree(cold / "site"), (rel, err)
-        if "titre_court" in old:
-            assert reused == 0, err  # the nav changed: no page could be reused
+        if "titre_court" in old or "RPE" in old:
+            assert reused == 0, err  # the nav or the glossary changed: no page could be reused
         else:
             assert 0 < rendered < reused, err  # the pages showing the text only
     index = json.loads((warm / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
     text = " ".join(f"{d['title']} {d['text']}" for d in index["docs"]).replace("\u00a0", " ")
     assert "Développer encore" in text and "CTG du Test 2022-2026" in text
     assert "Département du Pas-de-Calais" in text and "LEROUGE" in text.upper()
+    fiche = (warm / "site" / "conventions" / CONVENTION / "fiches" / "rpe" / "index.html").read_text(encoding="utf-8")
+    assert '<abbr title="Relais de la petite enfance">RPE</abbr>' in fiche
+
+
+def test_site_splits_and_renders_again_only_the_documents_that_changed(make_project):
+    """.cache/site-documents/: one entry per document; editing the convention's text replaces its
+    entry and leaves its avenant's (whose text did not change) as it was."""
+    root = make_project()
+    rebuild(root, "site")
+    folder = root / ".cache" / "site-documents"
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    avenant = f"{CONVENTION}-avenant-2023-001.public."
+    assert any(n.startswith(f"{CONVENTION}.public.") for n in before) and any(n.startswith(avenant) for n in before)
+    edit(root, f"{CONV}/convention.md", "Développer l'offre", "Développer encore l'offre")
+    refingerprint(root)
+    rebuild(root, "site")
+    after = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    assert sorted(set(before) ^ set(after)) and all(n.startswith(f"{CONVENTION}.public.") for n in set(before) ^ set(after))
+    assert len(after) == len(before)  # the convention's old entry is gone
+    kept = [n for n in after if n.startswith(avenant)]
+    assert kept and all(after[n] == before[n] for n in kept)  # not rewritten

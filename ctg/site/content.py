@@ -211,7 +211,7 @@ def _rewrite_links(pages: DocumentPages) -> None:
 
 def render_pages(all_pages: list[DocumentPages], api_version: list, jobs: int = 1) -> None:
     """pandoc renders each page's blocks to HTML (up to `jobs` pandoc processes at once); the
-    HTML is sanitised before it goes anywhere."""
+    HTML is sanitised before it goes anywhere. The blocks are dropped then: only the HTML is used."""
     segments = []
     for pages in all_pages:
         for seg in pages.segments:
@@ -224,7 +224,7 @@ def render_pages(all_pages: list[DocumentPages], api_version: list, jobs: int = 
         return sanitize(out.decode("utf-8"))
 
     for seg, text in zip(segments, thread_map(html, segments, jobs)):
-        seg.html = text
+        seg.html, seg.blocks = text, []
 
 
 def has_internal_annexes(doc: AssembledDocument) -> bool:

@@ -20,7 +20,7 @@ from ..context import convention_facts
 from ..corpus import Corpus
 from ..french import date_fr
 from .content import DocumentPages, avenant_number, render_pages, split_document
-from .glossary import add_abbreviations
+from .document_cache import DocumentCache
 from .pages import render_page
 from .status import derived_status, effective_end
 from .versions import add_versions, versions_nav
@@ -30,12 +30,13 @@ FICHES_INDEX = "fiches-action.md"
 GLOSSARY = "glossaire.md"
 HOME = "index.md"
 MANIFEST = "MANIFEST.sha256"
+RENDER_BATCH = 8  # documents split and rendered together
 
 
 @dataclass
 class GeneratedPage:
     title: str
-    html: str
+    html: str  # without the glossary's <abbr>: plugin.py adds them to the pages it renders (glossary.py)
 
 
 @dataclass
@@ -77,18 +78,30 @@ def _period(start: dt.date, end: dt.date) -> str:
 def build_model(corpus: Corpus, docs: dict[str, AssembledDocument], *, public: bool,
                 downloads: dict[str, dict[str, bytes | Path]], today: dt.date,
                 guide: list[tuple[str, str]] | None = None, asts: dict[str, dict] | None = None,
-                jobs: int = 1) -> SiteModel:
+                jobs: int = 1, cache: DocumentCache | None = None) -> SiteModel:
     """guide: (src_uri, title) of the authoring guide's pages, already in mkdocs' files;
-    jobs: pandoc processes run at once for the pages' HTML."""
+    jobs: pandoc processes run at once for the pages' HTML; cache: documents' pages of earlier builds."""
     model = SiteModel(sigles=dict(corpus.registry.sigles))
     published = published_documents(docs, public)
     doc_pages: dict[str, DocumentPages] = {}
-    api_version = None
+    fresh: list[str] = []
     for ident, doc in published.items():
-        ast = (asts or {}).get(ident) or pandoc.to_ast(doc.markdown)
-        api_version = ast["pandoc-api-version"]
-        doc_pages[ident] = split_document(doc, ast, public)
-    render_pages(list(doc_pages.values()), api_version, jobs)
+        cached = cache.get(doc) if cache is not None else None
+        if cached is not None:
+            doc_pages[ident] = cached
+        else:
+            fresh.append(ident)
+    # a few documents at a time: their ASTs are dropped once rendered (memory stays flat)
+    for start in range(0, len(fresh), RENDER_BATCH):
+        batch = []
+        for ident in fresh[start:start + RENDER_BATCH]:
+            ast = (asts or {}).get(ident) or pandoc.to_ast(published[ident].markdown)
+            doc_pages[ident] = split_document(published[ident], ast, public)
+            batch.append(doc_pages[ident])
+        render_pages(batch, ast["pandoc-api-version"], jobs)
+        if cache is not None:
+            for pages in batch:
+                cache.put(pages)
     for pages in doc_pages.values():
         model.notices.extend(pages.warnings)
 
@@ -137,8 +150,6 @@ def build_model(corpus: Corpus, docs: dict[str, AssembledDocument], *, public: b
         "glossaire.html", sigles=sorted(model.sigles.items(), key=lambda kv: kv[0].lower())))
     for uri, (title, html) in delib.items():
         model.pages[uri] = GeneratedPage(title, html)
-    for page in model.pages.values():
-        page.html = add_abbreviations(page.html, model.sigles)
     model.nav = _nav(conventions, avenants_of, doc_pages, territories, guide or [])
     if delib:
         at = next((i for i, item in enumerate(model.nav) if "Territoires" in item), len(model.nav))

@@ -9,9 +9,10 @@ The key of a page hashes everything its final HTML depends on:
 - the site as a whole (« context »): the nav as set by the model (titles, URIs,
   order), the URI of every file of the site (links are relative), mkdocs.yml,
   site_overrides/, the versions of mkdocs and Material, the project's code, the
-  public or internal variant and SOURCE_DATE_EPOCH;
-- the page itself: its URI, title and content (the HTML made by the model, or
-  the Markdown of a guide page with the glossary's abbreviations).
+  public or internal variant, the glossary's sigles and SOURCE_DATE_EPOCH;
+- the page itself: its URI, title and content (the HTML made by the model, before
+  the glossary's <abbr>, or the Markdown of a guide page with the glossary's
+  abbreviations).
 
 A changed nav therefore renders every page again (every page shows the nav);
 editing one annex renders only the pages whose text changed.
@@ -34,13 +35,13 @@ FOLDER = Path(".cache") / "pages"
 TEMPLATE = "ctg-page-cache.html"  # in site_overrides/: writes the cached HTML as it is
 
 
-def context_key(config, nav: list, file_uris: list[str], public: bool) -> str:
+def context_key(config, nav: list, file_uris: list[str], public: bool, sigles: dict[str, str]) -> str:
     from importlib import metadata
 
     from ..cache import code_hash, hash_tree
 
     h = hashlib.sha256()
-    h.update(json.dumps({"nav": nav, "files": sorted(file_uris), "public": public,
+    h.update(json.dumps({"nav": nav, "files": sorted(file_uris), "public": public, "sigles": sigles,
                          "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
                          "versions": [metadata.version("mkdocs"), metadata.version("mkdocs-material")],
                          "code": code_hash()}, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))

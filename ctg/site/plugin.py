@@ -5,8 +5,10 @@
 - on_files: add one generated file per page and per download (File.generated),
   and move the authoring guide (docs/) under guide/.
 - on_page_content: swap the Markdown placeholder for the page's HTML (pandoc,
-  sanitised), resolve « ctg: » links to relative URLs and rebuild the TOC, so
-  mkdocs' search indexes the real text.
+  sanitised), add the glossary's <abbr>, resolve « ctg: » links to relative URLs
+  and rebuild the TOC, so mkdocs' search indexes the real text.
+- a page that page_cache.py holds is neither converted nor rendered: its template
+  writes the cached HTML.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from mkdocs.utils import get_relative_url
 
 from ..diagnostics import Diagnostics
 from .content import LINK_SCHEME, has_internal_annexes
-from .glossary import markdown_abbreviations
+from .document_cache import DocumentCache
+from .glossary import add_abbreviations, markdown_abbreviations
 from .model import SiteModel, build_model, published_documents
 from .page_cache import TEMPLATE, PageCache, context_key
 from .pages import render_page
@@ -99,9 +102,12 @@ def on_config(config, **_):
         STATE.model = None
         config["nav"] = [{"Erreurs": "index.md"}]
         return config
+    cache = None
+    if STATE.prepared is not None and STATE.command == "build":  # build.py site: documents' pages kept
+        cache = DocumentCache(project_root, prepared.public, reuse=prepared.reuse_pages)
     STATE.model = build_model(prepared.corpus, prepared.docs, public=prepared.public,
                               downloads=prepared.downloads, today=reference_date(), guide=_guide_pages(config),
-                              jobs=prepared.jobs)
+                              jobs=prepared.jobs, cache=cache)
     for notice in STATE.model.notices:
         log.info("ctg : %s", notice)
     config["nav"] = STATE.model.nav
@@ -206,7 +212,8 @@ def on_nav(nav, config, files, **_):
     if len(search) > 1:  # pragma: no cover - one search plugin at most
         return nav
     STATE.search = search[0] if search else None
-    context = context_key(config, config["nav"], [f.src_uri for f in files], prepared.public)
+    context = context_key(config, config["nav"], [f.src_uri for f in files], prepared.public,
+                          STATE.model.sigles)
     STATE.pages = PageCache.open(STATE.root, "public" if prepared.public else "interne", context)
     if not prepared.reuse_pages:
         STATE.pages.clear()
@@ -226,10 +233,15 @@ def on_page_markdown(markdown, page, config, **_):
         if cached is not None:
             page.meta["template"] = TEMPLATE
             page.ctg_cached = cached
+            page.render = _no_render.__get__(page)  # no Markdown instance for a page not rendered
             STATE.hits += 1
             return ""
         STATE.misses[uri] = key
     return markdown
+
+
+def _no_render(page, config, files) -> None:
+    page.content, page.toc = "", get_toc([])
 
 
 def on_page_context(context, page, config, nav, **_):
@@ -270,6 +282,8 @@ def on_page_content(html, page, config, files, **_):
     if entry is None:
         return html
     _title, content = entry
+    if STATE.model is not None:
+        content = add_abbreviations(content, STATE.model.sigles)
     content = resolve_links(content, page, files)
     page.toc = get_toc(toc_tokens(content))
     return content

@@ -15,13 +15,10 @@ ignores them (and writes them again).
 
 from __future__ import annotations
 
-import os
-import pickle
-import tempfile
 from pathlib import Path
 
 from .. import pandoc
-from ..cache import code_hash, hash_tree, sha256
+from ..cache import code_hash, hash_tree, read_pickle, sha256, write_pickle
 
 FOLDER = Path(".cache") / "versions"
 
@@ -57,12 +54,10 @@ class VersionCache:
             return self.memo[cid]
         if not self.reuse:
             return None
-        try:
-            with open(self._path(cid), "rb") as fh:
-                self.memo[cid] = pickle.load(fh)  # noqa: S301 - written by this program in the project's .cache/
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            return None
-        return self.memo[cid]
+        versions = read_pickle(self._path(cid))
+        if versions is not None:
+            self.memo[cid] = versions
+        return versions
 
     def put(self, cid: str, versions: list) -> None:
         self.memo[cid] = versions
@@ -71,11 +66,4 @@ class VersionCache:
         for old in self.folder.glob(f"{cid}.*.pickle"):  # one entry per convention
             if old != path:
                 old.unlink(missing_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.folder)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(versions, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_pickle(path, versions)
