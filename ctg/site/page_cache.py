@@ -17,9 +17,10 @@ The key of a page hashes everything its final HTML depends on:
 A changed nav therefore renders every page again (every page shows the nav);
 editing one annex renders only the pages whose text changed.
 
-Entries are written only after a build that succeeded (the site is built in
-strict mode: a page that gave a warning never reaches the cache), and the
-entries no page of that build used are then deleted.
+Entries are written during the build under a name that is not read
+(« .<key>.pending »), and become valid only after a build that succeeded (the
+site is built in strict mode: a page that gave a warning never reaches the
+cache); the entries no page of that build used are then deleted.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def context_key(config, nav: list, file_uris: list[str], public: bool, sigles: d
 class PageCache:
     folder: Path
     context: str
-    pending: dict[str, dict] = field(default_factory=dict)  # key → entry, written by commit()
+    pending: set[str] = field(default_factory=set)  # keys written as « .<key>.pending », valid after commit()
     used: set[str] = field(default_factory=set)
 
     @classmethod
@@ -80,21 +81,25 @@ class PageCache:
         return entry
 
     def put(self, key: str, html: str, search: list[dict]) -> None:
-        self.pending[key] = {"html": html, "search": search}
+        """Written now (a site of thousands of pages is not kept in memory), under a name get()
+        does not read until commit()."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / f".{key}.pending").write_text(json.dumps({"html": html, "search": search},
+                                                               ensure_ascii=False), encoding="utf-8")
+        self.pending.add(key)
         self.used.add(key)
 
     def commit(self) -> None:
-        """After a successful build: write the new entries, delete those no page used."""
+        """After a successful build: the new entries become valid; those no page used are deleted,
+        and so are the pending entries of builds that failed."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        for key, entry in self.pending.items():
-            tmp = self.folder / f".{key}.tmp"
-            tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, self.folder / f"{key}.json")
+        for key in self.pending:
+            os.replace(self.folder / f".{key}.pending", self.folder / f"{key}.json")
         self.pending.clear()
         for path in self.folder.iterdir():
             if path.suffix == ".json" and path.stem not in self.used:
                 path.unlink(missing_ok=True)
-            elif path.name.endswith(".tmp"):
+            elif path.name.endswith((".tmp", ".pending")):
                 path.unlink(missing_ok=True)
 
     def clear(self) -> None:
