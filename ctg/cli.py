@@ -12,7 +12,7 @@ from .diagnostics import Diagnostics, UserError, report
 from .libreoffice import ToolError
 from .outputs import output_path
 from .pipeline import Project, assemble_checked, load_and_check, unknown_ids
-from .progress import Progress
+from .progress import Progress, say
 
 DESCRIPTION = """\
 Conventions territoriales globales : vérification des sources, assemblage et
@@ -36,7 +36,7 @@ argparse._ = lambda text: _ARGPARSE_FR.get(text, text)  # argparse looks its wor
 class FrenchParser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse's own messages are English: keep them short and add French
         self.print_usage(sys.stderr)
-        print(f"build.py : erreur : {translate_argparse(message)}", file=sys.stderr)
+        say(f"build.py : erreur : {translate_argparse(message)}", sys.stderr)
         sys.exit(2)
 
 
@@ -135,14 +135,14 @@ def main(argv: list[str] | None = None) -> int:
         return run(command, args, project)
     except UserError as exc:
         report(exc.diagnostics)
-        print("Aucun fichier n'a été écrit ni remplacé.", file=sys.stderr)
+        say("Aucun fichier n'a été écrit ni remplacé.", sys.stderr)
         return 1
     except ToolError as exc:
-        print(f"build.py : erreur : {exc}", file=sys.stderr)
-        print("Aucun fichier n'a été écrit ni remplacé.", file=sys.stderr)
+        say(f"build.py : erreur : {exc}", sys.stderr)
+        say("Aucun fichier n'a été écrit ni remplacé.", sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("\nInterrompu : les fichiers déjà produits sont intacts.", file=sys.stderr)
+        say("\nInterrompu : les fichiers déjà produits sont intacts.", sys.stderr)
         return 130
 
 
@@ -162,8 +162,8 @@ def run(command: str, args, project: Project) -> int:
         stamp = run_stamp(project, command, getattr(args, "ids", None) or [], getattr(args, "interne", False),
                           args.strict, args.shard)
         if not args.force and stamp.current():
-            print("Rien à refaire : sources, modèles et outils inchangés depuis la dernière construction, "
-                  "sorties intactes (--force pour tout reproduire).", file=sys.stderr)
+            say("Rien à refaire : sources, modèles et outils inchangés depuis la dernière construction, "
+                "sorties intactes (--force pour tout reproduire).", sys.stderr)
             return 0
     diags = Diagnostics(project.root)
     corpus = load_and_check(project, diags)
@@ -196,14 +196,14 @@ def run(command: str, args, project: Project) -> int:
     if stamp is not None and args.shard:
         ids = shard_ids(corpus, ids, *args.shard)
         if not ids:
-            print(f"Part {args.shard[0]}/{args.shard[1]} : aucune convention à produire.", file=sys.stderr)
+            say(f"Part {args.shard[0]}/{args.shard[1]} : aucune convention à produire.", sys.stderr)
             return 0
     docs = assemble_checked(project, corpus, diags, ids or None)
     diags.raise_if_errors(args.strict)
     if command == "empreintes":
         written = integrity.record(corpus, docs, diags, args.forcer)
         diags.raise_if_errors()
-        print(f"Empreintes enregistrées : {', '.join(written)}." if written else "Aucune nouvelle empreinte à enregistrer.")
+        say(f"Empreintes enregistrées : {', '.join(written)}." if written else "Aucune nouvelle empreinte à enregistrer.")
         return 0
     integrity.check_signed(corpus, docs, diags, project.root)
     diags.raise_if_errors(args.strict)
@@ -211,8 +211,8 @@ def run(command: str, args, project: Project) -> int:
         report(diags.warnings)
     if command == "check":
         for path, users in integrity.affected_by_changes(docs, project.root).items():
-            print(f"Modification en cours de {path} : elle change {', '.join(users)}.")
-        print(f"Sources valides : {len(docs)} documents vérifiés.")
+            say(f"Modification en cours de {path} : elle change {', '.join(users)}.")
+        say(f"Sources valides : {len(docs)} documents vérifiés.")
         return 0
     if command == "markdown":
         for doc in docs.values():

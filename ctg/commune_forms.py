@@ -32,10 +32,11 @@ from .assemble import AssembledDocument, metadata_block
 from .context import convention_facts, reference_date
 from .corpus import ConventionSource, Corpus, FormSource
 from .diagnostics import Diagnostic, Diagnostics, UserError
-from .french import capitalize, date_fr, de, french_typography
+from .french import capitalize, date_fr, de, french_typography, seconds
 from .outputs import write_atomic
 from .parties import autorisation_text, representative_at
 from .pipeline import Project
+from .progress import say
 from .schemas import Representant
 from .templating import make_environment, render
 
@@ -429,6 +430,6 @@ def command(args, project: Project, corpus: Corpus, diags: Diagnostics) -> int:
     n = len(files)
     folder = (project.dist / conv.id / FOLDER).relative_to(project.root).as_posix()
     collectivities = (n - 1) // 2
-    print(f"{collectivities} collectivités : {n} fichiers écrits dans {folder}/ en "
-          f"{time.perf_counter() - started:.1f}{NBSP}s.", file=sys.stderr)
+    say(f"{collectivities} collectivités : {n} fichiers écrits dans {folder}/ en "
+        f"{seconds(time.perf_counter() - started)}.", sys.stderr)
     return 0

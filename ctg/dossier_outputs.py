@@ -22,9 +22,10 @@ from .compose import Dossier, Part, compose
 from .corpus import Corpus, DeliberationSource
 from .deliberation import assemble_deliberation
 from .diagnostics import Diagnostic, Diagnostics, UserError
-from .french import capitalize, date_fr
+from .french import capitalize, date_fr, seconds
 from .outputs import write_atomic
 from .pipeline import Project, assemble_checked
+from .progress import say
 
 NBSP = "\u00a0"
 FOLDER = "deliberations"
@@ -324,7 +325,7 @@ def run_deliberations(command: str, project: Project, corpus: Corpus, diags: Dia
     for path, data in sorted(files.items()):
         write_atomic(path, data)
     for path in sorted(files):
-        print(f"Dossier de délibération écrit : {path.relative_to(project.root).as_posix()}", file=sys.stderr)
-    print(f"{len(files)} fichier{'s' if len(files) > 1 else ''} en {time.perf_counter() - started:.1f}{NBSP}s.",
-          file=sys.stderr)
+        say(f"Dossier de délibération écrit : {path.relative_to(project.root).as_posix()}", sys.stderr)
+    say(f"{len(files)} fichier{'s' if len(files) > 1 else ''} en {seconds(time.perf_counter() - started)}.",
+        sys.stderr)
     return 0

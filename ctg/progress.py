@@ -1,9 +1,12 @@
-"""Progress display for long runs: one line per step, shown once a run passes two seconds."""
+"""What the command line tells the user: progress of long runs (one line per step, shown once a run
+passes two seconds) and plain messages, all with French typography."""
 
 from __future__ import annotations
 
 import sys
 import time
+
+from .french import french_typography, seconds
 
 
 class Progress:
@@ -15,7 +18,7 @@ class Progress:
 
     def step(self, message: str) -> None:
         elapsed = time.monotonic() - self.start
-        line = f"[{elapsed:5.1f} s] {message}"
+        line = f"[{seconds(elapsed, 5)}] {french_typography(message)}"
         if elapsed < self.delay:
             self.pending.append(line)
             return
@@ -25,4 +28,9 @@ class Progress:
         print(line, file=self.stream, flush=True)
 
     def done(self, message: str) -> None:
-        print(message, file=self.stream, flush=True)
+        say(message, self.stream)
+
+
+def say(message: str, stream=None) -> None:
+    """One message for the user (stdout unless stream), with French typography (no-break spaces)."""
+    print(french_typography(message), file=stream or sys.stdout, flush=True)

@@ -38,8 +38,7 @@ SIGNED_LABEL = "TEXTE SIGNÉ MODIFIÉ"
 WORKTREE = "arbre de travail"
 
 
-def fr(text: str) -> str:
-    return french_typography(text)
+fr = french_typography  # every line the user reads
 
 
 class ReviewError(Exception):

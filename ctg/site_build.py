@@ -25,7 +25,7 @@ from .assemble import AssembledDocument
 from .corpus import Corpus
 from .outputs import output_path
 from .pipeline import Project
-from .progress import Progress
+from .progress import Progress, say
 from .site.content import has_internal_annexes, public_variant
 from .site.model import published_documents
 from .site.plugin import ENV_INTERNAL, Prepared, commit_pages, prepare
@@ -85,8 +85,8 @@ def _build(project: Project, config_file: Path, docs_dir: Path, public: bool, pr
         counts = commit_pages()
     except MkDocsException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        print(f"build.py : erreur : le site n'a pas été construit ({_french(exc)}) ; "
-              f"{target.relative_to(project.root)}/ est inchangé.", file=sys.stderr)
+        say(f"build.py : erreur : le site n'a pas été construit ({_french(exc)}) ; "
+            f"{target.relative_to(project.root)}/ est inchangé.", sys.stderr)
         return 1
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -125,8 +125,8 @@ def _serve(project: Project, config_file: Path, docs_dir: Path) -> int:
     from mkdocs.commands.serve import serve
 
     address = os.environ.get("CTG_SERVE_ADRESSE", "127.0.0.1:8000")
-    print(f"Prévisualisation sur http://{address}/ : enregistrez une source sous conventions/ et la page "
-          "se met à jour (Ctrl+C pour arrêter).", file=sys.stderr)
+    say(f"Prévisualisation sur http://{address}/\u00a0: enregistrez une source sous conventions/ et la page "
+        "se met à jour (Ctrl+C pour arrêter).", sys.stderr)
     serve(config_file=str(config_file), livereload=True, docs_dir=str(docs_dir), dev_addr=address,
           watch=[str(project.conventions), str(project.templates)])
     return 0

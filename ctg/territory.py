@@ -27,6 +27,7 @@ from pathlib import Path
 from . import schemas
 from .corpus import Registry
 from .diagnostics import Diagnostics
+from .progress import say
 from .schema_errors import validate
 from .sources import read_yaml
 
@@ -397,20 +398,20 @@ def command(args, root: Path) -> int:
         result = update(registry, diags, args.version, args.departements, paquet, args.cog, args.millesime)
         if result is None:
             report(diags.sorted())
-            print("Aucun fichier n'a été écrit ni remplacé.", file=sys.stderr)
+            say("Aucun fichier n'a été écrit ni remplacé.", sys.stderr)
             return 1
         s = result.source
-        print(f"Données officielles : {s.paquet} {s.version} (code officiel géographique {s.cog}, "
-              f"populations {s.millesime_population}), départements {', '.join(result.departements)} : "
-              f"{result.n_communes} communes, {result.n_epci} intercommunalités.")
+        say(f"Données officielles : {s.paquet} {s.version} (code officiel géographique {s.cog}, "
+            f"populations {s.millesime_population}), départements {', '.join(result.departements)} : "
+            f"{result.n_communes} communes, {result.n_epci} intercommunalités.")
         if result.changed:
             for path in result.changed:
-                print(f"Écrit : {diags.rel(path)}")
+                say(f"Écrit : {diags.rel(path)}")
         else:
-            print("Aucun changement : les fichiers étaient déjà à jour.")
+            say("Aucun changement : les fichiers étaient déjà à jour.")
         return 0
     if any(getattr(args, k) for k in ("version", "departements", "paquet", "cog", "millesime")):
-        print("build.py : erreur : ajoutez --mettre-a-jour pour régénérer les données.", file=sys.stderr)
+        say("build.py : erreur : ajoutez --mettre-a-jour pour régénérer les données.", sys.stderr)
         return 2
     reg = Registry(registry)
     load_official(registry, reg, diags)
@@ -418,12 +419,12 @@ def command(args, root: Path) -> int:
         report(diags.sorted())
         return 1
     if reg.source_officielle is None:
-        print(f"Aucune donnée officielle ({diags.rel(registry / OFFICIAL_DIR)} absent) ; lancez "
-              "« python build.py registre --mettre-a-jour --version 6.0.0 --departements 62 ».")
+        say(f"Aucune donnée officielle ({diags.rel(registry / OFFICIAL_DIR)} absent) ; lancez "
+            "« python build.py registre --mettre-a-jour --version 6.0.0 --departements 62 ».")
         return 0
     s = reg.source_officielle
-    print(f"Données officielles : {s.paquet} {s.version} (code officiel géographique {s.cog}, "
-          f"populations {s.millesime_population}) : {len(reg.communes)} communes, {len(reg.epci)} intercommunalités.")
+    say(f"Données officielles : {s.paquet} {s.version} (code officiel géographique {s.cog}, "
+        f"populations {s.millesime_population}) : {len(reg.communes)} communes, {len(reg.epci)} intercommunalités.")
     return 0
 
 

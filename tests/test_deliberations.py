@@ -380,7 +380,7 @@ def test_fiches_one_file_per_commune_with_its_name_and_mayor_and_only_allowed_bl
 
     result = run_build(project, "fiches", "ctg-test-2022-2026")
     assert result.code == 0, result.err
-    assert re.search(r"3 collectivités : 7 fichiers écrits .* en \d+\.\d\u00a0s\.", result.err)
+    assert re.search(r"3 collectivités\u00a0: 7 fichiers écrits .* en \d+,\d\u00a0s\.", result.err)
     folder = project / "dist/ctg-test-2022-2026/formulaires"
     communes = {"62001": "Ablain-Saint-Nazaire", "62002": "Ablainzevelle", "62003": "Acheville"}
     names = sorted(p.name for p in folder.iterdir())

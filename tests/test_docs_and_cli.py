@@ -63,4 +63,4 @@ def test_unknown_document_id_is_reported(make_project):
 def test_bundled_corpus_is_valid():
     result = run_build(ROOT, "--strict", "check")
     assert result.code == 0, result.err
-    assert "Sources valides" in result.out
+    assert "Sources valides\u00a0: " in result.out  # French typography in CLI messages (progress.say)

@@ -17,6 +17,7 @@ import html as html_lib
 import logging
 import os
 import re
+import types
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -233,7 +234,7 @@ def on_page_markdown(markdown, page, config, **_):
         if cached is not None:
             page.meta["template"] = TEMPLATE
             page.ctg_cached = cached
-            page.render = _no_render.__get__(page)  # no Markdown instance for a page not rendered
+            page.render = types.MethodType(_no_render, page)  # no Markdown instance for a page not rendered
             STATE.hits += 1
             return ""
         STATE.misses[uri] = key
