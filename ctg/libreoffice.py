@@ -68,7 +68,8 @@ def _batch(exe: str, files: list[tuple[bytes, list[str]]]) -> tuple[list[dict] |
         (tmpdir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
         pipe = f"ctg{uuid.uuid4().hex[:12]}"
         profile = tmpdir / "profile"
-        env = dict(os.environ, SAL_USE_VCLPLUGIN="svp", HOME=str(tmpdir))
+        # TMPDIR inside the batch's folder: LibreOffice's own temporary files go away with it.
+        env = dict(os.environ, SAL_USE_VCLPLUGIN="svp", HOME=str(tmpdir), TMPDIR=str(tmpdir))
         office = subprocess.Popen(
             [exe, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
              f"-env:UserInstallation=file://{profile}", f"--accept=pipe,name={pipe};urp;"],
@@ -84,11 +85,20 @@ def _batch(exe: str, files: list[tuple[bytes, list[str]]]) -> tuple[list[dict] |
                 return None, f"code {proc.returncode} {proc.stderr.strip()[-500:]}".strip()
             results = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
         finally:
-            office.terminate()
-            try:
-                office.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                office.kill()
+            _stop(office)
     if len(results) != len(files):
         return None, "documents non mis en page"
     return results, ""
+
+
+def _stop(office: subprocess.Popen) -> None:
+    """Wait for the shutdown uno_pages.py asked for; a signal only if LibreOffice does not exit."""
+    try:
+        office.wait(timeout=10)
+        return
+    except subprocess.TimeoutExpired:
+        office.terminate()
+    try:
+        office.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        office.kill()

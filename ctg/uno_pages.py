@@ -58,8 +58,15 @@ def main():
     desktop = connect(sys.argv[1])
     with open(sys.argv[2], encoding="utf-8") as fh:
         manifest = json.load(fh)
-    for path, wanted in manifest.items():
-        print(json.dumps(pages_of(desktop, path, wanted)), flush=True)
+    try:
+        for path, wanted in manifest.items():
+            print(json.dumps(pages_of(desktop, path, wanted)), flush=True)
+    finally:
+        # A LibreOffice stopped by a signal leaves its pipes and temporary folder in /tmp.
+        try:
+            desktop.terminate()
+        except Exception:  # already gone: the caller stops the process
+            pass
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ Word redlines with native tracked changes, and French errors for broken operatio
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -250,16 +251,11 @@ def test_redline_is_a_docx_with_word_tracked_changes(project, tmp_path):
     assert "<w:delText" in xml
     assert re.search(r"<w:trPr>.*?<w:ins ", xml)  # the new signatory's row, the new équipement's row
     # LibreOffice opens it and shows the changes when it renders the document
-    out = tmp_path / "rendu"
-    out.mkdir()
-    conv = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profil",
-                           "--convert-to", "pdf", "--outdir", str(out), str(path)],
-                          capture_output=True, text=True, timeout=300)
-    pdf = out / (path.stem + ".pdf")
-    assert pdf.is_file(), conv.stderr
-    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split())
+    text = render(path, tmp_path)
     assert "prorogée par accord exprès" in text and "reconduite que de manière expresse" in text
     assert "Le Département agit au titre de la protection maternelle et infantile (article 10)" in text
+    out = tmp_path / "rendu"
+    pdf = out / (path.stem + ".pdf")
     subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "6", "-l", "6", str(pdf), str(out / "page")], check=True)
     image = Image.open(next(out.glob("page*.png"))).convert("RGB")
     colours = [c for _n, c in image.getcolors(1 << 24) if max(c) - min(c) > 80]  # tracked changes are in colour
@@ -359,7 +355,7 @@ def render(path, tmp_path) -> str:
     out.mkdir(exist_ok=True)
     conv = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profil",
                            "--convert-to", "pdf", "--outdir", str(out), str(path)],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, env=dict(os.environ, TMPDIR=str(tmp_path)))
     pdf = out / (path.stem + ".pdf")
     assert pdf.is_file(), conv.stderr
     return " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split())

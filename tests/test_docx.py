@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import zipfile
@@ -12,6 +13,8 @@ import pytest
 from docx.oxml.ns import qn
 
 from conftest import run_build
+from ctg import libreoffice
+from ctg.writers.docx_post import END_BOOKMARK
 from ctg.validate import find_placeholders
 from fixture_corpus import CONV, MINIMAL
 
@@ -125,7 +128,8 @@ def test_table_header_rows_repeat_and_footnotes(built):
 
 def test_libreoffice_rendering_shows_toc_pages_and_page_count(built, tmp_path):
     subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(built / DOC)], check=True, capture_output=True, timeout=180)
+                    "--outdir", str(tmp_path), str(built / DOC)], check=True, capture_output=True, timeout=180,
+                   env=dict(os.environ, TMPDIR=str(tmp_path)))
     pdf = tmp_path / "ctg-test-2022-2026.pdf"
     pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                            check=True).stdout.split("\f")
@@ -137,6 +141,19 @@ def test_libreoffice_rendering_shows_toc_pages_and_page_count(built, tmp_path):
     last_signature_page = max(i for i, p in enumerate(pages) if "Paul LEFEBVRE" in p and "Pour la" in p) + 1
     assert stated == last_signature_page
     assert "Page 2 sur" in pages[1]
+
+
+def _office_leftovers() -> set[str]:
+    names = os.listdir("/tmp")
+    return {n for n in names if n.startswith(("OSL_PIPE_", "ctg-lo-")) or re.fullmatch(r"lu\w+\.tmp", n)}
+
+
+def test_page_pass_leaves_nothing_behind_in_tmp(built):
+    # Each batch starts its own LibreOffice; at national scale a leak per batch fills /tmp.
+    before = _office_leftovers()
+    result = libreoffice.bookmark_pages([((built / DOC).read_bytes(), [END_BOOKMARK])] * 2)
+    assert [r["total"] for r in result] == [result[0]["total"]] * 2 and 1 < result[0]["pages"][END_BOOKMARK] < result[0]["total"]
+    assert _office_leftovers() - before == set()
 
 
 def test_avenant_pulls_parent_facts(built):
