@@ -244,7 +244,7 @@ def libreoffice_route(docx_files: list[Path], out: Path, jobs: int) -> float:
         profile = out / f"profil{i}"
         subprocess.run([exe, "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
                         "--convert-to", "pdf", "--outdir", str(out), *map(str, batch)], check=True,
-                       capture_output=True, env=dict(os.environ, SAL_USE_VCLPLUGIN="svp", HOME=str(out)))
+                       capture_output=True, env=dict(os.environ, SAL_USE_VCLPLUGIN="svp", HOME=str(out), TMPDIR=str(out)))
 
     start = time.perf_counter()
     pool(one, list(enumerate(split(docx_files, jobs))), jobs)
