@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -266,6 +267,40 @@ def test_internal_site_has_them(project, site):
     for word in SECRETS.values():
         assert word in texts  # the public test above is not vacuous
     assert (project / "site" / "index.html").is_file()  # the public site is untouched
+
+
+def sidebar_titles(page_html: str) -> list[str]:
+    """The entries of a page's navigation (left sidebar), in order."""
+    nav = page_html[page_html.index("md-nav--primary"):page_html.index('class="md-content"')]
+    return [" ".join(re.sub(r"<[^>]+>", " ", t).split()) for t in re.findall(r'<span class="md-ellipsis">(.*?)</span>',
+                                                                          nav, re.S)]
+
+
+def test_long_sections_of_the_sidebar_show_only_the_open_entry(project, site, tmp_path):
+    conv_page = "conventions/ctg-test-2022-2026/annexes/plan-actions/index.html"
+    # default limit: both published conventions are listed on each other's pages
+    titles = sidebar_titles((site / conv_page).read_text(encoding="utf-8"))
+    assert "CTG Autre 2023-2027" in titles and not any("voir l'accueil" in t for t in titles)
+    # a site whose sections may hold one entry: the other convention is replaced by a link to the home page
+    copy = tmp_path / "projet"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns("site"))
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    for rel in ("ctg/site/hooks.py", "site_overrides"):  # mkdocs resolves them from the config file's folder
+        config = config.replace(f" {rel}", f" {ROOT / rel}")
+    assert "menu_max_entrees: 50" in config
+    (copy / "mkdocs.yml").write_text(config.replace("menu_max_entrees: 50", "menu_max_entrees: 1"), encoding="utf-8")
+    result = build_site(copy)
+    assert result.returncode == 0, result.stderr
+    page_html = (copy / "site" / conv_page).read_text(encoding="utf-8")
+    titles = sidebar_titles(page_html)
+    assert "CTG Test 2022-2026" in titles and "CTG Autre 2023-2027" not in titles
+    assert "… et 1 autre (voir l'accueil)" in titles
+    link = re.search(r'<a href="([^"]*)" class="md-nav__link">\s*<span class="md-ellipsis">\s*… et 1 autre', page_html)
+    assert link and (copy / "site" / conv_page).parent.joinpath(link.group(1), "index.html").resolve() == \
+        (copy / "site" / "index.html").resolve()
+    # the other convention keeps its own page, listed on the home page
+    home = (copy / "site" / "index.html").read_text(encoding="utf-8")
+    assert "conventions/ctg-autre-2023-2027/" in home
 
 
 def test_hostile_html_never_reaches_the_pages(site):

@@ -29,6 +29,7 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
 
 from ..diagnostics import Diagnostics
+from . import sidebar
 from .content import LINK_SCHEME, has_internal_annexes
 from .document_cache import DocumentCache
 from .glossary import add_abbreviations, markdown_abbreviations
@@ -246,7 +247,10 @@ def _no_render(page, config, files) -> None:
 
 
 def on_page_context(context, page, config, nav, **_):
-    """Search entries: a cached page adds its own; a rendered one's are kept for the cache."""
+    """The page's own navigation (sidebar.py); search entries: a cached page adds its own, a
+    rendered one's are kept for the cache."""
+    if getattr(page, "ctg_cached", None) is None:
+        context["nav"] = sidebar.for_page(nav, sidebar.limit_of(config))
     search = STATE.search
     if STATE.pages is None or search is None:
         return context
