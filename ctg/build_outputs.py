@@ -24,7 +24,7 @@ from .assemble import AssembledDocument
 from .corpus import Corpus
 from .diagnostics import Diagnostic, Diagnostics, UserError
 from .outputs import output_path, remove_stale_temporaries, write_atomic
-from .parallel import default_jobs, ordered_map, split, thread_map
+from .parallel import deal, default_jobs, ordered_map, thread_map, undeal
 from .pipeline import Project
 from .progress import Progress
 
@@ -190,10 +190,10 @@ def produce(project: Project, docs: dict[str, AssembledDocument], formats: list[
     if problems:
         raise UserError(problems)
     if to_layout:
-        batches = split([(t.keys["docx"], marks) for t, marks in to_layout], jobs)
+        batches = deal([(t.keys["docx"], marks) for t, marks in to_layout], jobs)
         progress.step(f"Mise en page par LibreOffice ({len(to_layout)} documents, {len(batches)} "
                       f"lot{'s' if len(batches) > 1 else ''}) pour les numéros de page")
-        layouts = [lay for batch in thread_map(_Layout(store), batches, jobs) for lay in batch]
+        layouts = undeal(thread_map(_Layout(store), batches, jobs))
         items = [(t.keys["docx"], t.doc, lay) for (t, _), lay in zip(to_layout, layouts)]
         for _ in ordered_map(_Filler(store), items, jobs):
             pass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
@@ -27,8 +27,10 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], jobs: int) -> Iterator
 
     With one job, or one item, everything runs here (no process to start). Workers are
     forked: they share the parent's imports and read-only data without pickling them. A
-    worker serves at most TASKS_PER_WORKER items (memory stays flat on a large corpus; the
-    « fork » start method rules out max_tasks_per_child, so each group gets a new pool).
+    worker serves at most TASKS_PER_WORKER items and is then replaced (memory stays flat on a
+    large corpus). multiprocessing.Pool does that with « fork » (ProcessPoolExecutor's
+    max_tasks_per_child does not), and replaces each worker as soon as it is done: no worker
+    waits for the others between groups of documents, whatever their sizes.
     """
     items = list(items)
     if jobs <= 1 or len(items) <= 1:
@@ -36,20 +38,10 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], jobs: int) -> Iterator
             yield fn(item)
         return
     context = multiprocessing.get_context("fork")
-    group = jobs * TASKS_PER_WORKER
     gc.freeze()  # the parent's objects stay out of the workers' garbage collection: shared pages stay shared
     try:
-        for start in range(0, len(items), group):
-            chunk = items[start:start + group]
-            with ProcessPoolExecutor(max_workers=min(jobs, len(chunk)), mp_context=context) as pool:
-                futures = [pool.submit(fn, item) for item in chunk]
-                try:
-                    for future in futures:
-                        yield future.result()
-                except BaseException:
-                    for future in futures:
-                        future.cancel()
-                    raise
+        with context.Pool(processes=min(jobs, len(items)), maxtasksperchild=TASKS_PER_WORKER) as pool:
+            yield from pool.imap(fn, items, chunksize=1)  # leaving the block (an error) terminates the pool
     finally:
         gc.unfreeze()
 
@@ -73,6 +65,22 @@ def split(items: list[T], n: int) -> list[list[T]]:
         out.append(items[start:end])
         start = end
     return [b for b in out if b]
+
+
+def deal(items: list[T], n: int) -> list[list[T]]:
+    """n batches dealt like cards (item i to batch i mod n): each gets its share of large and small
+    items, where contiguous batches may get all the large ones. undeal() puts results back in order."""
+    n = max(1, min(n, len(items)))
+    return [items[i::n] for i in range(n)]
+
+
+def undeal(batches: list[list[R]]) -> list[R]:
+    """The results of deal()'s batches, in the order of the items."""
+    out: list = [None] * sum(map(len, batches))
+    n = len(batches)
+    for i, batch in enumerate(batches):
+        out[i::n] = batch
+    return out
 
 
 class ShardError(ValueError):

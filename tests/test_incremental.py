@@ -175,13 +175,14 @@ def test_outputs_identical_with_and_without_cache_and_with_one_or_two_jobs(make_
 
 
 def test_shards_split_the_conventions_and_skip_the_site(make_project):
-    from ctg.parallel import parse_shard, shard_of, split
+    from ctg.parallel import deal, parse_shard, shard_of, split, undeal
 
     assert parse_shard("2/4") == (2, 4)
     conventions = [f"c{i}" for i in range(7)]
     shards = [shard_of(conventions, k, 3) for k in (1, 2, 3)]
     assert set().union(*shards) == set(conventions) and sum(map(len, shards)) == 7
     assert [len(b) for b in split(list(range(7)), 3)] == [3, 2, 2]
+    assert deal(list(range(7)), 3) == [[0, 3, 6], [1, 4], [2, 5]] and undeal(deal(list(range(7)), 3)) == list(range(7))
     root = make_project()
     err = rebuild(root, "--shard", "2/2")
     assert "aucune convention" in err and not (root / "dist").exists()

@@ -121,7 +121,9 @@ def build_site(root: Path, internal: bool = False) -> subprocess.CompletedProces
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    return write_project(tmp_path_factory.mktemp("site"), SITE_FILES)
+    root = write_project(tmp_path_factory.mktemp("site"), SITE_FILES)
+    shutil.copytree(ROOT / "docs", root / "docs")  # the authoring guide, published under guide/
+    return root
 
 
 @pytest.fixture(scope="module")
@@ -205,6 +207,16 @@ def test_pages_of_the_site(site):
     assert "62001" in territory and "Ablain-Saint-Nazaire" in territory and "1\u202f968" in territory
     search = json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))
     assert search["config"]["lang"] == ["fr"]
+    # consolidated versions repeat the convention and its avenants: their pages exist, the search
+    # finds the convention and the avenants instead
+    assert (site / "conventions/ctg-test-2022-2026/versions/2023-01-01/index.html").is_file()
+    locations = [d["location"] for d in search["docs"]]
+    assert any(loc.startswith("conventions/ctg-test-2022-2026/avenants/") for loc in locations)
+    assert not any("/versions/" in loc for loc in locations)
+    # the authoring guide is published with French typography (its sources keep plain spaces)
+    guide = (site / "guide/avenants/index.html").read_text(encoding="utf-8")
+    prose = re.sub(r"<(pre|code)\b.*?</\1>", "", guide, flags=re.S)
+    assert "\u00a0:" in prose and "\u202f;" in prose and not re.search(r"\w [;:!?](?=\s)", prose)
 
 
 class _Links(HTMLParser):

@@ -37,6 +37,7 @@ RENDER_BATCH = 8  # documents split and rendered together
 class GeneratedPage:
     title: str
     html: str  # without the glossary's <abbr>: plugin.py adds them to the pages it renders (glossary.py)
+    searchable: bool = True  # False: left out of the site's search (consolidated versions, see versions.py)
 
 
 @dataclass
@@ -232,6 +233,8 @@ def _document_pages(model: SiteModel, pages: DocumentPages, view: dict, conventi
             model.pages[seg.key] = GeneratedPage(seg.title, render_page(
                 "fiche.html", seg=seg, v=view, convention=convention, annex_title=annex_titles[aid],
                 annex_uri=f"{pages.base}/annexes/{aid}/index.md", body=Markup(seg.html)))
+    for seg in (pages.main, *pages.annexes, *(f for fiches in pages.fiches.values() for f in fiches)):
+        seg.html = ""  # now in the page (the segments stay for the nav and the fiches index)
 
 
 def _territories(corpus: Corpus, conventions: list[AssembledDocument], views: dict) -> list[dict]:

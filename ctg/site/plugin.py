@@ -4,9 +4,10 @@
   already assembled), build the SiteModel and set the nav.
 - on_files: add one generated file per page and per download (File.generated),
   and move the authoring guide (docs/) under guide/.
-- on_page_content: swap the Markdown placeholder for the page's HTML (pandoc,
-  sanitised), add the glossary's <abbr>, resolve « ctg: » links to relative URLs
-  and rebuild the TOC, so mkdocs' search indexes the real text.
+- on_page_context: for the page being rendered, give its navigation (sidebar.py)
+  and make its content from the model's HTML: the glossary's <abbr>, « ctg: »
+  links resolved to relative URLs, the TOC rebuilt, so mkdocs' search indexes the
+  real text. Only the page being rendered holds its HTML (dropped on_post_page).
 - a page that page_cache.py holds is neither converted nor rendered: its template
   writes the cached HTML.
 """
@@ -24,11 +25,13 @@ from pathlib import Path
 
 import yaml
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
 
 from ..diagnostics import Diagnostics
+from ..french import french_typography
 from . import sidebar
 from .content import LINK_SCHEME, has_internal_annexes
 from .document_cache import DocumentCache
@@ -69,6 +72,7 @@ class State:
     search_mark: int = 0  # search entries already attributed to a page
     misses: dict[str, str] = field(default_factory=dict)  # src_uri → key, for pages rendered now
     hits: int = 0  # pages taken from the cache
+    files: Files | None = None  # the site's files, for the links of the page being rendered
 
 
 STATE = State()
@@ -187,8 +191,9 @@ def on_files(files: Files, config, **_):
         return out
     _PAGES.clear()
     for uri, page in model.pages.items():
-        out.append(File.generated(config, uri, content=_placeholder(page.title)))
+        out.append(File.generated(config, uri, content=_placeholder(page.title, page.searchable)))
         _PAGES[uri] = (page.title, page.html)
+    model.pages = {}  # handed over: each page's HTML is dropped once the page is written (on_post_page)
     for uri, content in model.files.items():
         if isinstance(content, Path):
             out.append(File.generated(config, uri, abs_src_path=str(content)))
@@ -200,12 +205,15 @@ def on_files(files: Files, config, **_):
 _PAGES: dict[str, tuple[str, str]] = {}
 
 
-def _placeholder(title: str) -> str:
-    return "---\n" + yaml.safe_dump({"title": title}, allow_unicode=True) + "---\n"
+def _placeholder(title: str, searchable: bool = True) -> str:
+    meta: dict = {"title": title}
+    if not searchable:
+        meta["search"] = {"exclude": True}  # Material's search plugin skips the page
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n"
 
 
 def on_nav(nav, config, files, **_):
-    STATE.pages, STATE.search, STATE.search_mark = None, None, 0
+    STATE.pages, STATE.search, STATE.search_mark, STATE.files = None, None, 0, files
     STATE.misses, STATE.hits = {}, 0
     prepared = STATE.prepared
     if STATE.command != "build" or STATE.model is None or prepared is None or STATE.root is None:
@@ -226,8 +234,10 @@ def on_page_markdown(markdown, page, config, **_):
     """Guide pages are Python-Markdown: give them the glossary's abbreviations. A page the cache
     holds is not rendered: its template writes the cached HTML."""
     uri = page.file.src_uri
-    if uri.startswith(f"{GUIDE}/") and STATE.model is not None:
-        markdown = markdown + markdown_abbreviations(STATE.model.sigles)
+    if uri.startswith(f"{GUIDE}/"):
+        markdown = french_typography(markdown)  # the guide's sources keep plain spaces; the site does not
+        if STATE.model is not None:
+            markdown = markdown + markdown_abbreviations(STATE.model.sigles)
     if STATE.pages is not None:
         title, content = _PAGES.get(uri, (page.title or "", markdown))
         key = STATE.pages.key(uri, title, content)
@@ -237,6 +247,7 @@ def on_page_markdown(markdown, page, config, **_):
             page.ctg_cached = cached
             page.render = types.MethodType(_no_render, page)  # no Markdown instance for a page not rendered
             STATE.hits += 1
+            _PAGES.pop(uri, None)  # its HTML is not needed any more
             return ""
         STATE.misses[uri] = key
     return markdown
@@ -246,28 +257,38 @@ def _no_render(page, config, files) -> None:
     page.content, page.toc = "", get_toc([])
 
 
+@event_priority(100)  # before the search plugin indexes the page's content
 def on_page_context(context, page, config, nav, **_):
-    """The page's own navigation (sidebar.py); search entries: a cached page adds its own, a
-    rendered one's are kept for the cache."""
-    if getattr(page, "ctg_cached", None) is None:
-        context["nav"] = sidebar.for_page(nav, sidebar.limit_of(config))
-    search = STATE.search
-    if STATE.pages is None or search is None:
-        return context
-    entries = search.search_index.entries
+    """The page's own navigation (sidebar.py) and, for a generated page, its content, made now:
+    mkdocs converts every page before it renders the first one, and a site of thousands of pages
+    would hold all their HTML at once. A cached page adds its search entries instead."""
     cached = getattr(page, "ctg_cached", None)
     if cached is not None:
-        entries.extend(cached["search"])
-    elif page.file.src_uri in STATE.misses:
-        page.ctg_search = [dict(e) for e in entries[STATE.search_mark:]]
-    STATE.search_mark = len(entries)
+        if STATE.search is not None:
+            STATE.search.search_index.entries.extend(cached["search"])
+        return context
+    context["nav"] = sidebar.for_page(nav, sidebar.limit_of(config))
+    entry = _PAGES.get(page.file.src_uri) if getattr(page, "ctg_generated", False) else None
+    if entry is not None:
+        page.content = _content(entry[1], page, STATE.files)
+        page.toc = get_toc(toc_tokens(page.content))
     return context
 
 
 def on_post_page(output, page, config, **_):
-    key = STATE.misses.get(page.file.src_uri)
+    """The page is written: its rendered HTML and search entries go to the page cache, and its
+    content is no longer kept."""
+    uri = page.file.src_uri
+    entries: list = []
+    if STATE.search is not None:
+        all_entries = STATE.search.search_index.entries
+        entries, STATE.search_mark = all_entries[STATE.search_mark:], len(all_entries)
+    key = STATE.misses.get(uri)
     if STATE.pages is not None and key is not None:
-        STATE.pages.put(key, output, getattr(page, "ctg_search", []))
+        STATE.pages.put(key, output, [dict(e) for e in entries])
+    if getattr(page, "ctg_generated", False):
+        page.content = None
+        _PAGES.pop(uri, None)
     return output
 
 
@@ -283,15 +304,17 @@ def commit_pages() -> tuple[int, int] | None:
 def on_page_content(html, page, config, files, **_):
     if getattr(page, "ctg_cached", None) is not None:
         return ""
-    entry = _PAGES.get(page.file.src_uri)
-    if entry is None:
-        return html
-    _title, content = entry
+    if page.file.src_uri not in _PAGES:
+        return html  # a page of the guide: Python-Markdown's HTML
+    page.ctg_generated = True
+    return ""  # made by on_page_context, when mkdocs renders this page
+
+
+def _content(html: str, page, files: Files) -> str:
+    """A generated page's HTML as published: glossary's <abbr>, « ctg: » links made relative."""
     if STATE.model is not None:
-        content = add_abbreviations(content, STATE.model.sigles)
-    content = resolve_links(content, page, files)
-    page.toc = get_toc(toc_tokens(content))
-    return content
+        html = add_abbreviations(html, STATE.model.sigles)
+    return resolve_links(html, page, files)
 
 
 def on_post_build(config, **_):

@@ -31,7 +31,7 @@ class VersionCache:
         self.folder = conventions.parent / FOLDER
         self.base = "\0".join([code_hash(), pandoc.version(), str(public), hash_tree(conventions / "_registre"),
                                 hash_tree(conventions.parent / "templates")])
-        self.memo: dict[str, list] = {}
+        self.written: set[str] = set()  # conventions computed by this build (read back even with --force)
 
     @classmethod
     def for_corpus(cls, corpus, public: bool, reuse: bool = True) -> VersionCache:
@@ -50,17 +50,18 @@ class VersionCache:
         return self.folder / f"{cid}.{self._key(cid)}.pickle"
 
     def get(self, cid: str) -> list | None:
-        if cid in self.memo:
-            return self.memo[cid]
-        if not self.reuse:
+        """Read from disk at each call, not kept in memory: at national scale the versions' HTML
+        (text and comparison of every version) is hundreds of megabytes, and the downloads need
+        only the documents."""
+        if not self.reuse and cid not in self.written:
             return None
-        versions = read_pickle(self._path(cid))
-        if versions is not None:
-            self.memo[cid] = versions
-        return versions
+        return read_pickle(self._path(cid))
+
+    def has(self, cid: str) -> bool:
+        return (self.reuse or cid in self.written) and self._path(cid).is_file()
 
     def put(self, cid: str, versions: list) -> None:
-        self.memo[cid] = versions
+        self.written.add(cid)
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self._path(cid)
         for old in self.folder.glob(f"{cid}.*.pickle"):  # one entry per convention

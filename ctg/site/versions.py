@@ -12,6 +12,7 @@ that « build.py consolidate » was asked for.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Iterator
 
 from markupsafe import Markup, escape
 
@@ -107,36 +108,43 @@ def _compute_shared(cid: str) -> list[dict]:
     return _compute(corpus, cid, published, public)
 
 
-def _all_versions(corpus: Corpus, published: dict[str, AssembledDocument], public: bool,
-                  processes: bool = False) -> dict[str, list[dict]]:
-    """_compute for every published convention with avenants: from the cache (version_cache.py) when
-    its sources did not change, else computed several conventions at once: in forked processes when
-    the caller knows no thread runs (build.py), else in threads (their pandoc runs overlap)."""
+def _each_versions(corpus: Corpus, published: dict[str, AssembledDocument], public: bool,
+                   processes: bool = False) -> Iterator[tuple[str, list[dict]]]:
+    """(convention, _compute's result) for every published convention, one at a time (the versions'
+    HTML of a national corpus is not held at once): from the cache (version_cache.py) when its
+    sources did not change, else computed several conventions at once: in forked processes when the
+    caller knows no thread runs (build.py), else in threads (their pandoc runs overlap)."""
     from ..build_outputs import OPTIONS
     from ..parallel import ordered_map, thread_map
     from .version_cache import VersionCache
 
     cids = [c for c in sorted(published) if published[c].kind == "convention" and c in corpus.conventions]
     store = VersionCache.for_corpus(corpus, public, reuse=not OPTIONS.force)
-    out = {cid: store.get(cid) for cid in cids}
-    missing = [cid for cid in cids if out[cid] is None]
+    missing = [cid for cid in cids if not store.has(cid)]
     _SHARED["args"] = (corpus, published, public)
     try:
-        results = (list(ordered_map(_compute_shared, missing, OPTIONS.jobs)) if processes
-                   else thread_map(_compute_shared, missing, OPTIONS.jobs))
+        computed = (ordered_map(_compute_shared, missing, OPTIONS.jobs) if processes
+                    else iter(thread_map(_compute_shared, missing, OPTIONS.jobs)))
+        todo = set(missing)
+        for cid in cids:
+            if cid in todo:
+                versions = next(computed)
+                store.put(cid, versions)
+            else:
+                versions = store.get(cid)
+                if versions is None:  # unreadable entry: computed here
+                    versions = _compute(corpus, cid, published, public)
+                    store.put(cid, versions)
+            yield cid, versions
     finally:
         _SHARED.clear()
-    for cid, versions in zip(missing, results):
-        store.put(cid, versions)
-        out[cid] = versions
-    return out
 
 
 def consolidated_versions(corpus: Corpus, published: dict[str, AssembledDocument],
                           public: bool = False, processes: bool = False) -> dict[str, AssembledDocument]:
     """The consolidated versions the site shows, as documents (for their DOCX and PDF); on the public
     site without the annexes « diffusion : interne »."""
-    return {v["doc"].id: v["doc"] for versions in _all_versions(corpus, published, public, processes).values()
+    return {v["doc"].id: v["doc"] for _cid, versions in _each_versions(corpus, published, public, processes)
             for v in versions}
 
 
@@ -165,10 +173,9 @@ def add_versions(model, corpus: Corpus, published: dict[str, AssembledDocument],
     to each convention's view."""
     from .model import _downloads, download_uri
 
-    computed = _all_versions(corpus, published, public)
-    for cid, view in views.items():
-        versions_of = computed.get(cid) or []
-        if not versions_of:
+    for cid, versions_of in _each_versions(corpus, published, public):
+        view = views.get(cid)
+        if view is None or not versions_of:
             continue
         items = []
         current = max((v["when"] for v in versions_of if v["when"] <= today), default=None)
@@ -185,10 +192,14 @@ def add_versions(model, corpus: Corpus, published: dict[str, AssembledDocument],
         view["versions"] = versions
         for item in items:
             selector = {"versions": versions, "v": view, "item": item}
+            # not in the search: a version repeats the text of the convention and its avenants, whose
+            # own pages are found (the search index of a national corpus was 3/4 versions)
             model.pages[item["uri"]] = page_cls(item["title"], render_page(
-                "version.html", comparison=False, **selector, body=Markup(item["text"])))
+                "version.html", comparison=False, **selector, body=Markup(item["text"])), searchable=False)
             model.pages[item["compare_uri"]] = page_cls(f"Modifications au {item['date']}", render_page(
-                "version.html", comparison=True, **selector, body=Markup(item["comparison"])))
+                "version.html", comparison=True, **selector, body=Markup(item["comparison"])), searchable=False)
+        for item in items:
+            del item["text"], item["comparison"]  # now in the pages
 
 
 def versions_nav(nav: list, views: dict) -> None:
