@@ -311,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="échelle (1 = 200 conventions)")
     parser.add_argument("--json", type=Path, help="écrire les mesures dans ce fichier JSON")
     parser.add_argument("--jobs", type=int, default=default_jobs(), help="processus parallèles (par défaut : cœurs)")
-    parser.add_argument("--echantillon", type=int, default=12,
+    parser.add_argument("--echantillon", type=int, default=24,
                         help="documents comparés aux routes WeasyPrint et LibreOffice (b)")
     parser.add_argument("--graine", type=int, default=2026)
     parser.add_argument("--garder", type=Path, help="garder le corpus et les sorties dans ce dossier")
