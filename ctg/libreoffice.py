@@ -74,6 +74,7 @@ def _batch(exe: str, files: list[tuple[bytes, list[str]]]) -> tuple[list[dict] |
             [exe, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
              f"-env:UserInstallation=file://{profile}", f"--accept=pipe,name={pipe};urp;"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        answered = False  # uno_pages.py ran to its end, and asked LibreOffice to quit
         try:
             script = Path(__file__).with_name("uno_pages.py")
             try:
@@ -83,21 +84,25 @@ def _batch(exe: str, files: list[tuple[bytes, list[str]]]) -> tuple[list[dict] |
                 return None, "délai dépassé"
             if proc.returncode != 0:
                 return None, f"code {proc.returncode} {proc.stderr.strip()[-500:]}".strip()
+            answered = True
             results = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
         finally:
-            _stop(office)
+            _stop(office, graceful=answered)
     if len(results) != len(files):
         return None, "documents non mis en page"
     return results, ""
 
 
-def _stop(office: subprocess.Popen) -> None:
-    """Wait for the shutdown uno_pages.py asked for; a signal only if LibreOffice does not exit."""
-    try:
-        office.wait(timeout=10)
-        return
-    except subprocess.TimeoutExpired:
-        office.terminate()
+def _stop(office: subprocess.Popen, graceful: bool) -> None:
+    """After uno_pages.py asked LibreOffice to quit, wait for it (a signal leaves its pipes and
+    temporary files behind); a signal if it does not exit, or if the script failed."""
+    if graceful:
+        try:
+            office.wait(timeout=10)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+    office.terminate()
     try:
         office.wait(timeout=20)
     except subprocess.TimeoutExpired:

@@ -300,6 +300,13 @@ def test_long_sections_of_the_sidebar_show_only_the_open_entry(project, site, tm
     for rel in ("ctg/site/hooks.py", "site_overrides"):  # mkdocs resolves them from the config file's folder
         config = config.replace(f" {rel}", f" {ROOT / rel}")
     assert "menu_max_entrees: 50" in config
+    # a value that is not a positive whole number: a French error naming the file and the key
+    (copy / "mkdocs.yml").write_text(config.replace("menu_max_entrees: 50", "menu_max_entrees: zéro"),
+                                     encoding="utf-8")
+    result = build_site(copy)
+    assert result.returncode != 0 and not (copy / "site").exists()
+    assert "mkdocs.yml\u00a0: « extra: menu_max_entrees\u00a0» doit être un nombre entier positif" in result.stderr
+    assert "Traceback" not in result.stderr
     (copy / "mkdocs.yml").write_text(config.replace("menu_max_entrees: 50", "menu_max_entrees: 1"), encoding="utf-8")
     result = build_site(copy)
     assert result.returncode == 0, result.stderr

@@ -73,6 +73,7 @@ class State:
     misses: dict[str, str] = field(default_factory=dict)  # src_uri → key, for pages rendered now
     hits: int = 0  # pages taken from the cache
     files: Files | None = None  # the site's files, for the links of the page being rendered
+    menu_limit: int = sidebar.DEFAULT_LIMIT  # entries of an open menu section (sidebar.py)
 
 
 STATE = State()
@@ -214,6 +215,9 @@ def _placeholder(title: str, searchable: bool = True) -> str:
 
 def on_nav(nav, config, files, **_):
     STATE.pages, STATE.search, STATE.search_mark, STATE.files = None, None, 0, files
+    STATE.menu_limit, problem = sidebar.limit_of(config)
+    if problem:
+        log.warning("ctg : %s", problem)  # strict mode: the build stops, site/ unchanged
     STATE.misses, STATE.hits = {}, 0
     prepared = STATE.prepared
     if STATE.command != "build" or STATE.model is None or prepared is None or STATE.root is None:
@@ -267,7 +271,7 @@ def on_page_context(context, page, config, nav, **_):
         if STATE.search is not None:
             STATE.search.search_index.entries.extend(cached["search"])
         return context
-    context["nav"] = sidebar.for_page(nav, sidebar.limit_of(config))
+    context["nav"] = sidebar.for_page(nav, STATE.menu_limit)
     entry = _PAGES.get(page.file.src_uri) if getattr(page, "ctg_generated", False) else None
     if entry is not None:
         page.content = _content(entry[1], page, STATE.files)

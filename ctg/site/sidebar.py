@@ -21,9 +21,13 @@ DEFAULT_LIMIT = 50  # entries; the longest section of one convention (its fiches
 CONFIG_KEY = "menu_max_entrees"  # in mkdocs.yml, under « extra: »
 
 
-def limit_of(config) -> int:
+def limit_of(config) -> tuple[int, str | None]:
+    """(limit, French problem with mkdocs.yml's value or None)."""
     value = (config.extra or {}).get(CONFIG_KEY, DEFAULT_LIMIT)
-    return value if isinstance(value, int) and value > 0 else DEFAULT_LIMIT
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value, None
+    return DEFAULT_LIMIT, (f"mkdocs.yml\u00a0: « extra: {CONFIG_KEY}\u00a0» doit être un nombre entier positif "
+                           f"(trouvé «\u00a0{value}\u00a0»)\u00a0; corrigez-le ou retirez-le (par défaut\u00a0: {DEFAULT_LIMIT})")
 
 
 class _Shown:

@@ -53,12 +53,14 @@ class VersionCache:
         """Read from disk at each call, not kept in memory: at national scale the versions' HTML
         (text and comparison of every version) is hundreds of megabytes, and the downloads need
         only the documents."""
-        if not self.reuse and cid not in self.written:
-            return None
-        return read_pickle(self._path(cid))
+        return read_pickle(self._path(cid)) if self._readable(cid) else None
 
     def has(self, cid: str) -> bool:
-        return (self.reuse or cid in self.written) and self._path(cid).is_file()
+        return self._readable(cid) and self._path(cid).is_file()
+
+    def _readable(self, cid: str) -> bool:
+        """--force ignores the entries of earlier builds, not those this build wrote."""
+        return self.reuse or cid in self.written
 
     def put(self, cid: str, versions: list) -> None:
         self.written.add(cid)
