@@ -97,27 +97,34 @@ def map_blocks(blocks: list, fn: Callable[[dict], list | None]) -> list:
 def map_inlines(node, fn: Callable[[dict], list | None]):
     """Apply fn to every inline list element anywhere in node. Returns a new node where something
     changed; parts where nothing changed are shared with node (never modify either in place)."""
-    if isinstance(node, list):
+    # Every document goes through this several times: type() checks, and no call for a leaf.
+    kind = type(node)
+    if kind is list:
         out = None
         for i, item in enumerate(node):
-            if isinstance(item, dict):
-                new = item if item.get("t") in _LEAVES else map_inlines(item, fn)
+            kind = type(item)
+            if kind is dict:
+                t = item.get("t")
+                new = item if t in _LEAVES else map_inlines(item, fn)
+                repl = fn(new) if t in _INLINE_TYPES else None
+                if repl is not None:
+                    if out is None:
+                        out = node[:i]
+                    out.extend(repl)
+                    continue
+            elif kind is list:
+                new = map_inlines(item, fn)
             else:
-                new = map_inlines(item, fn) if isinstance(item, list) else item
-            repl = fn(new) if isinstance(new, dict) and new.get("t") in _INLINE_TYPES else None
-            if repl is not None:
-                if out is None:
-                    out = node[:i]
-                out.extend(repl)
-            elif new is not item or out is not None:
+                new = item
+            if new is not item or out is not None:
                 if out is None:
                     out = node[:i]
                 out.append(new)
         return node if out is None else out
-    if isinstance(node, dict):
+    if kind is dict:
         out = None
         for k, v in node.items():
-            if isinstance(v, (list, dict)):
+            if type(v) is list or type(v) is dict:
                 new = map_inlines(v, fn)
                 if new is not v:
                     if out is None:
@@ -135,35 +142,66 @@ _INLINE_TYPES = {"Str", "Emph", "Underline", "Strong", "Strikeout", "Superscript
 
 
 
+_TARGET_TYPES = {"Div", "Span", "Table", "CodeBlock", "Code", "Link", "Image"}  # attr first in "c"
+
+
 def identifiers(node, found: set[str] | None = None) -> set[str]:
     """Every identifier (headings, divs, spans…) an internal link can point to."""
     found = set() if found is None else found
-    if isinstance(node, list):
-        for item in node:
-            identifiers(item, found)
-    elif isinstance(node, dict):
-        c = node.get("c")
-        if node.get("t") in ("Header",) and isinstance(c, list):
-            found.add(c[1][0])
-        elif node.get("t") in ("Div", "Span", "Table", "CodeBlock", "Code", "Link", "Image") and isinstance(c, list):
-            if isinstance(c[0], list) and c[0] and isinstance(c[0][0], str):
-                found.add(c[0][0])
-        for value in node.values():
-            identifiers(value, found)
+    found |= _identifiers_and_links(node)[0]
     found.discard("")
     return found
+
+
+def _identifiers_and_links(node) -> tuple[set[str], set[str]]:
+    """(identifiers, targets of internal links « #… ») anywhere in node, in one walk."""
+    found: set[str] = set()
+    links: set[str] = set()
+    stack = [node]
+    pop, push = stack.pop, stack.append
+    while stack:
+        n = pop()
+        if type(n) is list:
+            for item in n:
+                if type(item) is dict or type(item) is list:
+                    push(item)
+            continue
+        t = n.get("t")
+        c = n.get("c")
+        if type(c) is list:
+            if t == "Header":
+                found.add(c[1][0])
+            elif t in _TARGET_TYPES and type(c[0]) is list and c[0] and type(c[0][0]) is str:
+                found.add(c[0][0])
+                if t == "Link" and c[2][0].startswith("#"):
+                    links.add(c[2][0][1:])
+        for value in n.values():
+            if type(value) is dict or type(value) is list:
+                push(value)
+    found.discard("")
+    return found, links
+
+
+# The last document unlinked, and its result: both writers of a document ask for it.
+_UNLINKED: list = [None, None]
 
 
 def unlink_missing_targets(ast: dict) -> dict:
     """Internal links to an identifier the document does not have become plain text
     (an avenant cites the fiches of its convention, which is another file)."""
-    known = identifiers(ast["blocks"])
+    if ast is _UNLINKED[0] or ast is _UNLINKED[1]:
+        return _UNLINKED[1]
+    known, targets = _identifiers_and_links(ast["blocks"])
+    result = ast
+    if not targets <= known:
 
-    def inline(i: dict):
-        if i.get("t") == "Link":
-            target = i["c"][2][0]
-            if target.startswith("#") and target[1:] not in known:
-                return i["c"][1]
-        return None
+        def inline(i: dict):
+            if i.get("t") == "Link":
+                target = i["c"][2][0]
+                if target.startswith("#") and target[1:] not in known:
+                    return i["c"][1]
+            return None
 
-    return dict(ast, blocks=map_inlines(ast["blocks"], inline))
+        result = dict(ast, blocks=map_inlines(ast["blocks"], inline))
+    _UNLINKED[:] = [ast, result]
+    return result

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import importlib
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from .pipeline import Project
 from .progress import Progress
 
 FORMATS = ("docx", "pdf")
+LIBREOFFICE_BATCH = 200  # documents laid out by one soffice at most (its start costs about 2 s)
 
 
 @dataclass
@@ -155,6 +157,9 @@ def produce(project: Project, docs: dict[str, AssembledDocument], formats: list[
         from .build_pdf import pdf_options
 
         pdf_options(project)  # a missing Typst template is reported before any work
+    if "docx" in formats:
+        for module in ("docx", "docx_layout", "docx_post"):  # imported once here, not in every worker
+            importlib.import_module(f"{__package__}.writers.{module}")
     store = _store(project)
     keys = cache.OutputKeys(project.templates, _resources(project))
     result = Produced()
@@ -190,7 +195,9 @@ def produce(project: Project, docs: dict[str, AssembledDocument], formats: list[
     if problems:
         raise UserError(problems)
     if to_layout:
-        batches = deal([(t.keys["docx"], marks) for t, marks in to_layout], jobs)
+        # one batch per worker, and no batch so large that a national corpus waits on a single soffice
+        n_batches = max(jobs, -(-len(to_layout) // LIBREOFFICE_BATCH))
+        batches = deal([(t.keys["docx"], marks) for t, marks in to_layout], n_batches)
         progress.step(f"Mise en page par LibreOffice ({len(to_layout)} documents, {len(batches)} "
                       f"lot{'s' if len(batches) > 1 else ''}) pour les numéros de page")
         layouts = undeal(thread_map(_Layout(store), batches, jobs))

@@ -16,6 +16,8 @@ import uuid
 from pathlib import Path
 
 SYSTEM_PYTHON = "/usr/bin/python3"
+# A batch's time limit grows with its size: a large convention takes about a second on a busy machine.
+TIMEOUT_START, TIMEOUT_PER_DOCUMENT = 60, 5
 
 
 class ToolError(RuntimeError):
@@ -79,7 +81,8 @@ def _batch(exe: str, files: list[tuple[bytes, list[str]]]) -> tuple[list[dict] |
             script = Path(__file__).with_name("uno_pages.py")
             try:
                 proc = subprocess.run([SYSTEM_PYTHON, str(script), pipe, str(tmpdir / "manifest.json")],
-                                      capture_output=True, text=True, timeout=600, env=env)
+                                      capture_output=True, text=True, env=env,
+                                      timeout=TIMEOUT_START + TIMEOUT_PER_DOCUMENT * len(files))
             except subprocess.TimeoutExpired:
                 return None, "délai dépassé"
             if proc.returncode != 0:

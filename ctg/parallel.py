@@ -19,28 +19,30 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-TASKS_PER_WORKER = 4  # then a fresh worker: Typst's caches only grow within a process
+# Then a fresh worker: Typst's caches only grow within a process (about 40 MiB per large document,
+# and no document compiles faster after another); a fork costs a few milliseconds.
+TASKS_PER_WORKER = 2
 
 
 def ordered_map(fn: Callable[[T], R], items: Iterable[T], jobs: int) -> Iterator[R]:
     """fn over items in up to `jobs` processes; results come back in the order of items.
 
-    With one job, or one item, everything runs here (no process to start). Workers are
-    forked: they share the parent's imports and read-only data without pickling them. A
-    worker serves at most TASKS_PER_WORKER items and is then replaced (memory stays flat on a
+    One item, or one job and no more than TASKS_PER_WORKER items, run here (no process to
+    start). Otherwise workers are forked (one at a time with one job): they share the
+    parent's imports and read-only data without pickling them. A worker serves at most TASKS_PER_WORKER items and is then replaced (memory stays flat on a
     large corpus). multiprocessing.Pool does that with « fork » (ProcessPoolExecutor's
     max_tasks_per_child does not), and replaces each worker as soon as it is done: no worker
     waits for the others between groups of documents, whatever their sizes.
     """
     items = list(items)
-    if jobs <= 1 or len(items) <= 1:
+    if len(items) <= 1 or (jobs <= 1 and len(items) <= TASKS_PER_WORKER):
         for item in items:
             yield fn(item)
         return
     context = multiprocessing.get_context("fork")
     gc.freeze()  # the parent's objects stay out of the workers' garbage collection: shared pages stay shared
     try:
-        with context.Pool(processes=min(jobs, len(items)), maxtasksperchild=TASKS_PER_WORKER) as pool:
+        with context.Pool(processes=max(1, min(jobs, len(items))), maxtasksperchild=TASKS_PER_WORKER) as pool:
             yield from pool.imap(fn, items, chunksize=1)  # leaving the block (an error) terminates the pool
     finally:
         gc.unfreeze()

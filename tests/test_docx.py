@@ -215,3 +215,66 @@ def test_cover_shows_logos_from_the_registry(make_project):
     assert len(media) == 1
     first_page = xml(root / DOC).split('w:type="page"')[0]
     assert "<w:drawing>" in first_page
+
+
+def test_links_to_a_missing_identifier_become_plain_text():
+    """An avenant cites the fiches of its convention (another file): the link becomes text. The
+    links that resolve stay; the parsed document given to the writers is never modified."""
+    import copy
+
+    from ctg import pandoc
+    from ctg.ast import stringify, unlink_missing_targets
+
+    def links(ast) -> list[str]:
+        found = []
+        stack = [ast["blocks"]]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, list):
+                stack.extend(node)
+            elif isinstance(node, dict):
+                if node.get("t") == "Link":
+                    found.append(node["c"][2][0])
+                stack.extend(v for v in node.values() if isinstance(v, (list, dict)))
+        return sorted(found)
+
+    ast = pandoc.to_ast("# Titre {#vu}\n\nVoir [la fiche](#vu), [l'autre](#absente) et [le site](https://caf.fr).\n\n"
+                        "::: {#cadre}\n- [dans une liste](#cadre) puis [rien](#rien)\n:::\n")
+    before = copy.deepcopy(ast)
+    out = unlink_missing_targets(ast)
+    assert links(out) == ["#cadre", "#vu", "https://caf.fr"]
+    assert "l'autre" in stringify(out["blocks"]) and "rien" in stringify(out["blocks"])
+    assert ast == before
+    assert unlink_missing_targets(ast) is out and unlink_missing_targets(out) is out  # both writers ask
+    whole = pandoc.to_ast("# Titre {#vu}\n\nVoir [la fiche](#vu).\n")
+    assert unlink_missing_targets(whole) is whole  # nothing to unlink: nothing copied
+
+
+def test_a_large_page_pass_is_split_into_batches_with_the_same_pages(make_project, built, monkeypatch):
+    """A national corpus is laid out by several soffice in turn (none waits on thousands of
+    documents): batches of one document give the DOCX a build in one batch gives."""
+    import io
+
+    from ctg import build_outputs
+    from ctg.diagnostics import Diagnostics
+    from ctg.pipeline import Project, assemble_checked, load_and_check
+    from ctg.progress import Progress
+    from ctg.writers.docx_post import unfilled_pagerefs
+
+    root = make_project()
+    project = Project(root)
+    diags = Diagnostics(root)
+    docs = assemble_checked(project, load_and_check(project, diags), diags)
+    assert not diags.errors and len(docs) >= 2
+    monkeypatch.setattr(build_outputs, "LIBREOFFICE_BATCH", 1)
+    build_outputs.configure(jobs=1, force=True)
+    out = io.StringIO()
+    try:
+        produced = build_outputs.produce(project, docs, ["docx"], Progress(out, delay=0))
+    finally:
+        build_outputs.configure()
+    assert f"({len(docs)} documents, {len(docs)} lots)" in out.getvalue()
+    for rel in (DOC, AVENANT):
+        data = produced.files[root / rel].read_bytes()
+        assert unfilled_pagerefs(data) == 0
+        assert data == (built / rel).read_bytes()

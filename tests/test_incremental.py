@@ -207,6 +207,25 @@ def test_parallel_results_come_back_in_the_documents_order():
     assert list(ordered_map(_slow_square, range(5), 2)) == [0, 1, 4, 9, 16]
 
 
+def _pid(_item) -> int:
+    import os
+
+    return os.getpid()
+
+
+def test_one_job_builds_in_workers_that_are_replaced():
+    """-j 1 on a corpus: one worker at a time, replaced like those of -j 2 (its memory stays flat,
+    and « -j 2 against -j 1 » compares the same work)."""
+    import os
+
+    from ctg.parallel import TASKS_PER_WORKER, ordered_map
+
+    pids = list(ordered_map(_pid, range(3 * TASKS_PER_WORKER), 1))
+    assert os.getpid() not in pids
+    assert len(set(pids)) == 3
+    assert set(ordered_map(_pid, range(TASKS_PER_WORKER), 1)) == {os.getpid()}  # a few: no process
+
+
 def test_site_pages_from_the_cache_are_those_a_cold_build_renders(make_project):
     """Pages taken from .cache/pages/ after an edit: the site is byte for byte the one a build
     without any cache makes, first for a text edit (few pages rendered), then for a change of
