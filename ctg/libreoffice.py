@@ -44,29 +44,42 @@ def soffice() -> str:
 def bookmark_pages(files: list[tuple[bytes, list[str]]]) -> list[dict]:
     """For each (DOCX bytes, bookmark names): {"pages": {bookmark: page}, "total": n}.
 
-    A batch is tried twice: a LibreOffice that crashes or does not answer (seen on a busy
-    machine right after another instance was killed) gets a fresh start.
+    The answers of a LibreOffice that crashes or stops answering (seen on a busy machine, and
+    after hundreds of documents) are kept, and a fresh LibreOffice takes the remaining ones. The
+    document it stopped on gets a second chance in that fresh LibreOffice; failing twice, the
+    pass fails.
     """
     if not files:
         return []
     exe = soffice()
-    problem = ""
-    for _attempt in range(2):
-        results, problem = _batch(exe, files)
-        if results is not None:
-            return results
-    raise LibreOfficeFailed(f"échec de la mise en page par LibreOffice ({problem}) ; réessayez, et vérifiez "
-                            "qu'aucun autre LibreOffice ne bloque la machine.")
+    results: list[dict | None] = [None] * len(files)
+    failures: dict[int, int] = {}
+    while True:
+        pending = [i for i, r in enumerate(results) if r is None]
+        if not pending:
+            return results  # type: ignore[return-value]
+        answers, problem = _batch(exe, [files[i] for i in pending])
+        for j, answer in answers.items():
+            results[pending[j]] = answer
+        if len(answers) < len(pending):
+            stuck = pending[min(set(range(len(pending))) - set(answers))]
+            failures[stuck] = failures.get(stuck, 0) + 1
+            if failures[stuck] >= 2:
+                raise LibreOfficeFailed(f"échec de la mise en page par LibreOffice ({problem}) ; réessayez, et "
+                                        "vérifiez qu'aucun autre LibreOffice ne bloque la machine.")
 
 
-def _batch(exe: str, files: list[tuple[bytes, list[str]]]) -> tuple[list[dict] | None, str]:
+def _batch(exe: str, files: list[tuple[bytes, list[str]]]) -> tuple[dict[int, dict], str]:
+    """({index in files: answer} for the documents LibreOffice answered, what went wrong if not all)."""
     with tempfile.TemporaryDirectory(prefix="ctg-lo-") as tmp:
         tmpdir = Path(tmp)
         manifest = {}
+        index = {}
         for i, (data, wanted) in enumerate(files):
             p = tmpdir / f"doc{i}.docx"
             p.write_bytes(data)
             manifest[str(p)] = wanted
+            index[str(p)] = i
         (tmpdir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
         pipe = f"ctg{uuid.uuid4().hex[:12]}"
         profile = tmpdir / "profile"
@@ -77,23 +90,35 @@ def _batch(exe: str, files: list[tuple[bytes, list[str]]]) -> tuple[list[dict] |
              f"-env:UserInstallation=file://{profile}", f"--accept=pipe,name={pipe};urp;"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         answered = False  # uno_pages.py ran to its end, and asked LibreOffice to quit
+        problem = ""
         try:
             script = Path(__file__).with_name("uno_pages.py")
             try:
                 proc = subprocess.run([SYSTEM_PYTHON, str(script), pipe, str(tmpdir / "manifest.json")],
                                       capture_output=True, text=True, env=env,
                                       timeout=TIMEOUT_START + TIMEOUT_PER_DOCUMENT * len(files))
-            except subprocess.TimeoutExpired:
-                return None, "délai dépassé"
-            if proc.returncode != 0:
-                return None, f"code {proc.returncode} {proc.stderr.strip()[-500:]}".strip()
-            answered = True
-            results = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+                out = proc.stdout
+                if proc.returncode != 0:  # the last line says why (a traceback is not for the user)
+                    last = proc.stderr.strip().splitlines()[-1:] or [""]
+                    problem = f"code {proc.returncode} {last[0][-300:]}".strip()
+                answered = proc.returncode == 0
+            except subprocess.TimeoutExpired as exc:
+                out = exc.stdout.decode("utf-8", "replace") if isinstance(exc.stdout, bytes) else exc.stdout or ""
+                problem = "délai dépassé"
         finally:
             _stop(office, graceful=answered)
-    if len(results) != len(files):
-        return None, "documents non mis en page"
-    return results, ""
+    answers = {}
+    for line in out.splitlines():
+        if line.startswith("{"):
+            try:
+                answer = json.loads(line)
+            except ValueError:  # the last line of a crash may be cut
+                continue
+            if answer.get("file") in index:
+                answers[index[answer["file"]]] = answer
+    if len(answers) < len(files) and not problem:
+        problem = "documents non mis en page"
+    return answers, problem
 
 
 def _stop(office: subprocess.Popen, graceful: bool) -> None:

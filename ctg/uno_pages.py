@@ -7,6 +7,7 @@ come from LibreOffice's own layout of the DOCX.
 """
 
 import json
+import os
 import sys
 import time
 
@@ -37,6 +38,8 @@ def connect(pipe):
 def pages_of(desktop, path, wanted):
     url = uno.systemPathToFileUrl(path)
     doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True), prop("ReadOnly", True)))
+    if doc is None:
+        raise SystemExit("LibreOffice n'a pas pu ouvrir un des DOCX")
     try:
         # No refresh(), one name lookup for all, and the bookmark's anchor itself (not its start): each
         # UNO call on a bookmark costs milliseconds, and the pages found are the same.
@@ -67,6 +70,8 @@ def main():
             desktop.terminate()
         except Exception:  # already gone: the caller stops the process
             pass
+    sys.stdout.flush()
+    os._exit(0)  # every answer is out: no teardown of the UNO bridge, which may crash at exit
 
 
 if __name__ == "__main__":

@@ -278,3 +278,24 @@ def test_a_large_page_pass_is_split_into_batches_with_the_same_pages(make_projec
         data = produced.files[root / rel].read_bytes()
         assert unfilled_pagerefs(data) == 0
         assert data == (built / rel).read_bytes()
+
+
+def test_a_document_libreoffice_cannot_lay_out_fails_the_pass_after_a_second_chance(built, monkeypatch):
+    """LibreOffice stops on a document: the documents it answered are kept, a fresh LibreOffice
+    takes the others, and the document that stopped it fails the pass on its second try (with a
+    message for the user, not a traceback)."""
+    good = ((built / DOC).read_bytes(), [END_BOOKMARK])
+    broken = (b"PK\x03\x04" + bytes(200), [END_BOOKMARK])  # not a DOCX LibreOffice can open
+    runs = []
+    real = libreoffice._batch
+
+    def counted(exe, files):
+        answers, problem = real(exe, files)
+        runs.append((len(files), len(answers)))
+        return answers, problem
+
+    monkeypatch.setattr(libreoffice, "_batch", counted)
+    with pytest.raises(libreoffice.LibreOfficeFailed) as failed:
+        libreoffice.bookmark_pages([good, broken, good])
+    assert runs == [(3, 1), (2, 0)]  # the first answer kept; the broken one tried twice, then the end
+    assert "n'a pas pu ouvrir un des DOCX" in str(failed.value) and "Traceback" not in str(failed.value)
