@@ -182,26 +182,18 @@ def _identifiers_and_links(node) -> tuple[set[str], set[str]]:
     return found, links
 
 
-# The last document unlinked, and its result: both writers of a document ask for it.
-_UNLINKED: list = [None, None]
-
-
 def unlink_missing_targets(ast: dict) -> dict:
     """Internal links to an identifier the document does not have become plain text
     (an avenant cites the fiches of its convention, which is another file)."""
-    if ast is _UNLINKED[0] or ast is _UNLINKED[1]:
-        return _UNLINKED[1]
     known, targets = _identifiers_and_links(ast["blocks"])
-    result = ast
-    if not targets <= known:
+    if targets <= known:  # the usual case: one walk, nothing copied
+        return ast
 
-        def inline(i: dict):
-            if i.get("t") == "Link":
-                target = i["c"][2][0]
-                if target.startswith("#") and target[1:] not in known:
-                    return i["c"][1]
-            return None
+    def inline(i: dict):
+        if i.get("t") == "Link":
+            target = i["c"][2][0]
+            if target.startswith("#") and target[1:] not in known:
+                return i["c"][1]
+        return None
 
-        result = dict(ast, blocks=map_inlines(ast["blocks"], inline))
-    _UNLINKED[:] = [ast, result]
-    return result
+    return dict(ast, blocks=map_inlines(ast["blocks"], inline))

@@ -62,7 +62,7 @@ def bookmark_pages(files: list[tuple[bytes, list[str]]]) -> list[dict]:
         for j, answer in answers.items():
             results[pending[j]] = answer
         if len(answers) < len(pending):
-            stuck = pending[min(set(range(len(pending))) - set(answers))]
+            stuck = pending[next(j for j in range(len(pending)) if j not in answers)]  # where it stopped
             failures[stuck] = failures.get(stuck, 0) + 1
             if failures[stuck] >= 2:
                 raise LibreOfficeFailed(f"échec de la mise en page par LibreOffice ({problem}) ; réessayez, et "

@@ -29,10 +29,11 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], jobs: int) -> Iterator
 
     One item, or one job and no more than TASKS_PER_WORKER items, run here (no process to
     start). Otherwise workers are forked (one at a time with one job): they share the
-    parent's imports and read-only data without pickling them. A worker serves at most TASKS_PER_WORKER items and is then replaced (memory stays flat on a
-    large corpus). multiprocessing.Pool does that with « fork » (ProcessPoolExecutor's
-    max_tasks_per_child does not), and replaces each worker as soon as it is done: no worker
-    waits for the others between groups of documents, whatever their sizes.
+    parent's imports and read-only data without pickling them. A worker serves at most
+    TASKS_PER_WORKER items and is then replaced (memory stays flat on a large corpus).
+    multiprocessing.Pool does that with « fork » (ProcessPoolExecutor's max_tasks_per_child
+    does not), and replaces each worker as soon as it is done: no worker waits for the others
+    between groups of documents, whatever their sizes.
     """
     items = list(items)
     if len(items) <= 1 or (jobs <= 1 and len(items) <= TASKS_PER_WORKER):
