@@ -2,10 +2,12 @@
 cache, ctg/cache.py), then write them all to dist/ atomically. A failure leaves dist/ as it was.
 
 Documents build in parallel processes (-j N), in three phases:
-1. per document: parse the assembled Markdown once (pandoc JSON AST), write the raw DOCX and
-   the PDF;
-2. LibreOffice lays the raw DOCX out for their page numbers, in N batches (one soffice each);
-3. per document: fill the page numbers into the DOCX.
+1. per document: parse the assembled Markdown once (pandoc JSON AST), write the raw DOCX;
+2. LibreOffice lays each raw DOCX out once, in N batches (one soffice each): the page numbers
+   of its bookmarks, and the PDF exported from that same layout (the PDF is the DOCX, page for
+   page: one layout engine);
+3. per document: fill the page numbers into the DOCX; finish the PDF (metadata, signature
+   fields).
 An output whose key (cache.py) is already in the cache is reused and none of this runs for it.
 Progress and errors are reported in the order of the documents, whatever the order of work.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import importlib
+import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -23,8 +26,8 @@ from pathlib import Path
 from . import cache, pandoc
 from .assemble import AssembledDocument
 from .corpus import Corpus
-from .diagnostics import Diagnostic, Diagnostics, UserError
-from .outputs import output_path, remove_stale_temporaries, write_atomic
+from .diagnostics import Diagnostics
+from .outputs import output_path, remove_stale_temporaries, test_stop, write_atomic
 from .parallel import deal, default_jobs, ordered_map, thread_map, undeal
 from .pipeline import Project
 from .progress import Progress
@@ -80,62 +83,80 @@ class _Task:
     doc: AssembledDocument
     keys: dict[str, str]  # format → cache key, for the formats to build
 
+    @property
+    def work_key(self) -> str:
+        """Where the intermediate files (raw DOCX, LibreOffice's PDF) of the task are kept."""
+        return self.keys.get("docx") or self.keys["pdf"]
+
 
 @dataclass
 class _Done:
     ident: str
-    bookmarks: list[str] = field(default_factory=list)  # DOCX: bookmarks whose page LibreOffice must find
-    error: str | None = None
+    bookmarks: list[str] = field(default_factory=list)  # bookmarks whose page LibreOffice must find
 
 
 class _Worker:
-    """Picklable closure over the project (forked workers get it for free)."""
+    """Phase 1: the raw DOCX (the PDF is LibreOffice's export of it). Picklable closure over the
+    project (forked workers get it for free)."""
 
     def __init__(self, project: Project, store: cache.Store):
         self.project, self.store = project, store
 
     def __call__(self, task: _Task) -> _Done:
+        from .writers.docx import write_docx
+        from .writers.docx_layout import END_BOOKMARK
+        from .writers.docx_post import pageref_targets
+
         ast = pandoc.to_ast(task.doc.markdown)
-        done = _Done(task.ident)
-        if "docx" in task.keys:
-            from .writers.docx import write_docx
-            from .writers.docx_layout import END_BOOKMARK
-            from .writers.docx_post import pageref_targets
-
-            raw = write_docx(task.doc, ast, self.project.templates / "reference.docx", self.project.conventions)
-            self.store.put(task.keys["docx"], "brut.docx", raw)
-            done.bookmarks = [END_BOOKMARK, *pageref_targets(raw)]
-        if "pdf" in task.keys:
-            from .build_pdf import pdf_options
-            from .writers.pdf import LayoutError, write_pdf
-
-            try:
-                self.store.put(task.keys["pdf"], "pdf", write_pdf(task.doc, ast, pdf_options(self.project)))
-            except LayoutError as exc:
-                done.error = str(exc)
-        return done
-
-
-class _Filler:
-    def __init__(self, store: cache.Store):
-        self.store = store
-
-    def __call__(self, item: tuple[str, AssembledDocument, dict]) -> None:
-        from .writers.docx import fill_pages
-
-        key, doc, layout = item
-        self.store.put(key, "docx", fill_pages(self.store.path(key, "brut.docx").read_bytes(), layout, doc.date))
-        self.store.path(key, "brut.docx").unlink(missing_ok=True)
+        raw = write_docx(task.doc, ast, self.project.templates / "reference.docx", self.project.conventions)
+        self.store.put(task.work_key, "brut.docx", raw)
+        return _Done(task.ident, [END_BOOKMARK, *pageref_targets(raw)])
 
 
 class _Layout:
-    def __init__(self, store: cache.Store):
-        self.store = store
+    """Phase 2: one LibreOffice per batch lays each raw DOCX out, and exports the PDFs asked for
+    (kept in the cache at once: a national corpus's PDFs do not wait in memory)."""
 
-    def __call__(self, batch: list[tuple[str, list[str]]]) -> list[dict]:
-        from .libreoffice import bookmark_pages
+    def __init__(self, store: cache.Store, progress: Progress):
+        self.store, self.progress = store, progress
 
-        return bookmark_pages([(self.store.path(key, "brut.docx").read_bytes(), marks) for key, marks in batch])
+    def __call__(self, batch: list[tuple[str, list[str], bool]]) -> list[dict]:
+        from .libreoffice import Job, lay_out
+
+        jobs = [Job(self.store.path(key, "brut.docx").read_bytes(), marks, pdf) for key, marks, pdf in batch]
+        out = []
+        for (key, _marks, _pdf), layout in zip(batch, lay_out(jobs, self.progress.step)):
+            if layout.pdf is not None:
+                self.store.put(key, "lo.pdf", layout.pdf)
+            out.append({"pages": layout.pages, "total": layout.total})
+        return out
+
+
+class _Filler:
+    """Phase 3: the page numbers written into the DOCX; the exported PDF finished (metadata,
+    signature fields)."""
+
+    def __init__(self, store: cache.Store, timestamp: int | None):
+        self.store, self.timestamp = store, timestamp
+
+    def __call__(self, item: tuple[_Task, dict]) -> None:
+        from .writers.docx import fill_pages
+        from .writers.docx_post import signature_zone_width
+        from .writers.pdf import finish_pdf
+
+        task, layout = item
+        work = task.work_key
+        raw = self.store.path(work, "brut.docx").read_bytes()
+        for key in task.keys.values():
+            self.store.put(key, "pages.json", json.dumps(layout, sort_keys=True).encode("utf-8"))
+        if "docx" in task.keys:
+            self.store.put(task.keys["docx"], "docx", fill_pages(raw, layout, task.doc.date))
+        if "pdf" in task.keys:
+            exported = self.store.path(work, "lo.pdf").read_bytes()
+            self.store.put(task.keys["pdf"], "pdf", finish_pdf(exported, task.doc, signature_zone_width(raw),
+                                                               self.timestamp))
+            self.store.path(work, "lo.pdf").unlink(missing_ok=True)
+        self.store.path(work, "brut.docx").unlink(missing_ok=True)
 
 
 # ------------------------------------------------------------------ produce
@@ -152,14 +173,12 @@ def produce(project: Project, docs: dict[str, AssembledDocument], formats: list[
             variant: str = "", also: list[tuple[AssembledDocument, str]] = ()) -> Produced:
     """Every output of docs in formats, as cache entries; builds only those not cached. also: more
     (document, variant) to build in the same pass (one LibreOffice pass for all), in the cache only."""
-    formats = [f for f in FORMATS if f in formats]
-    if "pdf" in formats:
-        from .build_pdf import pdf_options
+    from .build_pdf import source_date_epoch
 
-        pdf_options(project)  # a missing Typst template is reported before any work
-    if "docx" in formats:
-        for module in ("docx", "docx_layout", "docx_post"):  # imported once here, not in every worker
-            importlib.import_module(f"{__package__}.writers.{module}")
+    formats = [f for f in FORMATS if f in formats]
+    timestamp = source_date_epoch()  # an invalid value is reported before any work
+    for module in ("docx", "docx_layout", "docx_post", "pdf"):  # imported once here, not in every worker
+        importlib.import_module(f"{__package__}.writers.{module}")
     store = _store(project)
     keys = cache.OutputKeys(project.templates, _resources(project))
     result = Produced()
@@ -169,7 +188,7 @@ def produce(project: Project, docs: dict[str, AssembledDocument], formats: list[
         for fmt in formats:
             key = keys.key(doc, fmt, variant)
             result.files[output_path(project.dist, ident, doc.parent, fmt)] = store.path(key, fmt)
-            if not store.has(key, fmt):
+            if not _cached(store, key, fmt):
                 wanted[fmt] = key
             else:
                 result.reused += 1
@@ -178,37 +197,46 @@ def produce(project: Project, docs: dict[str, AssembledDocument], formats: list[
             tasks.append(_Task(ident, doc, wanted))
     for doc, extra_variant in also:
         wanted = {fmt: keys.key(doc, fmt, extra_variant) for fmt in formats}
-        wanted = {fmt: key for fmt, key in wanted.items() if not store.has(key, fmt)}
+        wanted = {fmt: key for fmt, key in wanted.items() if not _cached(store, key, fmt)}
         if wanted:
             tasks.append(_Task(doc.id + (f" ({extra_variant})" if extra_variant else ""), doc, wanted))
     if not tasks:
         return result
     jobs = OPTIONS.jobs
-    problems, to_layout = [], []
+    to_layout = []
     for task, done in zip(tasks, ordered_map(_Worker(project, store), tasks, jobs)):
-        progress.step(f"{' et '.join(f.upper() for f in task.keys)} : {task.ident}")
-        if done.error:
-            where = task.doc.sources[0] if task.doc.sources else task.ident
-            problems.append(Diagnostic(where, 0, "mise-en-page-pdf", f"PDF de « {task.ident} » : {done.error}"))
-        if "docx" in task.keys:
-            to_layout.append((task, done.bookmarks))
-    if problems:
-        raise UserError(problems)
-    if to_layout:
-        # one batch per worker, and no batch so large that a national corpus waits on a single soffice
-        n_batches = max(jobs, -(-len(to_layout) // LIBREOFFICE_BATCH))
-        batches = deal([(t.keys["docx"], marks) for t, marks in to_layout], n_batches)
-        progress.step(f"Mise en page par LibreOffice ({len(to_layout)} documents, {len(batches)} "
-                      f"lot{'s' if len(batches) > 1 else ''}) pour les numéros de page")
-        layouts = undeal(thread_map(_Layout(store), batches, jobs))
-        items = [(t.keys["docx"], t.doc, lay) for (t, _), lay in zip(to_layout, layouts)]
-        for _ in ordered_map(_Filler(store), items, jobs):
-            pass
+        progress.step(f"DOCX : {task.ident}")
+        to_layout.append((task, done.bookmarks))
+    # one batch per worker, and no batch so large that a national corpus waits on a single soffice
+    n_batches = max(jobs, -(-len(to_layout) // LIBREOFFICE_BATCH))
+    batches = deal([(t.work_key, marks, "pdf" in t.keys) for t, marks in to_layout], n_batches)
+    n_pdf = sum("pdf" in t.keys for t, _ in to_layout)
+    progress.step(f"Mise en page par LibreOffice ({len(to_layout)} documents, {len(batches)} "
+                  f"lot{'s' if len(batches) > 1 else ''}) : numéros de page"
+                  + (f" et {n_pdf} PDF" if n_pdf else ""))
+    layouts = undeal(thread_map(_Layout(store, progress), batches, jobs))
+    for _ in ordered_map(_Filler(store, timestamp), [(t, lay) for (t, _), lay in zip(to_layout, layouts)], jobs):
+        pass
     result.built = sum(len(t.keys) for t in tasks)
     for task in tasks:
         for fmt, key in task.keys.items():
-            store.fresh.add((key, fmt))
+            store.fresh.update({(key, fmt), (key, "pages.json")})
     return result
+
+
+def _cached(store: cache.Store, key: str, fmt: str) -> bool:
+    """The output and the layout it came from (which a dossier may cite) are both in the cache."""
+    return store.has(key, fmt) and store.has(key, "pages.json")
+
+
+def layout_of(project: Project, doc: AssembledDocument, progress: Progress) -> dict:
+    """{"pages": {bookmark: page}, "total": n}: the layout of the document's own DOCX and PDF (built
+    if it is not in the cache). A dossier cites the page counts of the documents it reproduces."""
+    store = _store(project)
+    key = cache.OutputKeys(project.templates, _resources(project)).key(doc, "pdf")
+    if not _cached(store, key, "pdf"):
+        produce(project, {doc.id: doc}, ["pdf"], progress)
+    return json.loads(store.path(key, "pages.json").read_text(encoding="utf-8"))
 
 
 # ------------------------------------------------------------------ the former entry points
@@ -258,6 +286,7 @@ def build(project: Project, corpus: Corpus, docs: dict[str, AssembledDocument], 
 
         also = site_documents(corpus, docs, interne or None)
     produced = produce(project, docs, formats, progress, also=also)
+    test_stop("apres-production")
     remove_stale_temporaries(project.dist)
     written = write_outputs(produced)
     if formats == ["docx", "pdf", "site"] and manifest:
@@ -281,7 +310,7 @@ def build(project: Project, corpus: Corpus, docs: dict[str, AssembledDocument], 
 @dataclass
 class RunStamp:
     """The inputs of one command line; equal to the last successful run's and its outputs untouched:
-    nothing to do (no load, no assembly, no pandoc, LibreOffice or Typst)."""
+    nothing to do (no load, no assembly, no pandoc or LibreOffice)."""
 
     root: Path
     command: dict

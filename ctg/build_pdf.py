@@ -1,4 +1,7 @@
-"""PDF outputs of the assembled documents (called by build_outputs.py)."""
+"""PDF outputs of the assembled documents (called by build_outputs.py and the commands).
+
+The PDF of a document is LibreOffice's export of its DOCX (build_outputs.produce): both come
+from one layout."""
 
 from __future__ import annotations
 
@@ -21,19 +24,6 @@ def source_date_epoch() -> int | None:
                                     f"la variable d'environnement SOURCE_DATE_EPOCH vaut « {value} » : "
                                     "un nombre entier de secondes depuis le 1er janvier 1970 est attendu.")])
     return int(value)
-
-
-def pdf_options(project: Project):
-    from .writers.pdf import PdfOptions
-
-    # Logos are relative to _registre/ (validate.py checks them there); other images to conventions/.
-    options = PdfOptions(template=project.templates / "typst" / "convention.typ", resources=(project.conventions, project.conventions / "_registre"),
-                         timestamp=source_date_epoch())
-    if not options.template.is_file():
-        raise UserError([Diagnostic("templates/typst/convention.typ", 0, "modele-pdf-absent",
-                                    "le modèle de mise en page du PDF est introuvable ; "
-                                    "restaurez templates/typst/convention.typ.")])
-    return options
 
 
 def build_pdf(project: Project, docs: dict[str, AssembledDocument], asts: dict[str, dict] | None,

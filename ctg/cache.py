@@ -7,9 +7,9 @@ An output is found again only under a key that hashes everything it depends on:
   registry entries and the clause templates it includes, so a change to any of
   them changes the key; files the text only points to (logos, images) are
   hashed by content as well;
-- the writer's own inputs: templates/reference.docx for DOCX, every file of
-  templates/typst/ for PDF;
-- the toolchain: versions of pandoc, Typst, LibreOffice, python-docx and
+- the writers' own input: templates/reference.docx (the PDF is LibreOffice's
+  export of the DOCX);
+- the toolchain: versions of pandoc, LibreOffice, python-docx, pikepdf and
   pyHanko, a hash of the project's own code (ctg/), and the environment
   variables that change outputs (SOURCE_DATE_EPOCH).
 
@@ -128,7 +128,7 @@ def toolchain() -> dict[str, str]:
     return {
         "cache": VERSION,
         "pandoc": pandoc_identity(),
-        "typst": _package_version("typst"),
+        "pikepdf": _package_version("pikepdf"),
         "python-docx": _package_version("python-docx"),
         "pyhanko": _package_version("pyhanko"),
         "libreoffice": libreoffice_version(),
@@ -166,13 +166,9 @@ def document_fingerprint(doc, resources: tuple[Path, ...]) -> str:
 
 
 def writer_inputs(templates: Path) -> dict[str, str]:
-    """The files each writer reads besides the document."""
-    typst_dir = templates / "typst"
-    return {
-        "docx": _hash_files([templates / "reference.docx"], templates),
-        "pdf": _hash_files([p for p in typst_dir.rglob("*") if p.is_file()] if typst_dir.is_dir()
-                           else [typst_dir], templates),
-    }
+    """The files each writer reads besides the document (the PDF is exported from the DOCX)."""
+    reference = _hash_files([templates / "reference.docx"], templates)
+    return {"docx": reference, "pdf": reference}
 
 
 class OutputKeys:

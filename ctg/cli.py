@@ -227,12 +227,11 @@ def run(command: str, args, project: Project) -> int:
     code = build(project, corpus, docs, formats, Progress(), diags, interne=getattr(args, "interne", False),
                  manifest=not getattr(args, "shard", None))
     if code == 0 and command == "all" and corpus.deliberations and not getattr(args, "shard", None):
-        # After build(): its worker processes are forked, which must happen before Typst starts threads here.
+        # After build(): its worker processes are forked, which must happen before threads start here.
         from .build_outputs import write_manifest
         from .dossier_outputs import run_deliberations
 
-        for fmt in ("docx", "pdf"):
-            run_deliberations(fmt, project, corpus, diags, sorted(corpus.deliberations))
+        run_deliberations("all", project, corpus, diags, sorted(corpus.deliberations))
         write_manifest(project.dist)
     if code == 0 and stamp is not None:
         stamp.record()

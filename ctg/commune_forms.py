@@ -11,9 +11,9 @@ blank (blanc("…")): a visible dotted line with what to write there, never an i
 value.
 
 Outputs, in dist/<convention>/formulaires/: one DOCX and one PDF per collectivity, named
-after it, and one PDF with all of them for printing. Speed: every PDF comes from a
-single Typst compilation of the combined document (split afterwards by page ranges);
-the DOCX are written by pandoc without a sommaire, so without LibreOffice, in parallel.
+after it, and one DOCX and one PDF with all of them for printing. Each PDF is LibreOffice's
+export of the DOCX beside it (one LibreOffice for all of them). Speed: pandoc runs once per
+kind of collectivity (see produce()).
 """
 
 from __future__ import annotations
@@ -44,12 +44,11 @@ NBSP = "\u00a0"
 BLANK_FILL = "\u2026" * 12  # « ………… »
 FOLDER = "formulaires"
 #: an allowed blank in the generated text: a dotted line, then what to write there, in brackets
-BLANK_RX = re.compile(r"…{6,}\u00a0?\(([^)]+)\)")
+BLANK_RX = re.compile(r"…{6,}[\u00a0 ]?\(([^)]+)\)")  # a PDF's text may give the no-break space as a space
 
 
-#: between two forms of a collectivity: a new page in both formats
-NEW_PAGE = ('\n```{=openxml}\n<w:p><w:r><w:br w:type="page"/></w:r></w:p>\n```\n\n'
-            '```{=typst}\n#pagebreak(weak: true)\n```\n\n')
+#: between two forms of a collectivity: a new page
+NEW_PAGE = '\n```{=openxml}\n<w:p><w:r><w:br w:type="page"/></w:r></w:p>\n```\n\n'
 
 
 def blank(label: str) -> str:
@@ -282,98 +281,17 @@ def _fill_docx(data: bytes, values: dict[str, str], date: dt.date) -> bytes:
     return normalize_zip(out.getvalue(), date)
 
 
-def _typst_body(ast: dict) -> str:
-    from .writers.typst_layout import layout
-
-    return pandoc.from_ast(layout(ast), "typst").decode("utf-8")
-
-
-def _typst_value(value: str) -> str:
-    from .writers.typst_layout import typst_string
-
-    return "#" + typst_string(value)
-
-
-def _clear_ids(ast: dict) -> dict:
-    def walk(node):
-        if isinstance(node, list):
-            return [walk(n) for n in node]
-        if isinstance(node, dict):
-            if node.get("t") == "Header":
-                level, (_i, classes, kv), inlines = node["c"]
-                return {"t": "Header", "c": [level, ["", classes, kv], walk(inlines)]}
-            return {k: walk(v) for k, v in node.items()}
-        return node
-
-    return walk(ast)
-
-
-def _part_start(target: Target) -> str:
-    from .writers.typst_layout import typst_string
-
-    label = capitalize(target.nom) + (f" ({target.insee})" if target.insee else "")
-    return f"#ctg-part-start({typst_string(target.slug)}, {typst_string(label)})\n"
-
-
-def _combined_pdf(project: Project, conv: ConventionSource, bodies: list[str]) -> tuple[bytes, list[tuple[int, int]]]:
-    """One Typst compilation for every collectivity: the combined PDF and each one's page range."""
-    import json
-    import tempfile
-
-    import typst
-
+def _pdfs(docx_files: list[tuple[AssembledDocument, bytes]]) -> list[bytes]:
+    """Each DOCX laid out and exported by LibreOffice (two at once), its PDF finished."""
     from .build_pdf import source_date_epoch
-    from .writers.pdf import PDF_STANDARD, LayoutError, PdfOptions, creation_timestamp, typst_source
+    from .libreoffice import Job, lay_out
+    from .parallel import deal, thread_map, undeal
+    from .writers.pdf import finish_pdf
 
-    title = f"Formulaires des communes et des SIVOM – {conv.meta.titre_court}"
-    doc = AssembledDocument(
-        id=f"{conv.id}-formulaires", kind="dossier", parent=conv.id, status="prêt pour signature", title=title,
-        short_title=conv.meta.titre_court, territory="", start=conv.meta.periode.debut, end=conv.meta.periode.fin,
-        signed_on=conv.meta.signature.date, markdown="", signatories=[], annexes=[], author=title, keywords=[])
-    options = PdfOptions(template=project.templates / "typst" / "convention.typ",
-                         resources=(project.conventions, project.conventions / "_registre"),
-                         timestamp=source_date_epoch())
-    holder = {"pandoc-api-version": pandoc.to_ast("")["pandoc-api-version"], "meta": {},
-              "blocks": [{"t": "RawBlock", "c": ["typst", "CTGCORPSFORMULAIRES"]}]}
-    source, _images = typst_source(doc, holder, options)
-    source = source.decode("utf-8").replace("CTGCORPSFORMULAIRES", "\n".join(bodies)).encode("utf-8")
-    with tempfile.TemporaryDirectory(prefix="ctg-fiches-") as tmp:
-        main = Path(tmp) / "document.typ"
-        main.write_bytes(source)
-        compiler = typst.Compiler(str(main), root=tmp, font_paths=[], ignore_system_fonts=True)
-        try:
-            pdf = compiler.compile(format="pdf", pdf_standards=PDF_STANDARD,
-                                   timestamp=creation_timestamp(doc, options.timestamp))
-            starts = json.loads(compiler.query("<ctg-part-page>", field="value", format="json"))
-        except typst.TypstError as exc:
-            raise LayoutError(str(getattr(exc, "message", exc))) from exc
-    firsts = [s["page"] for s in starts]
-    total = _page_count(pdf)
-    ranges = [(first, (firsts[i + 1] - 1) if i + 1 < len(firsts) else total) for i, first in enumerate(firsts)]
-    return pdf, ranges
-
-
-def _page_count(pdf: bytes) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(pdf)).pages)
-
-
-def _split(pdf: bytes, ranges: list[tuple[int, int]]) -> list[bytes]:
-    from pypdf import PdfReader, PdfWriter
-
-    reader = PdfReader(io.BytesIO(pdf))
-    out = []
-    for first, last in ranges:
-        writer = PdfWriter()
-        for n in range(first - 1, last):
-            writer.add_page(reader.pages[n])
-        if reader.metadata:
-            writer.add_metadata({k: v for k, v in reader.metadata.items() if isinstance(v, str)})
-        buf = io.BytesIO()
-        writer.write(buf)
-        out.append(buf.getvalue())
-    return out
+    timestamp = source_date_epoch()
+    batches = deal([Job(data, [], pdf=True) for _doc, data in docx_files], 2)
+    layouts = undeal(thread_map(lambda jobs: lay_out(jobs, lambda m: say(m, sys.stderr)), batches, 2))
+    return [finish_pdf(lay.pdf, doc, 0.0, timestamp, fields=False) for (doc, _), lay in zip(docx_files, layouts)]
 
 
 def produce(project: Project, corpus: Corpus, conv: ConventionSource, diags: Diagnostics) -> dict[Path, bytes]:
@@ -392,24 +310,35 @@ def produce(project: Project, corpus: Corpus, conv: ConventionSource, diags: Dia
     date = meta.signature.date or meta.periode.debut
     title = f"{token(0)} – formulaires de la {meta.titre_court}"
     docx_tpl = {k: _docx_bytes(project, md, title, token(0)) for k, md in token_md.items()}
-    typst_tpl = {k: _typst_body(_clear_ids(pandoc.to_ast(md))) for k, md in token_md.items()}
-    files: dict[Path, bytes] = {}
-    bodies = []
+    made: list[tuple[AssembledDocument, bytes]] = []
     for target, md in rendered:
         values = token_values(target)
         if substitute(token_md[target.kind], values) == md:
-            files[folder / f"{target.slug}.docx"] = _fill_docx(docx_tpl[target.kind], values, date)
-            bodies.append(_part_start(target) + substitute(typst_tpl[target.kind], values, _typst_value))
+            data = _fill_docx(docx_tpl[target.kind], values, date)
         else:
             own = _docx_bytes(project, md, f"{capitalize(target.nom)} – formulaires de la {meta.titre_court}",
                               target.nom)
-            files[folder / f"{target.slug}.docx"] = _fill_docx(own, {}, date)
-            bodies.append(_part_start(target) + _typst_body(_clear_ids(pandoc.to_ast(md))))
-    pdf, ranges = _combined_pdf(project, conv, bodies)
-    for (target, _md), data in zip(rendered, _split(pdf, ranges)):
-        files[folder / f"{target.slug}.pdf"] = data
-    files[folder / f"{conv.id}-formulaires.pdf"] = pdf
+            data = _fill_docx(own, {}, date)
+        made.append((_doc(conv, target, md), data))
+    everything = _combined(conv, [md for _t, md in rendered])
+    made.append((everything, _fill_docx(_docx_bytes(project, NEW_PAGE.join(md for _t, md in rendered),
+                                                    everything.title, everything.author), {}, date)))
+    files: dict[Path, bytes] = {}
+    names = [target.slug for target, _md in rendered] + [f"{conv.id}-formulaires"]
+    for name, (_doc_, data), pdf in zip(names, made, _pdfs(made)):
+        files[folder / f"{name}.docx"] = data
+        files[folder / f"{name}.pdf"] = pdf
     return files
+
+
+def _combined(conv: ConventionSource, markdowns: list[str]) -> AssembledDocument:
+    title = f"Formulaires des communes et des SIVOM – {conv.meta.titre_court}"
+    meta = conv.meta
+    return AssembledDocument(
+        id=f"{conv.id}-formulaires", kind="formulaire", parent=conv.id, status="prêt pour signature", title=title,
+        short_title=meta.titre_court, territory="", start=meta.periode.debut, end=meta.periode.fin,
+        signed_on=meta.signature.date, markdown="".join(markdowns), signatories=[], annexes=[], author=title,
+        keywords=[], sources=[])
 
 
 def command(args, project: Project, corpus: Corpus, diags: Diagnostics) -> int:
@@ -429,7 +358,7 @@ def command(args, project: Project, corpus: Corpus, diags: Diagnostics) -> int:
         write_atomic(path, data)
     n = len(files)
     folder = (project.dist / conv.id / FOLDER).relative_to(project.root).as_posix()
-    collectivities = (n - 1) // 2
+    collectivities = (n - 2) // 2
     say(f"{collectivities} collectivités : {n} fichiers écrits dans {folder}/ en "
         f"{seconds(time.perf_counter() - started)}.", sys.stderr)
     return 0

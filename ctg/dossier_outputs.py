@@ -1,31 +1,32 @@
 """« build.py docx|pdf|markdown ID » on a délibération: its dossier, one file.
 
 The dossier (ctg/compose.py) holds the délibération, its rapport and each approved
-document as assembled, each part on a new page. PDF: the Typst template numbers the
-pages of each part from 1 (« Pièce – page 2 sur 7 ») and so does its sommaire. DOCX:
-each part is a section whose page numbers restart at 1, with the part's short title in
-the header and « page X sur N » in the footer; LibreOffice lays the file out once (one
-soffice for all the dossiers of the command) and its page numbers are converted to
-the part's own before they are written into the sommaire and « comporte N pages ».
+document as assembled, each part on a new page: a section with the part's short title in
+its running header. The dossier is numbered as one document (« Page X sur Y », the pages
+a PDF viewer shows), and so is its sommaire. Each approved document states the number of
+pages of its own PDF (« comporte N pages »), taken from its own layout. LibreOffice lays
+each dossier out once (one soffice for all the dossiers of the command), and the PDF is
+exported from that layout: the PDF is the DOCX, page for page.
 """
 
 from __future__ import annotations
 
 import io
-import re
 import sys
 import time
-import zipfile
+from dataclasses import replace
 from pathlib import Path
 
+from .ast import is_span, map_inlines, text_inlines
 from .compose import Dossier, Part, compose
 from .corpus import Corpus, DeliberationSource
 from .deliberation import assemble_deliberation
-from .diagnostics import Diagnostic, Diagnostics, UserError
+from .diagnostics import Diagnostics
 from .french import capitalize, date_fr, seconds
 from .outputs import write_atomic
 from .pipeline import Project, assemble_checked
-from .progress import say
+from .progress import Progress, say
+from .writers.docx_layout import END_BOOKMARK
 
 NBSP = "\u00a0"
 FOLDER = "deliberations"
@@ -55,14 +56,39 @@ def dossier_of(project: Project, corpus: Corpus, delib: DeliberationSource, docs
         "periode": f"{meta.titre} – délibération, " + ("rapport et " if texts.rapport else "")
                    + f"{n} document{'s' if n > 1 else ''} approuvé{'s' if n > 1 else ''}",
     }
-    return compose(delib.id, texts.deliberation.title, f"Délibération n°{NBSP}{meta.numero}", cover, parts,
-                   author=org.nom, date=meta.seance, status="signée", sources=texts.deliberation.sources)
+    dossier = compose(delib.id, texts.deliberation.title, f"Délibération n°{NBSP}{meta.numero}", cover, parts,
+                      author=org.nom, date=meta.seance, status="signée", sources=texts.deliberation.sources)
+    from .build_outputs import layout_of
+
+    first_approved = len(parts) - n + 1  # parts are numbered from 1 (« p1 »)
+    counts = {f"p{first_approved + k}": layout_of(project, doc, Progress())["pages"][END_BOOKMARK]
+              for k, doc in enumerate(texts.approved)}
+    return _with_page_counts(dossier, counts)
+
+
+def _with_page_counts(dossier: Dossier, counts: dict[str, int]) -> Dossier:
+    """« comporte N pages » of each approved document: N from the document's own layout (its own
+    PDF), not from its pages in the dossier."""
+
+    def inline(i: dict):
+        if is_span(i, "pages-document"):
+            part = dict(i["c"][0][2]).get("partie")
+            if part in counts:
+                return text_inlines(str(counts[part]))
+        return None
+
+    ast = dict(dossier.ast, blocks=map_inlines(dossier.ast["blocks"], inline))
+    return replace(dossier, ast=ast)
 
 
 def build_dossiers(project: Project, corpus: Corpus, ids: list[str], diags: Diagnostics) -> dict[str, Dossier]:
+    from .build_outputs import produce
+
     needed = sorted({d for i in ids for d in corpus.deliberations[i].meta.approuve})
     docs = assemble_checked(project, corpus, diags, needed)
     diags.raise_if_errors()
+    # the approved documents' own layouts (one LibreOffice pass; cached): each states its page count
+    produce(project, {d: docs[d] for d in needed if d in docs}, ["docx", "pdf"], Progress())
     out = {}
     for ident in ids:
         dossier = dossier_of(project, corpus, corpus.deliberations[ident], docs, diags)
@@ -72,28 +98,7 @@ def build_dossiers(project: Project, corpus: Corpus, ids: list[str], diags: Diag
     return out
 
 
-# ------------------------------------------------------------------ PDF
-
-
-def dossier_pdf(project: Project, dossier: Dossier) -> bytes:
-    from .build_pdf import source_date_epoch
-    from .writers.pdf import LayoutError, PdfOptions, write_pdf
-
-    options = PdfOptions(template=project.templates / "typst" / "convention.typ",
-                         resources=(project.conventions, project.conventions / "_registre"),
-                         timestamp=source_date_epoch())
-    try:
-        return write_pdf(dossier.doc, dossier.ast, options)
-    except LayoutError as exc:
-        raise UserError([Diagnostic(dossier.doc.sources[0] if dossier.doc.sources else dossier.doc.id, 0,
-                                    "mise-en-page-pdf", f"PDF de « {dossier.doc.id} » : {exc}")]) from None
-
-
-# ------------------------------------------------------------------ DOCX
-
-
-def _placeholder(prefix: str) -> str:
-    return f"@@pages-{prefix}@@"
+# ------------------------------------------------------------------ DOCX and PDF
 
 
 def _sections_by_part(document, firsts: list[str]) -> list[int | None]:
@@ -116,23 +121,6 @@ def _sections_by_part(document, firsts: list[str]) -> list[int | None]:
     return out
 
 
-def _pg_num_restart(sect_pr) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    for old in sect_pr.findall(qn("w:pgNumType")):
-        sect_pr.remove(old)
-    num = OxmlElement("w:pgNumType")
-    num.set(qn("w:start"), "1")
-    later = ("cols", "formProt", "vAlign", "noEndnote", "titlePg", "textDirection", "bidi", "rtlGutter",
-             "docGrid", "printerSettings")
-    for child in sect_pr.iterchildren():
-        if child.tag in {qn(f"w:{t}") for t in later}:
-            child.addprevious(num)
-            return
-    sect_pr.append(num)
-
-
 def _unlink(sect_pr, kinds=("headerReference", "footerReference")) -> None:
     from docx.oxml.ns import qn
 
@@ -141,32 +129,10 @@ def _unlink(sect_pr, kinds=("headerReference", "footerReference")) -> None:
             sect_pr.remove(ref)
 
 
-def _page_field(paragraph) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    def run_with(child):
-        r = OxmlElement("w:r")
-        r.append(child)
-        paragraph._p.append(r)
-
-    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
-        if kind:
-            fld = OxmlElement("w:fldChar")
-            fld.set(qn("w:fldCharType"), kind)
-            run_with(fld)
-        elif text == " PAGE ":
-            instr = OxmlElement("w:instrText")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = text
-            run_with(instr)
-        else:
-            paragraph.add_run(text)
-
-
 def _prepare_docx(data: bytes, dossier: Dossier) -> tuple[bytes, list[str]]:
-    """Part sections (restart, header, footer), one end-of-signatures bookmark per part.
-    Returns the DOCX and the bookmarks whose pages LibreOffice must give."""
+    """Part sections (running header naming the part; the footer « Page X sur Y » of the whole
+    dossier), one end-of-signatures bookmark per part. Returns the DOCX and the bookmarks whose
+    pages LibreOffice must give."""
     import docx
     from docx.oxml.ns import qn
 
@@ -202,18 +168,11 @@ def _prepare_docx(data: bytes, dossier: Dossier) -> tuple[bytes, list[str]]:
         for tp in sect_pr.findall(qn("w:titlePg")):
             sect_pr.remove(tp)
         if part is None:
-            continue  # an annex of the same part, in another orientation: same header, footer, numbering
-        _pg_num_restart(sect_pr)
-        prefix = f"p{part + 1}"
+            continue  # an annex of the same part, in another orientation: same header and footer
         section.header.is_linked_to_previous = False
-        section.footer.is_linked_to_previous = False
         header = section.header.paragraphs[0]
-        header.text = f"{dossier.part_titles[part]}\t\t{dossier.doc.short_title}"
-        footer = section.footer.paragraphs[0]
-        footer.alignment = 1
-        footer.add_run(f"{dossier.part_titles[part]} – page ")
-        _page_field(footer)
-        footer.add_run(f" sur {_placeholder(prefix)}")
+        title = dossier.part_titles[part]
+        header.text = title if title == dossier.doc.short_title else f"{title}\t\t{dossier.doc.short_title}"
         if section_has_cover(document, firsts[part]):
             section.different_first_page_header_footer = True
             section.first_page_header.is_linked_to_previous = False
@@ -247,52 +206,29 @@ def section_has_cover(document, first: str) -> bool:
     return False
 
 
-def _part_pages(layout: dict, firsts: list[str]) -> tuple[dict[str, int], list[int]]:
-    """Page numbers within each part, and the number of pages of each part."""
-    phys = layout["pages"]
-    starts = [phys.get(f) for f in firsts]
-    known = [s for s in starts if s is not None]
-    counts = []
-    for k, s in enumerate(starts):
-        nxt = next((x for x in starts[k + 1:] if x is not None), layout["total"] + 1)
-        counts.append(nxt - s if s is not None else 0)
-    pages = {}
-    for name, page in phys.items():
-        owner = max((s for s in known if s <= page), default=None)
-        pages[name] = page - owner + 1 if owner is not None else page
-    return pages, counts
-
-
-def _fill_footers(data: bytes, counts: list[int]) -> bytes:
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            content = src.read(info.filename)
-            if re.match(r"word/footer\d*\.xml$", info.filename):
-                text = content.decode("utf-8")
-                for k, n in enumerate(counts):
-                    text = text.replace(_placeholder(f"p{k + 1}"), str(n))
-                content = text.encode("utf-8")
-            dst.writestr(info, content)
-    return out.getvalue()
-
-
-def dossier_docx(project: Project, dossiers: list[Dossier]) -> list[bytes]:
-    from .libreoffice import bookmark_pages
+def dossier_files(project: Project, dossiers: list[Dossier], formats: list[str]) -> list[dict[str, bytes]]:
+    """{format: bytes} for each dossier: its DOCX and the PDF exported from the same layout."""
+    from .build_pdf import source_date_epoch
+    from .libreoffice import Job, lay_out
     from .writers.docx import fill_pages, write_docx
-    from .writers.docx_post import normalize_zip
+    from .writers.pdf import finish_pdf
 
+    timestamp = source_date_epoch()
     prepared = []
     for d in dossiers:
         raw = write_docx(d.doc, d.ast, project.templates / "reference.docx", project.conventions)
         prepared.append(_prepare_docx(raw, d))
-    layouts = bookmark_pages(prepared)  # one LibreOffice for every dossier
+    # one LibreOffice for every dossier
+    layouts = lay_out([Job(data, wanted, "pdf" in formats) for data, wanted in prepared],
+                      lambda message: say(message, sys.stderr))
     out = []
     for d, (data, _wanted), lay in zip(dossiers, prepared, layouts):
-        pages, counts = _part_pages(lay, d.part_firsts)
-        filled = fill_pages(data, {"pages": pages, "total": lay["total"]}, d.doc.date)
-        out.append(normalize_zip(_fill_footers(filled, counts), d.doc.date))
+        files = {}
+        if "docx" in formats:
+            files["docx"] = fill_pages(data, {"pages": lay.pages, "total": lay.total}, d.doc.date)
+        if "pdf" in formats:
+            files["pdf"] = finish_pdf(lay.pdf, d.doc, 0.0, timestamp, fields=False)
+        out.append(files)
     return out
 
 
@@ -300,7 +236,7 @@ def dossier_docx(project: Project, dossiers: list[Dossier]) -> list[bytes]:
 
 
 def run_deliberations(command: str, project: Project, corpus: Corpus, diags: Diagnostics, ids: list[str]) -> int:
-    """docx, pdf or markdown of the délibérations among ids (the other ids are reported unknown)."""
+    """docx, pdf, all (both, one layout) or markdown of the délibérations among ids (the other ids are reported unknown)."""
     unknown = [i for i in ids if i not in corpus.deliberations]
     for ident in unknown:
         diags.error("conventions", 0, "document-inconnu",
@@ -313,15 +249,11 @@ def run_deliberations(command: str, project: Project, corpus: Corpus, diags: Dia
         for d in dossiers.values():
             sys.stdout.write(d.doc.markdown)
         return 0
+    formats = {"docx": ["docx"], "pdf": ["pdf"], "all": ["docx", "pdf"]}[command]
     files: dict[Path, bytes] = {}
-    if command == "docx":
-        for ident, data in zip(dossiers, dossier_docx(project, list(dossiers.values()))):
-            files[output_path(project, ident, "docx")] = data
-    elif command == "pdf":
-        for ident, d in dossiers.items():
-            files[output_path(project, ident, "pdf")] = dossier_pdf(project, d)
-    else:
-        raise ValueError(command)
+    for ident, produced in zip(dossiers, dossier_files(project, list(dossiers.values()), formats)):
+        for fmt, data in produced.items():
+            files[output_path(project, ident, fmt)] = data
     for path, data in sorted(files.items()):
         write_atomic(path, data)
     for path in sorted(files):

@@ -1,7 +1,8 @@
-"""LibreOffice headless, as a layout engine: page numbers of bookmarks in DOCX files.
+"""LibreOffice headless, the one layout engine: page numbers of bookmarks in DOCX files, and
+the PDF exported from that same layout.
 
 One soffice process serves a whole batch (start-up is the slow part). Its
-Python bridge lives in Debian's python3, so the query runs as a separate
+Python bridge lives in Debian's python3, so the work runs as a separate
 script (uno_pages.py) and answers in JSON.
 """
 
@@ -13,7 +14,9 @@ import shutil
 import subprocess
 import tempfile
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 # A batch's time limit grows with its size: a large convention takes about a second on a busy machine.
@@ -36,29 +39,45 @@ def soffice() -> str:
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if exe is None:
         raise LibreOfficeMissing(
-            "LibreOffice est introuvable : installez-le (« bash scripts/installer.sh ») ; il calcule les numéros "
-            "de page du sommaire des DOCX.")
+            "LibreOffice est introuvable : installez-le (« bash scripts/install.sh ») ; il met en page les DOCX "
+            "(numéros de page) et en exporte les PDF.")
     return exe
 
 
-def bookmark_pages(files: list[tuple[bytes, list[str]]]) -> list[dict]:
-    """For each (DOCX bytes, bookmark names): {"pages": {bookmark: page}, "total": n}.
+@dataclass(frozen=True)
+class Job:
+    """One DOCX to lay out: the bookmarks whose pages are wanted, and whether to export its PDF."""
+
+    docx: bytes
+    bookmarks: list[str]
+    pdf: bool = False
+
+
+@dataclass
+class Layout:
+    pages: dict[str, int]  # bookmark → page, in LibreOffice's layout
+    total: int  # pages of the document
+    pdf: bytes | None = None  # that layout exported (sommaire filled), when asked
+
+
+def lay_out(jobs: list[Job], on_restart: Callable[[str], None] | None = None) -> list[Layout]:
+    """Each DOCX laid out once by LibreOffice: its bookmarks' pages and, when asked, its PDF.
 
     The answers of a LibreOffice that crashes or stops answering (seen on a busy machine, and
-    after hundreds of documents) are kept, and a fresh LibreOffice takes the remaining ones. The
-    document it stopped on gets a second chance in that fresh LibreOffice; failing twice, the
-    pass fails.
+    after hundreds of documents) are kept, and a fresh LibreOffice takes the remaining ones
+    (on_restart is told why). The document it stopped on gets a second chance in that fresh
+    LibreOffice; failing twice, the pass fails.
     """
-    if not files:
+    if not jobs:
         return []
     exe = soffice()
-    results: list[dict | None] = [None] * len(files)
+    results: list[Layout | None] = [None] * len(jobs)
     failures: dict[int, int] = {}
     while True:
         pending = [i for i, r in enumerate(results) if r is None]
         if not pending:
             return results  # type: ignore[return-value]
-        answers, problem = _batch(exe, [files[i] for i in pending])
+        answers, problem = _batch(exe, [jobs[i] for i in pending])
         for j, answer in answers.items():
             results[pending[j]] = answer
         if len(answers) < len(pending):
@@ -67,58 +86,78 @@ def bookmark_pages(files: list[tuple[bytes, list[str]]]) -> list[dict]:
             if failures[stuck] >= 2:
                 raise LibreOfficeFailed(f"échec de la mise en page par LibreOffice ({problem}) ; réessayez, et "
                                         "vérifiez qu'aucun autre LibreOffice ne bloque la machine.")
+            if on_restart is not None:
+                on_restart(f"LibreOffice s'est arrêté ({problem}) après {len(answers)} document"
+                           f"{'s' if len(answers) > 1 else ''} sur {len(pending)} ; un nouveau LibreOffice "
+                           "reprend les autres.")
 
 
-def _batch(exe: str, files: list[tuple[bytes, list[str]]]) -> tuple[dict[int, dict], str]:
-    """({index in files: answer} for the documents LibreOffice answered, what went wrong if not all)."""
+def _batch(exe: str, jobs: list[Job]) -> tuple[dict[int, Layout], str]:
+    """({index in jobs: layout} for the documents LibreOffice answered, what went wrong if not all)."""
     with tempfile.TemporaryDirectory(prefix="ctg-lo-") as tmp:
         tmpdir = Path(tmp)
-        manifest = {}
+        manifest = []
         index = {}
-        for i, (data, wanted) in enumerate(files):
+        for i, job in enumerate(jobs):
             p = tmpdir / f"doc{i}.docx"
-            p.write_bytes(data)
-            manifest[str(p)] = wanted
+            p.write_bytes(job.docx)
+            manifest.append({"docx": str(p), "bookmarks": job.bookmarks,
+                             "pdf": str(tmpdir / f"doc{i}.pdf") if job.pdf else None})
             index[str(p)] = i
         (tmpdir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-        pipe = f"ctg{uuid.uuid4().hex[:12]}"
-        profile = tmpdir / "profile"
-        # TMPDIR inside the batch's folder: LibreOffice's own temporary files go away with it.
-        env = dict(os.environ, SAL_USE_VCLPLUGIN="svp", HOME=str(tmpdir), TMPDIR=str(tmpdir))
-        office = subprocess.Popen(
-            [exe, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
-             f"-env:UserInstallation=file://{profile}", f"--accept=pipe,name={pipe};urp;"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        answered = False  # uno_pages.py ran to its end, and asked LibreOffice to quit
-        problem = ""
-        try:
-            script = Path(__file__).with_name("uno_pages.py")
-            try:
-                proc = subprocess.run([SYSTEM_PYTHON, str(script), pipe, str(tmpdir / "manifest.json")],
-                                      capture_output=True, text=True, env=env,
-                                      timeout=TIMEOUT_START + TIMEOUT_PER_DOCUMENT * len(files))
-                out = proc.stdout
-                if proc.returncode != 0:  # the last line says why (a traceback is not for the user)
-                    last = proc.stderr.strip().splitlines()[-1:] or [""]
-                    problem = f"code {proc.returncode} {last[0][-300:]}".strip()
-                answered = proc.returncode == 0
-            except subprocess.TimeoutExpired as exc:
-                out = exc.stdout.decode("utf-8", "replace") if isinstance(exc.stdout, bytes) else exc.stdout or ""
-                problem = "délai dépassé"
-        finally:
-            _stop(office, graceful=answered)
-    answers = {}
-    for line in out.splitlines():
-        if line.startswith("{"):
+        out, problem = _run(exe, tmpdir, len(jobs))
+        answers = {}
+        for line in out.splitlines():
+            if not line.startswith("{"):
+                continue
             try:
                 answer = json.loads(line)
             except ValueError:  # the last line of a crash may be cut
                 continue
-            if answer.get("file") in index:
-                answers[index[answer["file"]]] = answer
-    if len(answers) < len(files) and not problem:
+            i = index.get(answer.get("file"))
+            if i is None:
+                continue
+            pdf = None
+            if jobs[i].pdf:
+                pdf_path = tmpdir / f"doc{i}.pdf"
+                if not pdf_path.is_file():
+                    continue
+                pdf = pdf_path.read_bytes()
+            answers[i] = Layout(answer["pages"], answer["total"], pdf)
+    if len(answers) < len(jobs) and not problem:
         problem = "documents non mis en page"
     return answers, problem
+
+
+def _run(exe: str, tmpdir: Path, n: int) -> tuple[str, str]:
+    """One soffice and uno_pages.py over the batch's manifest: (the script's output, what went wrong)."""
+    pipe = f"ctg{uuid.uuid4().hex[:12]}"
+    profile = tmpdir / "profile"
+    # TMPDIR inside the batch's folder: LibreOffice's own temporary files go away with it.
+    env = dict(os.environ, SAL_USE_VCLPLUGIN="svp", HOME=str(tmpdir), TMPDIR=str(tmpdir))
+    office = subprocess.Popen(
+        [exe, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
+         f"-env:UserInstallation=file://{profile}", f"--accept=pipe,name={pipe};urp;"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    answered = False  # uno_pages.py ran to its end, and asked LibreOffice to quit
+    problem = ""
+    try:
+        script = Path(__file__).with_name("uno_pages.py")
+        try:
+            proc = subprocess.run([SYSTEM_PYTHON, str(script), pipe, str(tmpdir / "manifest.json")],
+                                  capture_output=True, text=True, env=env,
+                                  timeout=TIMEOUT_START + TIMEOUT_PER_DOCUMENT * n)
+            out = proc.stdout
+            if proc.returncode != 0:  # the last line says why (a traceback is not for the user)
+                last = proc.stderr.strip().splitlines()[-1:] or [""]
+                problem = f"code {proc.returncode} {last[0][-300:]}".strip()
+            answered = proc.returncode == 0
+        except subprocess.TimeoutExpired as exc:
+            out = exc.stdout.decode("utf-8", "replace") if isinstance(exc.stdout, bytes) else exc.stdout or ""
+            problem = "délai dépassé"
+    finally:
+        _stop(office, graceful=answered)
+    return out, problem
 
 
 def _stop(office: subprocess.Popen, graceful: bool) -> None:

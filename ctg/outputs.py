@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 from pathlib import Path
+
+#: for the tests: a build stops dead (SIGKILL) at the phase this variable names, as a kill would
+STOP_AT = "CTG_TEST_ARRET"
+
+
+def test_stop(phase: str) -> None:
+    """Where a test may kill the build at a known phase, without timing (e.g. « apres-production »:
+    every output made, none written)."""
+    if os.environ.get(STOP_AT) == phase:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def output_path(dist: Path, doc_id: str, parent: str | None, ext: str) -> Path:

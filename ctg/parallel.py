@@ -19,8 +19,8 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-# Then a fresh worker: Typst's caches only grow within a process (about 40 MiB per large document,
-# and no document compiles faster after another); a fork costs a few milliseconds.
+# Then a fresh worker: the memory a worker took for a large document (pandoc's AST, python-docx's
+# trees) is given back to the system at once, whatever the corpus; a fork costs a few milliseconds.
 TASKS_PER_WORKER = 2
 
 

@@ -1,9 +1,13 @@
 """Run by Debian's python3 (which has LibreOffice's « uno » module), not by the project's.
 
 Usage: python3 uno_pages.py PIPE_NAME MANIFEST.json
-MANIFEST maps each DOCX path to the bookmark names to locate. Prints one JSON
-object per file: {"file": …, "pages": {bookmark: page}, "total": n}; the pages
-come from LibreOffice's own layout of the DOCX.
+MANIFEST is a list of {"docx": path, "bookmarks": [names], "pdf": path or null}. For each
+DOCX, LibreOffice lays it out once; the script prints one JSON object per file:
+{"file": docx path, "pages": {bookmark: page}, "total": n}. When "pdf" is given, the page
+numbers of the sommaire (a Word TOC field, whose entries LibreOffice keeps as text) are
+written into that same layout, and the layout is exported as PDF/A-2b, tagged, to that
+path: the PDF is the DOCX, page for page. Other page fields (PAGE, NUMPAGES, PAGEREF
+outside the sommaire) are computed by LibreOffice itself.
 """
 
 import json
@@ -13,6 +17,20 @@ import time
 
 import uno
 from com.sun.star.beans import PropertyValue
+
+# PDF/A-2b (SelectPdfVersion 2) and PDF/UA-1, tagged; Writer bookmarks become named
+# destinations (the signature fields are placed on them) and headings the outline.
+PDF_FILTER = {
+    "SelectPdfVersion": 2,
+    "UseTaggedPDF": True,
+    "PDFUACompliance": True,
+    "ExportBookmarks": True,
+    "ExportBookmarksToPDFDestination": True,
+    "ExportFormFields": False,
+    "UseLosslessCompression": True,
+}
+# A longer sommaire entry number can push a line over: lay out again until the pages agree.
+MAX_FILL_PASSES = 3
 
 
 def prop(name, value):
@@ -35,24 +53,77 @@ def connect(pipe):
     raise RuntimeError(f"LibreOffice ne répond pas : {last}")
 
 
-def pages_of(desktop, path, wanted):
+def pages_of(doc, wanted):
+    """({bookmark: page}, total pages) in the document's current layout."""
+    # No refresh(), one name lookup for all, and the bookmark's anchor itself (not its start): each
+    # UNO call on a bookmark costs milliseconds, and the pages found are the same.
+    cursor = doc.getCurrentController().getViewCursor()
+    pages = {}
+    bookmarks = doc.getBookmarks()
+    names = set(bookmarks.getElementNames())
+    for name in wanted:
+        if name in names:
+            cursor.gotoRange(bookmarks.getByName(name).getAnchor(), False)
+            pages[name] = cursor.getPage()
+    cursor.jumpToLastPage()
+    return pages, cursor.getPage()
+
+
+def fill_sommaire(doc, pages):
+    """Write each sommaire entry's page (the digits ending its paragraph) from pages, keyed by the
+    bookmark its hyperlink points to. Returns whether any text changed."""
+    changed = False
+    indexes = doc.getDocumentIndexes()
+    for i in range(indexes.getCount()):
+        index = indexes.getByIndex(i)
+        protected = index.IsProtected
+        index.IsProtected = False
+        anchor = index.getAnchor()
+        text = anchor.getText()
+        paragraphs = anchor.createEnumeration()
+        while paragraphs.hasMoreElements():
+            para = paragraphs.nextElement()
+            if not para.supportsService("com.sun.star.text.Paragraph"):
+                continue
+            target = None
+            portions = para.createEnumeration()
+            while portions.hasMoreElements():
+                url = portions.nextElement().HyperLinkURL
+                if url:
+                    target = url[1:] if url.startswith("#") else url
+            value = pages.get(target)
+            current = para.getString()
+            digits = len(current) - len(current.rstrip("0123456789"))
+            if value is None or not digits or current[-digits:] == str(value):
+                continue
+            cursor = text.createTextCursorByRange(para.getEnd())
+            cursor.goLeft(digits, True)
+            cursor.setString(str(value))
+            changed = True
+        index.IsProtected = protected
+    return changed
+
+
+def export_pdf(doc, path):
+    data = uno.Any("[]com.sun.star.beans.PropertyValue", tuple(prop(k, v) for k, v in PDF_FILTER.items()))
+    doc.storeToURL(uno.systemPathToFileUrl(path), (prop("FilterName", "writer_pdf_Export"), prop("FilterData", data)))
+
+
+def lay_out(desktop, entry):
+    path, wanted, pdf = entry["docx"], entry["bookmarks"], entry.get("pdf")
     url = uno.systemPathToFileUrl(path)
-    doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True), prop("ReadOnly", True)))
+    doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True), prop("ReadOnly", not pdf)))
     if doc is None:
         raise SystemExit("LibreOffice n'a pas pu ouvrir un des DOCX")
     try:
-        # No refresh(), one name lookup for all, and the bookmark's anchor itself (not its start): each
-        # UNO call on a bookmark costs milliseconds, and the pages found are the same.
-        cursor = doc.getCurrentController().getViewCursor()
-        pages = {}
-        bookmarks = doc.getBookmarks()
-        names = set(bookmarks.getElementNames())
-        for name in wanted:
-            if name in names:
-                cursor.gotoRange(bookmarks.getByName(name).getAnchor(), False)
-                pages[name] = cursor.getPage()
-        cursor.jumpToLastPage()
-        return {"file": path, "pages": pages, "total": cursor.getPage()}
+        pages, total = pages_of(doc, wanted)
+        if pdf:
+            for _ in range(MAX_FILL_PASSES):
+                if not fill_sommaire(doc, pages):
+                    break
+                pages, total = pages_of(doc, wanted)
+            export_pdf(doc, pdf)
+        return {"file": path, "pages": pages, "total": total}
     finally:
         doc.close(True)
 
@@ -62,8 +133,8 @@ def main():
     with open(sys.argv[2], encoding="utf-8") as fh:
         manifest = json.load(fh)
     try:
-        for path, wanted in manifest.items():
-            print(json.dumps(pages_of(desktop, path, wanted)), flush=True)
+        for entry in manifest:
+            print(json.dumps(lay_out(desktop, entry)), flush=True)
     finally:
         # A LibreOffice stopped by a signal leaves its pipes and temporary folder in /tmp.
         try:

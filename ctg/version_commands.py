@@ -117,11 +117,10 @@ def consolidate_command(args, project: Project, corpus: Corpus, diags: Diagnosti
     if args.markdown:
         sys.stdout.write(doc.markdown)
         return 0
-    from .build_outputs import build_docx
-    from .build_pdf import build_pdf
+    from .build_outputs import produce
 
-    asts = {doc.id: pandoc.to_ast(doc.markdown)}
-    files = build_docx(project, {doc.id: doc}, asts, progress) | build_pdf(project, {doc.id: doc}, asts, progress)
+    produced = produce(project, {doc.id: doc}, ["docx", "pdf"], progress)  # one layout for both
+    files = {path: entry.read_bytes() for path, entry in produced.files.items()}
     for path, data in sorted(files.items()):
         write_atomic(path, data)
     hist = convention_history(assembler, conv)
@@ -204,7 +203,7 @@ def comparison(assembler: Assembler, a: Side, b: Side) -> tuple[AssembledDocumen
 
 
 def redline_docx(project: Project, doc: AssembledDocument, ast: dict) -> bytes:
-    from .libreoffice import bookmark_pages
+    from .libreoffice import Job, lay_out
     from .writers.docx import fill_pages, write_docx
     from .writers.docx_layout import END_BOOKMARK
     from .writers.docx_post import pageref_targets
@@ -212,8 +211,8 @@ def redline_docx(project: Project, doc: AssembledDocument, ast: dict) -> bytes:
 
     raw = write_docx(doc, dict(ast, blocks=for_pandoc(ast["blocks"])), project.templates / "reference.docx",
                      project.conventions)
-    layout = bookmark_pages([(raw, [END_BOOKMARK, *pageref_targets(raw)])])[0]
-    return track_changes(fill_pages(raw, layout, doc.date), doc.date)
+    layout = lay_out([Job(raw, [END_BOOKMARK, *pageref_targets(raw)])])[0]
+    return track_changes(fill_pages(raw, {"pages": layout.pages, "total": layout.total}, doc.date), doc.date)
 
 
 def redline_path(project: Project, doc: AssembledDocument) -> Path:

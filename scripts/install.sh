@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installe ce qu'il faut pour produire les documents ; avec --tests, aussi pour les tests.
-#   bash scripts/install.sh           pandoc, Typst, LibreOffice, MkDocs…
+#   bash scripts/install.sh           pandoc, LibreOffice, MkDocs…
 #   bash scripts/install.sh --tests   + Chromium et les bibliothèques de test
-# Paquets Debian : LibreOffice (mise en page des DOCX : numéros de page du sommaire),
-# python3-uno (son pont Python), poppler-utils (pdftotext, pdftoppm), polices.
+# Paquets Debian : LibreOffice (le moteur de mise en page : numéros de page des DOCX, et export
+# des PDF depuis la même mise en page), python3-uno (son pont Python), poppler-utils (pdftotext,
+# pdftoppm), polices métriquement compatibles avec celles de Word (Liberation : Arial, Times New
+# Roman ; Carlito : Calibri ; Caladea : Cambria), pour que Word pagine comme LibreOffice.
 # Paquets PyPI : dans un environnement virtuel .venv (voir pyproject.toml).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +13,8 @@ cd "$(dirname "$0")/.."
 with_tests=0
 [ "${1:-}" = "--tests" ] && with_tests=1
 
-packages=(libreoffice-writer-nogui python3-uno poppler-utils fonts-liberation fonts-dejavu-core)
+packages=(libreoffice-writer-nogui python3-uno poppler-utils fonts-liberation fonts-crosextra-carlito
+          fonts-crosextra-caladea fonts-dejavu-core)
 [ "$with_tests" = 1 ] && packages+=(chromium)
 
 missing=()

@@ -294,38 +294,46 @@ def _page_texts(pdf: bytes) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
-def test_dossier_pdf_has_its_parts_in_order_each_numbered_from_one(project, tmp_path):
+def _flat(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+
+
+def test_dossier_pdf_is_numbered_as_one_document_and_cites_each_document_own_page_count(project, tmp_path):
     result = run_build(project, "pdf", DELIB_ID)
     assert result.code == 0, result.err
     path = project / "dist/deliberations" / f"{DELIB_ID}.pdf"
     pdf = path.read_bytes()
-    pages = _page_texts(pdf)
-    text = " ".join("\n".join(pages).replace("\u00a0", " ").replace("\u202f", " ").split())
+    pages = [_flat(p) for p in _page_texts(pdf)]
+    text = " ".join(pages)
     # one file: délibération, rapport, then the approved documents in the order of « approuve »
     order = [text.index("Délibération n° 2023-578 de la Commission"), text.index("Rapport n° 7 –"),
              text.index("Document approuvé n° 1 – Avenant n° 2023-001"),
              text.index("Document approuvé n° 2 – Convention territoriale globale au service du projet social")]
     assert order == sorted(order)
-    # each part restarts at page 1, and its footer says which part it is
-    footers = [re.search(r"(.+?) – page (\d+) sur (\d+)", p.replace("\u00a0", " ")) for p in pages]
-    parts: dict[str, list[int]] = {}
-    for f in footers:
-        if f:
-            parts.setdefault(f.group(1).strip().split("\n")[-1], []).append(int(f.group(2)))
-    assert list(parts) == ["Délibération n° 2023-578", "Rapport n° 7", "Avenant 2023-001 – CTG Test 2022-2026",
-                           "CTG Test 2027-2031"]
-    for numbers in parts.values():
-        assert numbers == list(range(numbers[0], numbers[0] + len(numbers))) and numbers[0] in (1, 2)
-    # the sommaire lists each part on page 1 of its own numbering; no signature field in a dossier
-    assert "Sommaire" in pages[1]
-    assert b"/AcroForm" not in pdf or b"/FT /Sig" not in pdf
+    # numbered as one document: the pages a PDF viewer shows (covers have no footer)
+    for n, page in enumerate(pages[1:], start=2):
+        assert f"Page {n} sur {len(pages)}" in page or page.startswith("Document approuvé n°"), (n, page[-80:])
+    assert sum("Page " in p for p in pages) >= len(pages) - 3
+    # the sommaire gives those pages: each entry's heading starts on the page it cites
+    entries = re.findall(r"(Document approuvé n° \d|Rapport n° 7|Article 1er – Objet de l'avenant)[^.]*?\.{4,} ?(\d+)",
+                         pages[1])
+    assert len(entries) >= 4
+    for heading, page in entries:
+        assert heading in pages[int(page) - 1], (heading, page)
+    # each approved document states its own PDF's page count, not its pages within the dossier
+    assert run_build(project, "pdf").code == 0
+    for ident in ("ctg-test-2022-2026-avenant-2023-001", "ctg-suite-2027-2031"):
+        own = " ".join(_flat(p) for p in _page_texts(next((project / "dist").rglob(f"{ident}.pdf")).read_bytes()))
+        stated = re.search(r"(?:La présente convention|Le présent avenant) comporte (\d+) pages", own).group(0)
+        assert stated in text, stated
+    assert b"/AcroForm" not in pdf or b"/FT /Sig" not in pdf  # no signature field in a dossier
     # the PNG of the first pages (looked at when writing the test: cover, sommaire, délibération)
     subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "3", str(path), str(tmp_path / "page")],
                    check=True)
     assert len(list(tmp_path.glob("page-*.png"))) == 3
 
 
-def test_dossier_docx_restarts_page_numbers_per_part_and_fills_its_sommaire(project):
+def test_dossier_docx_is_numbered_as_one_document_and_fills_its_sommaire(project):
     from ctg.writers.docx_post import unfilled_pagerefs
 
     result = run_build(project, "docx", DELIB_ID)
@@ -334,11 +342,10 @@ def test_dossier_docx_restarts_page_numbers_per_part_and_fills_its_sommaire(proj
     assert unfilled_pagerefs(data) == 0
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         xml = z.read("word/document.xml").decode("utf-8")
-        footers = [z.read(n).decode("utf-8") for n in z.namelist() if re.match(r"word/footer\d+\.xml$", n)]
-    assert xml.count('<w:pgNumType w:start="1"/>') == 4  # délibération, rapport, two documents
-    assert "Document approuvé n° 1" in xml.replace("\u00a0", " ")
-    assert not any("@@pages-" in f for f in footers)
-    assert sum("Rapport n° 7 – page" in f.replace("\u00a0", " ") for f in footers) == 1
+        headers = [_flat(z.read(n).decode("utf-8")) for n in z.namelist() if re.match(r"word/header\d+\.xml$", n)]
+    assert "pgNumType" not in xml  # no restart: « Page X sur Y » counts the whole dossier
+    assert "Document approuvé n° 1" in _flat(xml)
+    assert any("Rapport n° 7" in h for h in headers)
 
 
 def test_markdown_of_a_dossier_and_unknown_id_next_to_a_deliberation(project):
@@ -380,12 +387,12 @@ def test_fiches_one_file_per_commune_with_its_name_and_mayor_and_only_allowed_bl
 
     result = run_build(project, "fiches", "ctg-test-2022-2026")
     assert result.code == 0, result.err
-    assert re.search(r"3 collectivités\u00a0: 7 fichiers écrits .* en \d+,\d\u00a0s\.", result.err)
+    assert re.search(r"3 collectivités\u00a0: 8 fichiers écrits .* en \d+,\d\u00a0s\.", result.err)
     folder = project / "dist/ctg-test-2022-2026/formulaires"
     communes = {"62001": "Ablain-Saint-Nazaire", "62002": "Ablainzevelle", "62003": "Acheville"}
     names = sorted(p.name for p in folder.iterdir())
     assert names == sorted([f"{n.lower()}-{c}.{ext}" for c, n in communes.items() for ext in ("docx", "pdf")]
-                           + ["ctg-test-2022-2026-formulaires.pdf"])
+                           + ["ctg-test-2022-2026-formulaires.docx", "ctg-test-2022-2026-formulaires.pdf"])
     for code, name in communes.items():
         stem = folder / f"{name.lower()}-{code}"
         document = docx.Document(str(stem.with_suffix(".docx")))
@@ -410,27 +417,3 @@ def test_fiches_one_file_per_commune_with_its_name_and_mayor_and_only_allowed_bl
         assert document.core_properties.title.startswith(name)
     combined = _page_texts((folder / "ctg-test-2022-2026-formulaires.pdf").read_bytes())
     assert sum("Modèle de délibération" in p for p in combined) == 3
-
-
-def test_full_build_includes_the_dossiers_and_lists_them():
-    """The bundled corpus: `list` shows the délibération, and a full build writes its dossier
-    (after the parallel document builds) into dist/ and the manifest."""
-    import json
-    import shutil
-    import tempfile
-
-    from conftest import run_build
-    from fixture_corpus import ROOT
-
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "depot"
-        for name in ("conventions", "templates"):  # the site configuration falls back on the project's
-            shutil.copytree(ROOT / name, root / name)
-        rows = json.loads(run_build(root, "list", "--json").out)
-        dossier = next(r for r in rows if r["type"] == "délibération")
-        result = run_build(root, timeout=900)
-        assert result.code == 0, result.err
-        for ext in ("docx", "pdf"):
-            assert (root / dossier["sorties"][ext]).is_file()
-        manifest = (root / "dist/MANIFEST.sha256").read_text(encoding="utf-8")
-        assert f"deliberations/{dossier['identifiant']}.pdf" in manifest

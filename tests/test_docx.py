@@ -151,8 +151,9 @@ def _office_leftovers() -> set[str]:
 def test_page_pass_leaves_nothing_behind_in_tmp(built):
     # Each batch starts its own LibreOffice; at national scale a leak per batch fills /tmp.
     before = _office_leftovers()
-    result = libreoffice.bookmark_pages([((built / DOC).read_bytes(), [END_BOOKMARK])] * 2)
-    assert [r["total"] for r in result] == [result[0]["total"]] * 2 and 1 < result[0]["pages"][END_BOOKMARK] < result[0]["total"]
+    result = libreoffice.lay_out([libreoffice.Job((built / DOC).read_bytes(), [END_BOOKMARK], pdf=True)] * 2)
+    assert [r.total for r in result] == [result[0].total] * 2 and 1 < result[0].pages[END_BOOKMARK] < result[0].total
+    assert all(r.pdf.startswith(b"%PDF-") for r in result)
     assert _office_leftovers() - before == set()
 
 
@@ -284,8 +285,8 @@ def test_a_document_libreoffice_cannot_lay_out_fails_the_pass_after_a_second_cha
     """LibreOffice stops on a document: the documents it answered are kept, a fresh LibreOffice
     takes the others, and the document that stopped it fails the pass on its second try (with a
     message for the user, not a traceback)."""
-    good = ((built / DOC).read_bytes(), [END_BOOKMARK])
-    broken = (b"PK\x03\x04" + bytes(200), [END_BOOKMARK])  # not a DOCX LibreOffice can open
+    good = libreoffice.Job((built / DOC).read_bytes(), [END_BOOKMARK])
+    broken = libreoffice.Job(b"PK\x03\x04" + bytes(200), [END_BOOKMARK])  # not a DOCX LibreOffice can open
     runs = []
     real = libreoffice._batch
 
@@ -295,7 +296,11 @@ def test_a_document_libreoffice_cannot_lay_out_fails_the_pass_after_a_second_cha
         return answers, problem
 
     monkeypatch.setattr(libreoffice, "_batch", counted)
+    said = []
     with pytest.raises(libreoffice.LibreOfficeFailed) as failed:
-        libreoffice.bookmark_pages([good, broken, good])
+        libreoffice.lay_out([good, broken, good], said.append)
     assert runs == [(3, 1), (2, 0)]  # the first answer kept; the broken one tried twice, then the end
+    # the restart is said in the progress output
+    assert said == ["LibreOffice s'est arrêté (code 1 LibreOffice n'a pas pu ouvrir un des DOCX) après "
+                    "1 document sur 3 ; un nouveau LibreOffice reprend les autres."]
     assert "n'a pas pu ouvrir un des DOCX" in str(failed.value) and "Traceback" not in str(failed.value)

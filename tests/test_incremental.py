@@ -82,7 +82,6 @@ CHANGES = [
      CONVENTION_PDF, AVENANT_PDF),
     ("data file", f"{CONV}/donnees/equipements.yaml", "Relais petite enfance intercommunal",
      "Relais petite enfance communautaire", CONVENTION_PDF, AVENANT_PDF),
-    ("Typst template", "templates/typst/convention.typ", "sur", "de", CONVENTION_PDF, None),
 ]
 
 
@@ -135,8 +134,6 @@ def test_reference_docx_change_rebuilds_the_docx(make_project):
 def test_noop_rebuild_runs_no_tool_and_sees_deleted_outputs(make_project, monkeypatch, capsys):
     import subprocess
 
-    import typst
-
     from ctg import cli
 
     root = make_project()
@@ -145,10 +142,8 @@ def test_noop_rebuild_runs_no_tool_and_sees_deleted_outputs(make_project, monkey
     def forbidden(*args, **kwargs):
         raise AssertionError(f"no external program may run on a no-op rebuild: {args[:1]}")
 
-    # No pandoc, LibreOffice or Typst may run (nor git, nor anything else).
+    # No pandoc or LibreOffice may run (nor git, nor anything else).
     monkeypatch.setattr(subprocess.Popen, "__init__", forbidden)
-    monkeypatch.setattr(typst, "Compiler", forbidden)
-    monkeypatch.setattr(typst, "compile", forbidden)
     assert cli.main(["--racine", str(root), "pdf"]) == 0
     assert "Rien à refaire" in capsys.readouterr().err
     monkeypatch.undo()

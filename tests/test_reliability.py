@@ -54,11 +54,12 @@ def test_killed_build_leaves_previous_outputs_intact(make_project):
     conv = next((root / "conventions").glob("ctg-test-*/convention.md"))
     conv.write_text(conv.read_text(encoding="utf-8").replace("statut: signée", "statut: projet"), encoding="utf-8")
     (conv.parent / "avenants/2023-001.md").unlink()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--racine", str(root), "docx"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    time.sleep(2.0)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    # Killed once every output is made and before any is written (a test hook, not a timer: the
+    # suite runs on busy machines).
+    proc = subprocess.run([sys.executable, str(ROOT / "build.py"), "--racine", str(root), "docx"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          env=dict(os.environ, CTG_TEST_ARRET="apres-production"))
+    assert proc.returncode == -signal.SIGKILL
     after = tree(root / "dist")
     finals = {k: v for k, v in after.items() if not Path(k).name.startswith(".")}
     assert finals == before

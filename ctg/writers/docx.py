@@ -21,6 +21,7 @@ def write_docx(doc: AssembledDocument, ast: dict, reference: Path, resources: Pa
     docx_ast, last_orientation = layout(ast)
     # The cover is ours: keep pandoc from writing its own title block (core properties are set later).
     docx_ast["meta"] = {k: v for k, v in docx_ast["meta"].items() if k not in ("title", "author", "date")}
+    docx_ast["meta"]["lang"] = {"t": "MetaString", "c": "fr-FR"}  # every document is French (a dossier has no metadata)
     raw = pandoc.from_ast(docx_ast, "docx", ["--reference-doc", str(reference),
                                              "--resource-path", str(resources)], cwd=resources)
     return finish(raw, short_title=doc.short_title, draft=doc.is_draft, last_orientation=last_orientation,

@@ -13,6 +13,10 @@ from ..ast import (attr, div_info, is_div, is_span, map_blocks, map_inlines, raw
 
 PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 END_BOOKMARK = "fin-document"
+#: the empty space left for a signature at the end of each signatory's cell, bookmarked so that
+#: the PDF writer finds it (a named destination) and puts the signature field there
+SIGNATURE_ZONE_HEIGHT_PT = 56.0  # about 2 cm
+SIGNATURE_ZONE_FIRST_ID = 9500
 PAGE_PLACEHOLDER = "00"
 TOC_MARKER = "<w:p><w:ctgToc/></w:p>"
 
@@ -69,6 +73,20 @@ def toc_xml(entries: list[tuple[int, str, str]], pages: dict[str, int] | None = 
     return "".join(out)
 
 
+def signature_zone_name(org_id: str) -> str:
+    return f"signature-{org_id}"
+
+
+def _signature_zone(org_id: str, n: int) -> dict:
+    # The bookmark spans a no-break space: LibreOffice drops an empty one at the end of a document.
+    ident = SIGNATURE_ZONE_FIRST_ID + n
+    twips = int(SIGNATURE_ZONE_HEIGHT_PT * 20)
+    return raw_block("openxml", (
+        f'<w:p><w:pPr><w:pStyle w:val="Signataire"/><w:spacing w:before="0" w:after="0" w:line="{twips}" '
+        f'w:lineRule="exact"/></w:pPr><w:bookmarkStart w:id="{ident}" w:name="{escape(signature_zone_name(org_id))}"/>'
+        f'<w:r><w:t xml:space="preserve">\u00a0</w:t></w:r><w:bookmarkEnd w:id="{ident}"/></w:p>'))
+
+
 def _styled(blocks: list, style: str) -> dict:
     return {"t": "Div", "c": [attr(kv={"custom-style": style}), blocks]}
 
@@ -107,7 +125,12 @@ def layout(ast: dict) -> tuple[dict, str]:
         if is_div(b, "cloture"):
             return [_styled(b["c"][1], "Cloture")]
         if is_div(b, "signatures"):
-            cells = [[_styled(cell["c"][1], "Signataire")] for cell in b["c"][1] if is_div(cell, "signataire")]
+            # champs="non": a document reproduced in a dossier (ctg/compose.py) is not signed there
+            zones = div_info(b)[2].get("champs") != "non"
+            signataires = [cell for cell in b["c"][1] if is_div(cell, "signataire")]
+            cells = [[_styled(cell["c"][1], "Signataire")]
+                     + ([_signature_zone(div_info(cell)[0].removeprefix("signataire-"), n)] if zones else [])
+                     for n, cell in enumerate(signataires)]
             return [_signature_table(cells)]  # docx_post.py bookmarks its last cell (END_BOOKMARK)
         return None
 

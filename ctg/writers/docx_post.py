@@ -84,8 +84,9 @@ def _header_footer(document, short_title: str, draft: bool) -> None:
     header = section.header
     p = header.paragraphs[0]
     p.text = short_title + (" — PROJET" if draft else "")
-    if draft:
+    if draft:  # on every page, the cover's included (its header is otherwise empty)
         p._p.append(parse_xml(WATERMARK))
+        section.first_page_header.paragraphs[0]._p.append(parse_xml(WATERMARK.replace("_x0000_s2049", "_x0000_s2050")))
     footer = section.footer
     fp = footer.paragraphs[0]
     fp.alignment = 1  # centre
@@ -200,11 +201,33 @@ def toc_selection(all_headings: list[tuple[int, str, str]]) -> list[tuple[int, s
     return out
 
 
+def _outline_as_sommaire(document, entries: list[tuple[int, str, str]]) -> None:
+    """Headings the sommaire leaves out (inside annexes, below level 2) get the outline level of body
+    text: the PDF's outline (LibreOffice's bookmarks), Word's navigation pane and an updated TOC
+    field then list exactly the sommaire's entries; the headings keep their style."""
+    listed = {mark for _level, mark, _text in entries}
+    after = {qn(f"w:{t}") for t in ("divId", "cnfStyle", "rPr", "sectPr", "pPrChange")}
+    for p in document.element.body.iterchildren(qn("w:p")):
+        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        name = style.get(qn("w:val")) if style is not None else ""
+        if not (name.startswith("Heading") and name[7:].isdigit()) or _bookmark_of(p) in listed:
+            continue
+        ppr = style.getparent()
+        level = OxmlElement("w:outlineLvl")
+        level.set(qn("w:val"), "9")
+        anchor = next((c for c in ppr if c.tag in after), None)
+        if anchor is not None:
+            anchor.addprevious(level)
+        else:
+            ppr.append(level)
+
+
 def _toc(document) -> None:
     markers = list(document.element.body.iter(qn("w:ctgToc")))
     if not markers:
         return
     entries = toc_selection(docx_headings(document))
+    _outline_as_sommaire(document, entries)
     xml = f'<w:body xmlns:w="{W}">{toc_xml(entries)}</w:body>'
     paragraphs = list(parse_xml(xml))
     target = markers[0].getparent()
@@ -301,6 +324,26 @@ def fill_pages(data: bytes, layout: dict, date: dt.date) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return normalize_zip(out.getvalue(), date)
+
+
+# Word's default left and right cell margins (0.19 cm), which pandoc's tables keep
+DEFAULT_CELL_MARGIN_TWIPS = 108
+
+
+def signature_zone_width(data: bytes) -> float:
+    """Width in points of the text area of a signature cell (where each signature zone lies), from
+    the grid of the signature table; 0 when the document has no signature zone."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        root = parse_xml(z.read("word/document.xml"))
+    for mark in root.iter(qn("w:bookmarkStart")):
+        if not mark.get(qn("w:name"), "").startswith("signature-"):
+            continue
+        table = next((a for a in mark.iterancestors(qn("w:tbl"))), None)
+        col = table.find(f"{qn('w:tblGrid')}/{qn('w:gridCol')}") if table is not None else None
+        if col is None:
+            continue
+        return (int(col.get(qn("w:w"))) - 2 * DEFAULT_CELL_MARGIN_TWIPS) / 20
+    return 0.0
 
 
 def unfilled_pagerefs(data: bytes) -> int:

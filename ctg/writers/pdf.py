@@ -1,56 +1,47 @@
-"""PDF writer: assembled document (parsed AST) → PDF/A for signature.
+"""PDF writer: LibreOffice's export of the DOCX (libreoffice.py) → the PDF for signature.
 
-pandoc writes Typst with templates/typst/convention.typ; one typst.Compiler
-compiles it and answers the query for the signature zones (cheap once
-compiled); signature_fields.py then adds one empty signature field per
-signatory over its zone. A pure function of its inputs: no clock.
+The layout, the page numbers and the PDF/A-2b identification are LibreOffice's, from the
+same layout as the DOCX published beside it. This module only finishes that PDF, as a pure
+function of its inputs (no clock):
+- the metadata that LibreOffice writes from the clock or splits (creation date, keywords)
+  are pinned to the document's own, with a deterministic file identifier;
+- one empty signature field per signatory is added (signature_fields.py), over the zone that
+  the DOCX writer bookmarked in that signatory's cell (« signature-<organisation> »), found
+  through the named destinations of the PDF. A « projet » gets none.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import shutil
-import tempfile
+import hashlib
+import io
+import struct
 from dataclasses import dataclass
-from pathlib import Path
 
-import typst
+import pikepdf
 
-from .. import pandoc
 from ..assemble import AssembledDocument
-from .signature_fields import FieldSpec, add_signature_fields
-from .typst_layout import image_targets, layout, typst_string
-
-# PDF/A-2u: PDF/A-2b plus a Unicode mapping for all text. Not 2a: pyHanko's widgets have no structure entries.
-PDF_STANDARD = "a-2u"
-ZONE_LABEL = "<ctg-signature-zone>"
-IMAGES = "images"
+from .docx_layout import SIGNATURE_ZONE_HEIGHT_PT, signature_zone_name
+from .signature_fields import SIGNING_TOOL, FieldSpec, add_signature_fields
 
 
-@dataclass(frozen=True)
-class PdfOptions:
-    template: Path  # templates/typst/convention.typ
-    resources: tuple[Path, ...]  # folders image paths may be relative to, searched in order
-    timestamp: int | None = None  # SOURCE_DATE_EPOCH; default: the document's own date
+# the field stays a little inside its zone, clear of the cell's lower border
+FIELD_INSET_PT = 6.0
 
 
 class LayoutError(RuntimeError):
-    """Typst could not lay the document out; message in French for the user."""
+    """The layout cannot be finished as a PDF for signature; message in French for the user."""
 
 
 @dataclass(frozen=True)
 class Zone:
-    org_id: str
-    page: int  # 1-based
-    x: float  # points, from the top-left corner of the page (Typst's coordinates)
-    y: float
-    w: float
-    h: float
+    page: int  # 0-based
+    x: float  # points, from the left edge
+    top: float  # points, from the bottom edge (PDF coordinates)
 
 
 def subject(doc: AssembledDocument) -> str:
-    if doc.kind == "dossier":  # ctg/compose.py: a délibération with its rapport and approved documents
+    if doc.kind in ("dossier", "formulaire"):  # a délibération's dossier (ctg/compose.py), commune forms
         return doc.title
     kind = "Avenant à la convention territoriale globale" if doc.kind == "avenant" \
         else "Convention territoriale globale"
@@ -58,77 +49,10 @@ def subject(doc: AssembledDocument) -> str:
     return f"{kind} – {territory} – {doc.start.year}-{doc.end.year}"
 
 
-def template_data(doc: AssembledDocument) -> str:
-    """The $ctg$ dictionary of the template, as a Typst literal."""
-    keywords = ", ".join(typst_string(k) for k in doc.keywords)
-    fields = {
-        "title": typst_string(doc.title),
-        "short-title": typst_string(doc.short_title),
-        "author": typst_string(doc.author),
-        "subject": typst_string(subject(doc)),
-        "keywords": f"({keywords}{',' if len(doc.keywords) == 1 else ''})",
-        "draft": "true" if doc.is_draft else "false",
-        "parts": "true" if doc.kind == "dossier" else "false",  # parts with their own page numbers
-    }
-    return "(" + ", ".join(f"{k}: {v}" for k, v in fields.items()) + ")"
-
-
-def typst_source(doc: AssembledDocument, ast: dict, options: PdfOptions) -> tuple[bytes, dict[str, Path]]:
-    """The Typst source, and the images it uses: {name beside the source: file}."""
-    images: dict[str, Path] = {}
-
-    def rename(target: str) -> str:
-        found = next((d / target for d in options.resources if (d / target).is_file()), None)
-        if found is None:
-            raise LayoutError(f"l'image « {target} » est introuvable (cherchée dans "
-                              f"{', '.join(d.name + '/' for d in options.resources)}).")
-        name = f"{IMAGES}/{len(images) + 1}{found.suffix.lower()}"
-        images[name] = found
-        return name
-
-    typ_ast = image_targets(layout(ast), rename)
-    # The cover and the metadata are the template's: pandoc's own title block is not wanted.
-    typ_ast["meta"] = {}
-    source = pandoc.from_ast(typ_ast, "typst", ["--template", str(options.template),
-                                                "-V", f"ctg={template_data(doc)}"])
-    return source, images
-
-
 def creation_timestamp(doc: AssembledDocument, override: int | None) -> int:
     if override is not None:
         return override
     return int(dt.datetime(doc.date.year, doc.date.month, doc.date.day, tzinfo=dt.timezone.utc).timestamp())
-
-
-def compile_typst(source: bytes, images: dict[str, Path], timestamp: int) -> tuple[bytes, list[Zone]]:
-    """Compile, then query the signature zones with the same compiler (no second layout).
-
-    typst.Compiler can only query a source read from a file: the source and
-    copies of its images go to a temporary folder, Typst's root.
-    """
-    with tempfile.TemporaryDirectory(prefix="ctg-pdf-") as tmp:
-        main = Path(tmp) / "document.typ"
-        main.write_bytes(source)
-        for name, path in images.items():
-            (Path(tmp) / name).parent.mkdir(exist_ok=True)
-            shutil.copyfile(path, Path(tmp) / name)
-        # Embedded fonts only: the same PDF on every machine.
-        compiler = typst.Compiler(str(main), root=tmp, font_paths=[], ignore_system_fonts=True)
-        try:
-            pdf = compiler.compile(format="pdf", pdf_standards=PDF_STANDARD, timestamp=timestamp)
-            zones = json.loads(compiler.query(ZONE_LABEL, field="value", format="json"))
-        except typst.TypstError as exc:
-            raise LayoutError(french_typst_error(exc)) from exc
-    return pdf, [Zone(z["id"], z["page"], z["x"], z["y"], z["w"], z["h"]) for z in zones]
-
-
-def french_typst_error(exc: typst.TypstError) -> str:
-    message = getattr(exc, "message", str(exc))
-    if "image" in message or "decode" in message:
-        return f"une image du document ne peut pas être lue ({message})."
-    if "PDF/A" in message:
-        return f"le document ne respecte pas la norme PDF/A ({message})."
-    return f"Typst n'a pas pu mettre le document en page ({message})."
 
 
 def field_name(organisation: str, taken: set[str]) -> str:
@@ -146,19 +70,86 @@ def field_name(organisation: str, taken: set[str]) -> str:
     return name
 
 
-def write_pdf(doc: AssembledDocument, ast: dict, options: PdfOptions) -> bytes:
-    timestamp = creation_timestamp(doc, options.timestamp)
-    source, images = typst_source(doc, ast, options)
-    pdf, zones = compile_typst(source, images, timestamp)
-    by_org = {z.org_id: z for z in zones}
-    if len(by_org) != len(doc.signatories) or any(s.org_id not in by_org for s in doc.signatories):
-        raise RuntimeError(f"{doc.id}: signature zones {sorted(by_org)} do not match the signatories")
+def _pin_metadata(pdf: pikepdf.Pdf, doc: AssembledDocument, when: dt.datetime, producer: str | None) -> None:
+    """Dates from the document (not the clock), author and keywords as written (LibreOffice
+    escapes the apostrophe twice and splits keywords at spaces), the subject: in the XMP packet
+    and the document information dictionary alike (PDF/A wants them equal). producer: the one
+    pyHanko will write in the XMP packet when it adds the signature fields."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    info = {"/Title": doc.title, "/Author": doc.author, "/Subject": subject(doc),
+            "/Keywords": ", ".join(doc.keywords)}
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta["xmp:CreateDate"] = stamp
+        meta["xmp:ModifyDate"] = stamp
+        meta["xmp:MetadataDate"] = stamp
+        meta["dc:title"] = doc.title
+        meta["dc:creator"] = [doc.author]
+        meta["dc:description"] = subject(doc)
+        meta["pdf:Keywords"] = info["/Keywords"]
+        if producer:
+            meta["pdf:Producer"] = info["/Producer"] = producer
+    for name, value in info.items():
+        pdf.docinfo[name] = value
+    pdf.docinfo["/CreationDate"] = pdf.docinfo["/ModDate"] = when.strftime("D:%Y%m%d%H%M%SZ")
+    # LibreOffice makes the output intent's ICC profile afresh, dated with the clock (ICC.1 § 7.2.8)
+    for intent in pdf.Root.get("/OutputIntents", []):
+        profile = intent.get("/DestOutputProfile")
+        if profile is not None:
+            data = bytearray(profile.read_bytes())
+            data[24:36] = struct.pack(">6H", when.year, when.month, when.day, when.hour, when.minute, when.second)
+            profile.write(bytes(data))
+
+
+def _zones(pdf: pikepdf.Pdf) -> dict[str, Zone]:
+    """Named destinations of the signature zones: {destination name: zone}."""
+    pages = {page.objgen: i for i, page in enumerate(pdf.pages)}
+    dests = pdf.Root.get("/Dests")
+    names: list[tuple[str, pikepdf.Object]] = []
+    if dests is not None:
+        names = [(str(k)[1:], v) for k, v in dests.items()]
+    elif "/Names" in pdf.Root and "/Dests" in pdf.Root.Names:
+        names = list(pikepdf.NameTree(pdf.Root.Names.Dests).items())
+    out = {}
+    for name, dest in names:
+        if isinstance(dest, pikepdf.Dictionary):
+            dest = dest.D
+        if len(dest) >= 4 and dest[1] == pikepdf.Name.XYZ and dest[0].objgen in pages:
+            out[name] = Zone(pages[dest[0].objgen], float(dest[2]), float(dest[3]))
+    return out
+
+
+def _signature_specs(pdf: pikepdf.Pdf, doc: AssembledDocument, zone_width: float) -> list[FieldSpec]:
+    zones = _zones(pdf)
     taken: set[str] = set()
-    fields = []
+    specs = []
     for s in doc.signatories:
-        z = by_org[s.org_id]
-        fields.append(FieldSpec(name=field_name(s.organisation, taken),
-                                tooltip=f"Signature de {s.person}, {s.function}, pour {s.organisation}",
-                                page=z.page - 1, x=z.x, y=z.y, w=z.w, h=z.h))
-    modified = dt.datetime.fromtimestamp(timestamp, tz=dt.timezone.utc)
-    return add_signature_fields(pdf, fields, modified)
+        zone = zones.get(signature_zone_name(s.org_id))
+        if zone is None:
+            raise LayoutError(f"la zone de signature de « {s.organisation} » est absente de la mise en page.")
+        height = float(pdf.pages[zone.page].MediaBox[3])
+        specs.append(FieldSpec(name=field_name(s.organisation, taken),
+                               tooltip=f"Signature de {s.person}, {s.function}, pour {s.organisation}",
+                               page=zone.page, x=zone.x, y=height - zone.top, w=zone_width,
+                               h=SIGNATURE_ZONE_HEIGHT_PT - FIELD_INSET_PT))
+    return specs
+
+
+def finish_pdf(exported: bytes, doc: AssembledDocument, zone_width: float, timestamp: int | None,
+               fields: bool = True) -> bytes:
+    """The PDF for signature from LibreOffice's export of the document's DOCX.
+
+    zone_width: width of a signature zone in points (the signature cell's text width, from the
+    DOCX); fields=False for a copy that is not signed (a document reproduced in a dossier).
+    """
+    when = dt.datetime.fromtimestamp(creation_timestamp(doc, timestamp), tz=dt.timezone.utc)
+    with pikepdf.open(io.BytesIO(exported)) as pdf:
+        specs = _signature_specs(pdf, doc, zone_width) if fields and not doc.is_draft else []
+        _pin_metadata(pdf, doc, when, SIGNING_TOOL if specs else None)
+        if "/DocChecksum" in pdf.trailer:  # LibreOffice's checksum of a file made at another time
+            del pdf.trailer["/DocChecksum"]
+        # LibreOffice's file identifier is drawn at random: one from the document itself instead
+        first = hashlib.md5(f"{doc.id}\0{when.isoformat()}\0{doc.markdown}".encode("utf-8")).digest()
+        pdf.trailer.ID = pikepdf.Array([pikepdf.String(first), pikepdf.String(first)])
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+    return add_signature_fields(out.getvalue(), specs, when)

@@ -23,6 +23,7 @@ from .. import pandoc
 FONT = "Arial"  # metric-compatible with Liberation Sans, which LibreOffice uses when Arial is absent
 BLUE = RGBColor(0x1F, 0x3A, 0x68)
 TEXT_WIDTH_CM = 16.0
+ARIAL_PANOSE = b"020B0604020202020204"
 
 
 def _font(style, size: float | None = None, bold: bool | None = None, color: RGBColor | None = None,
@@ -139,6 +140,33 @@ def build() -> bytes:
             fpr.remove(restart)
     out = io.BytesIO()
     d.save(out)
+    return french_arial_defaults(out.getvalue())
+
+
+def french_arial_defaults(data: bytes) -> bytes:
+    """Arial and French as the document defaults and in the theme: text that names no font of its
+    own (the theme's « Aptos » in pandoc's default) has a metric twin in LibreOffice too, and Word
+    hyphenates and checks the spelling in French."""
+    import re
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "word/styles.xml":
+                text = content.decode("utf-8")
+                defaults = re.search(r"<w:rPrDefault>.*?</w:rPrDefault>", text).group(0)
+                fixed = re.sub(r"<w:rFonts [^>]*/>", f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:cs="{FONT}" '
+                               f'w:eastAsia="{FONT}"/>', defaults)
+                fixed = re.sub(r'<w:lang w:val="[^"]*"', '<w:lang w:val="fr-FR"', fixed)
+                # code: Courier New, whose metric twin is Liberation Mono (Consolas has none)
+                content = text.replace(defaults, fixed).replace('"Consolas"', '"Courier New"').encode("utf-8")
+            elif info.filename.startswith("word/theme/"):
+                content = re.sub(rb'<a:latin typeface="[^"]*"( panose="[^"]*")?',
+                                 b'<a:latin typeface="Arial" panose="' + ARIAL_PANOSE + b'"', content)
+            dst.writestr(info, content)
     return out.getvalue()
 
 

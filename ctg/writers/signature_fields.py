@@ -1,7 +1,7 @@
 """Empty signature fields, one per signatory, added with pyHanko as an incremental update.
 
-Positions come in Typst's coordinates (points from the top-left corner of the
-page); PDF's origin is the bottom-left corner. The update is reproducible:
+Positions come in points from the top-left corner of the page; PDF's origin is the
+bottom-left corner. The update is reproducible:
 pyHanko would stamp the current time as modification date and draw a random
 second file identifier; both are pinned here.
 """
@@ -16,8 +16,12 @@ from dataclasses import dataclass
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.metadata.model import DocumentMetadata
+from pyhanko.pdf_utils.metadata.model import VENDOR, DocumentMetadata
 from pyhanko.sign.fields import SigFieldSpec, append_signature_field
+
+
+#: what pyHanko writes as the producer in the XMP packet of the PDF it updates
+SIGNING_TOOL = VENDOR
 
 
 @dataclass(frozen=True)

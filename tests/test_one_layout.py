@@ -1,0 +1,207 @@
+"""One layout: every PDF the project writes for the bundled corpus is LibreOffice's layout of the
+DOCX published beside it, page for page (conventions, avenants, délibération dossier, commune
+forms), and the figures that depend on the layout agree everywhere.
+
+The bundled corpus is built once (real pandoc, real LibreOffice, real pyHanko); each published
+DOCX is then rendered by a separate « soffice --convert-to pdf », as a reader's LibreOffice
+would, and compared page by page with the published PDF (pdftotext)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from conftest import run_build
+from fixture_corpus import ROOT
+
+FORMS_OF = "ctg-cabbalr-2021-2025"
+
+
+def words_by_page(pdf: Path) -> list[list[str]]:
+    """The words of each page, as pdftotext reads them."""
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return [page.split() for page in text.split("\f")[:-1]]
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory):
+    """The bundled corpus built in full (documents, site, dossiers) plus the commune forms."""
+    root = tmp_path_factory.mktemp("bundled") / "depot"
+    for name in ("conventions", "templates"):  # the site configuration falls back on the project's
+        shutil.copytree(ROOT / name, root / name)
+    result = run_build(root, timeout=1500)
+    assert result.code == 0, result.err
+    result = run_build(root, "fiches", FORMS_OF, timeout=900)
+    assert result.code == 0, result.err
+    return root
+
+
+@pytest.fixture(scope="module")
+def pairs(bundled, tmp_path_factory) -> list[tuple[Path, Path]]:
+    """(published PDF, the DOCX beside it rendered by a separate LibreOffice), for every PDF."""
+    pdfs = sorted((bundled / "dist").rglob("*.pdf"))
+    out_dir = tmp_path_factory.mktemp("rendered")
+    docxs = []
+    for pdf in pdfs:
+        docx = pdf.with_suffix(".docx")
+        assert docx.is_file(), f"{pdf} has no DOCX beside it"
+        copy = out_dir / f"{len(docxs):04d}.docx"
+        shutil.copyfile(docx, copy)
+        docxs.append(copy)
+    profile = tmp_path_factory.mktemp("profile")
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{profile}", "--convert-to", "pdf",
+                    "--outdir", str(out_dir), *map(str, docxs)], capture_output=True, check=True, timeout=1200)
+    return [(pdf, docx.with_suffix(".pdf")) for pdf, docx in zip(pdfs, docxs)]
+
+
+def test_every_pdf_is_the_layout_of_its_docx_page_for_page(pairs):
+    kinds = {"convention": 0, "avenant": 0, "dossier": 0, "formulaire": 0}
+    for published, rendered in pairs:
+        ours, theirs = words_by_page(published), words_by_page(rendered)
+        assert len(ours) == len(theirs), (published.name, len(ours), len(theirs))
+        for n, (a, b) in enumerate(zip(ours, theirs), start=1):
+            assert a == b, (published.name, n, [w for w in a if w not in b][:8], [w for w in b if w not in a][:8])
+        name = published.as_posix()
+        kind = ("dossier" if "/deliberations/" in name else "formulaire" if "/formulaires/" in name
+                else "avenant" if "-avenant-" in name else "convention")
+        kinds[kind] += 1
+    assert kinds["convention"] == 4 and kinds["avenant"] == 3 and kinds["dossier"] == 1
+    assert kinds["formulaire"] > 100  # one per commune and SIVOM, and all of them in one file
+
+
+def test_every_pdf_is_pdfa_tagged_french_titled_with_its_fonts_embedded(pairs):
+    for published, _ in pairs:
+        with pikepdf.open(published) as pdf:
+            meta = pdf.open_metadata()
+            assert (meta.get("pdfaid:part"), meta.get("pdfaid:conformance")) == ("2", "B"), published.name
+            assert meta.get("pdfuaid:part") == "1"
+            assert pdf.Root.OutputIntents[0].S == "/GTS_PDFA1"
+            assert "/StructTreeRoot" in pdf.Root and str(pdf.Root.Lang) == "fr-FR"
+            assert meta.get("dc:title") and str(pdf.docinfo.Title) == meta.get("dc:title")
+            for page in pdf.pages:
+                for font in (page.Resources.get("/Font") or {}).values():
+                    desc = font.get("/FontDescriptor") or font.DescendantFonts[0].FontDescriptor
+                    assert any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")), \
+                        (published.name, str(font.BaseFont))
+
+
+def _sommaire(pdf: Path) -> list[tuple[str, int]]:
+    """(title, page) of each sommaire entry of the PDF's text (entries may wrap over two lines)."""
+    text = subprocess.run(["pdftotext", "-layout", "-f", "2", "-l", "6", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    entries, pending, started = [], "", False
+    for n, page in enumerate(text.split("\f")):
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        if started and lines:
+            lines = lines[1:]  # the running header
+        for line in lines:
+            if not started:
+                started = line == "Sommaire"
+                continue
+            if line.startswith("Page "):
+                break
+            m = re.match(r"(.*?) ?\.+ ?(\d+)$", line)
+            if m:
+                entries.append((" ".join(f"{pending} {m.group(1)}".split()), int(m.group(2))))
+                pending = ""
+            else:
+                pending = f"{pending} {line}"
+        if entries and not any(re.search(r"\.{4,}", x) for x in lines):
+            break  # a page after the sommaire
+    return entries
+
+
+def test_outline_equals_the_sommaire_and_each_entry_is_on_its_page(pairs):
+    conventions = [p for p, _ in pairs if "/formulaires/" not in p.as_posix() and "/deliberations/" not in p.as_posix()]
+    for published in conventions:
+        entries = _sommaire(published)
+        assert entries, published.name
+        pages = words_by_page(published)
+        with pikepdf.open(published) as pdf:
+            outline = []
+
+            def walk(items):
+                for item in items:
+                    outline.append(" ".join(item.title.split()))
+                    walk(item.children)
+
+            walk(pdf.open_outline().root)
+        titles = [" ".join(t.replace("\u00a0", " ").split()) for t, _ in entries]
+        assert titles == [t.replace("\u00a0", " ") for t in outline], published.name
+        for title, page in entries:
+            first_words = title.replace("\u00a0", " ").split()[:3]
+            page_text = " ".join(pages[page - 1]).replace("\u00a0", " ")
+            assert " ".join(first_words) in page_text, (published.name, title, page)
+
+
+def test_comporte_n_pages_is_the_page_of_the_last_signature_in_every_copy(bundled, pairs):
+    own = {}
+    for published, _ in pairs:
+        if "/formulaires/" in published.as_posix() or "/deliberations/" in published.as_posix():
+            continue
+        pages = words_by_page(published)
+        text = " ".join(" ".join(p) for p in pages)
+        m = re.search(r"(La présente convention|Le présent avenant) comporte (\d+) pages", text)
+        assert m, published.name
+        with pikepdf.open(published) as pdf:
+            index = {p.objgen: i for i, p in enumerate(pdf.pages)}
+            fields = [f for f in pdf.Root.AcroForm.Fields if f.get("/FT") == "/Sig"] if "/AcroForm" in pdf.Root else []
+            last = max(index[f.P.objgen] for f in fields) + 1 if fields else None
+        if last is not None:  # the last signature field sits in the last signature cell
+            assert int(m.group(2)) == last, published.name
+        own[published.stem] = m.group(0)
+    # the délibération's dossier cites each approved document with its own PDF's count
+    dossier = next(p for p, _ in pairs if "/deliberations/" in p.as_posix())
+    text = " ".join(" ".join(p) for p in words_by_page(dossier))
+    rows = json.loads(run_build(bundled, "list", "--json").out)
+    approved = next(r for r in rows if r["type"] == "délibération")
+    for ext in ("docx", "pdf"):  # the full build wrote the dossier, and its manifest lists it
+        assert (bundled / approved["sorties"][ext]).is_file()
+        assert f"deliberations/{approved['identifiant']}.{ext}" in (bundled / "dist/MANIFEST.sha256").read_text()
+    cited = re.findall(r"(?:La présente convention|Le présent avenant) comporte \d+ pages", text)
+    assert len(cited) == 3
+    for sentence in cited:
+        assert sentence in own.values()
+    for ident in ("ctg-cc-ternois-2023-2027", "ctg-cc-pays-opale-2022-2026-avenant-2023-001",
+                  "ctg-cc-region-audruicq-2022-2026-avenant-2023-001"):
+        assert own[ident] in cited, ident
+
+
+def test_a_signature_block_stays_with_its_closing_and_no_cell_stands_alone(pairs):
+    for published, _ in pairs:
+        name = published.as_posix()
+        if "/formulaires/" in name or "/deliberations/" in name:
+            continue
+        pages = [" ".join(p) for p in words_by_page(published)]
+        closing = next(i for i, p in enumerate(pages) if "exemplaires originaux" in p)
+        last = int(re.search(r"comporte (\d+) pages", " ".join(pages)).group(1))  # the body ends there
+        cells = [i for i, p in enumerate(pages[:last]) if i >= closing
+                 for _ in re.findall(r"\bPour (?:la|le|l['’])", p)]
+        assert cells and cells[0] == closing, (published.name, closing, cells)  # « Fait à » with the first cell
+        per_page = {i: cells.count(i) for i in set(cells)}
+        assert all(n >= 2 for n in per_page.values()) or len(cells) == 1, (published.name, per_page)
+
+
+#: Word's fonts and the free fonts with the same metrics that scripts/install.sh installs
+METRIC_TWINS = {"Arial": "Liberation Sans", "Times New Roman": "Liberation Serif", "Courier New": "Liberation Mono",
+                "Calibri": "Carlito", "Cambria": "Caladea"}
+
+
+def test_reference_document_fonts_have_their_metric_twin_installed():
+    import zipfile
+
+    with zipfile.ZipFile(ROOT / "templates" / "reference.docx") as z:
+        xml = z.read("word/styles.xml").decode("utf-8") + z.read("word/theme/theme1.xml").decode("utf-8")
+    fonts = set(re.findall(r'w:(?:ascii|hAnsi)="([^"]+)"', xml)) | set(re.findall(r'<a:latin typeface="([^"]+)"', xml))
+    assert "Arial" in fonts and not re.search(r"w:asciiTheme=\"minorHAnsi\"", xml.split("</w:docDefaults>")[0])
+    for font in fonts:
+        assert font in METRIC_TWINS, font  # Word has it, and LibreOffice lays it out with the same widths
+        found = subprocess.run(["fc-match", "-f", "%{family}", font], capture_output=True, text=True).stdout
+        assert METRIC_TWINS[font] in found, (font, found)
