@@ -72,7 +72,7 @@ class Shape:
 
 def generate(dest: Path, n_conventions: int, seed: int = 2026, shape: Shape | None = None) -> dict:
     """Write a complete project (templates/ copied from this repository) into dest; returns its figures."""
-    from ctg import territory
+    from ctg.sources import territory
 
     shape = shape or Shape(n_conventions)
     rng = random.Random(seed)

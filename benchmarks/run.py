@@ -129,7 +129,7 @@ def build(root: Path, *args: str, memory: bool = False) -> tuple[float, int]:
 
 
 def pandoc_exe() -> str:
-    from ctg import pandoc
+    from ctg.core import pandoc
 
     return pandoc.executable()
 
@@ -137,9 +137,9 @@ def pandoc_exe() -> str:
 def assembled(root: Path) -> tuple[dict, list]:
     """The assembled documents, and those only the site publishes (consolidated versions, public
     variants): the full build converts both, so its floor converts both too."""
-    from ctg.diagnostics import Diagnostics
-    from ctg.pipeline import Project, assemble_checked, load_and_check
-    from ctg.site_build import site_documents
+    from ctg.core.diagnostics import Diagnostics
+    from ctg.build.pipeline import Project, assemble_checked, load_and_check
+    from ctg.site.publish import site_documents
 
     project = Project(root)
     diags = Diagnostics(root)
@@ -155,9 +155,9 @@ def pool(fn, items, jobs: int) -> None:
 
 def floor(md_files: list[Path], out: Path, jobs: int) -> float:
     """Plain pandoc → DOCX, and plain pandoc → Typst → PDF (typst CLI of the typst package)."""
-    from ctg.pandoc import READER
+    from ctg.core.pandoc import READER
 
-    from ctg.parallel import ordered_map
+    from ctg.core.parallel import ordered_map
 
     start = time.perf_counter()
     for _ in ordered_map(_FloorDoc(pandoc_exe(), READER, out), md_files, jobs):
@@ -187,9 +187,9 @@ class _OurPdf:
         self.root, self.docs = root, docs
 
     def __call__(self, ident: str) -> None:
-        from ctg import pandoc
-        from ctg.build_pdf import pdf_options
-        from ctg.pipeline import Project
+        from ctg.core import pandoc
+        from ctg.build.build_pdf import pdf_options
+        from ctg.build.pipeline import Project
         from ctg.writers.pdf import write_pdf
 
         doc = self.docs[ident]
@@ -197,8 +197,8 @@ class _OurPdf:
 
 
 def our_pdf_route(root: Path, docs: dict, ids: list[str], jobs: int) -> float:
-    from ctg import pandoc
-    from ctg.parallel import ordered_map
+    from ctg.core import pandoc
+    from ctg.core.parallel import ordered_map
 
     pandoc.use_memo(None)
     start = time.perf_counter()
@@ -219,7 +219,7 @@ def ensure_weasyprint() -> bool:
 
 
 def weasyprint_route(md_files: list[Path], out: Path, jobs: int) -> float:
-    from ctg.pandoc import READER
+    from ctg.core.pandoc import READER
 
     exe = pandoc_exe()
     css = out / "print.css"
@@ -240,8 +240,8 @@ def weasyprint_route(md_files: list[Path], out: Path, jobs: int) -> float:
 
 def libreoffice_route(docx_files: list[Path], out: Path, jobs: int) -> float:
     """soffice --convert-to pdf, one process per batch (a profile each, so batches run side by side)."""
-    from ctg.libreoffice import soffice
-    from ctg.parallel import split
+    from ctg.writers.libreoffice import soffice
+    from ctg.core.parallel import split
 
     exe = soffice()
 
@@ -281,9 +281,9 @@ def plain_mkdocs(root: Path, docs: dict, out: Path) -> float:
 
 
 def communes_of(root: Path, conv: str) -> int:
-    from ctg.context import convention_facts
-    from ctg.diagnostics import Diagnostics
-    from ctg.pipeline import Project, load_and_check
+    from ctg.assembly.context import convention_facts
+    from ctg.core.diagnostics import Diagnostics
+    from ctg.build.pipeline import Project, load_and_check
 
     corpus = load_and_check(Project(root), Diagnostics(root))
     return len(convention_facts(corpus, corpus.conventions[conv]).communes)
@@ -311,7 +311,7 @@ def fiches_time(tmp: Path) -> tuple[float | None, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ctg.parallel import default_jobs
+    from ctg.core.parallel import default_jobs
 
     parser = argparse.ArgumentParser(description="Mesures de performance sur un corpus synthétique.")
     parser.add_argument("--scale", type=float, default=1.0, help="échelle (1 = 200 conventions)")

@@ -11,7 +11,7 @@ import shutil
 import textwrap
 from pathlib import Path
 
-from ctg import territory
+from ctg.sources import territory
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -250,9 +250,9 @@ MINIMAL: dict[str, str] = {
 def record_fingerprints(root: Path) -> None:
     """Record the fingerprints of the signed documents, as « build.py empreintes » does in a real
     repository; skipped when the corpus is invalid (the test then expects errors anyway)."""
-    from ctg import integrity
-    from ctg.diagnostics import Diagnostics
-    from ctg.pipeline import Project, assemble_checked, load_and_check
+    from ctg.checks import integrity
+    from ctg.core.diagnostics import Diagnostics
+    from ctg.build.pipeline import Project, assemble_checked, load_and_check
 
     project = Project(root)
     diags = Diagnostics(root)

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from conftest import run_build
-from ctg.commune_forms import BLANK_RX
-from ctg.deliberation import assemble_deliberation, other_parties
-from ctg.diagnostics import Diagnostics
-from ctg.pipeline import Project, assemble_checked, load_and_check
+from ctg.deliberations.commune_forms import BLANK_RX
+from ctg.deliberations.deliberation import assemble_deliberation, other_parties
+from ctg.core.diagnostics import Diagnostics
+from ctg.build.pipeline import Project, assemble_checked, load_and_check
 from fixture_corpus import CONV
 
 DELIB_ID = "deliberation-cp-2023-578"

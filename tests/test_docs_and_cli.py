@@ -6,7 +6,7 @@ import json
 import re
 
 from conftest import run_build
-from ctg.schemas import (Annexe, Avenant, Avis, Commune, Convention, Deliberation, Fiche, Formulaire, Maires,
+from ctg.sources.schemas import (Annexe, Avenant, Avis, Commune, Convention, Deliberation, Fiche, Formulaire, Maires,
                          Organisation, Personne, Publication, Rapport, Representant, SignatureDeliberation, Vote)
 from fixture_corpus import ROOT
 

@@ -13,9 +13,9 @@ import pytest
 from docx.oxml.ns import qn
 
 from conftest import run_build
-from ctg import libreoffice
+from ctg.writers import libreoffice
 from ctg.writers.docx_post import END_BOOKMARK
-from ctg.validate import find_placeholders
+from ctg.checks.validate import find_placeholders
 from fixture_corpus import CONV, MINIMAL
 
 DOC = "dist/ctg-test-2022-2026/ctg-test-2022-2026.docx"
@@ -222,8 +222,8 @@ def test_links_to_a_missing_identifier_become_plain_text():
     links that resolve stay; the parsed document given to the writers is never modified."""
     import copy
 
-    from ctg import pandoc
-    from ctg.ast import stringify, unlink_missing_targets
+    from ctg.core import pandoc
+    from ctg.core.ast import stringify, unlink_missing_targets
 
     def links(ast) -> list[str]:
         found = []
@@ -255,10 +255,10 @@ def test_a_large_page_pass_is_split_into_batches_with_the_same_pages(make_projec
     documents): batches of one document give the DOCX a build in one batch gives."""
     import io
 
-    from ctg import build_outputs
-    from ctg.diagnostics import Diagnostics
-    from ctg.pipeline import Project, assemble_checked, load_and_check
-    from ctg.progress import Progress
+    from ctg.build import build_outputs
+    from ctg.core.diagnostics import Diagnostics
+    from ctg.build.pipeline import Project, assemble_checked, load_and_check
+    from ctg.core.progress import Progress
     from ctg.writers.docx_post import unfilled_pagerefs
 
     root = make_project()

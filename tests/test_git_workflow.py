@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from conftest import run_build
-from ctg import editor_schemas
+from ctg.cli import editor_schemas
 from fixture_corpus import CONV, MINIMAL, ROOT
 
 jsonschema = pytest.importorskip("jsonschema")

@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 from conftest import run_build
-from ctg import territory
-from ctg.context import covered_communes
-from ctg.diagnostics import Diagnostics
-from ctg.pipeline import Project, assemble_checked, load_and_check
+from ctg.sources import territory
+from ctg.assembly.context import covered_communes
+from ctg.core.diagnostics import Diagnostics
+from ctg.build.pipeline import Project, assemble_checked, load_and_check
 from fixture_corpus import (CONV, MINIMAL, OFFICIAL_COMMUNES, OFFICIAL_EPCI, PACKAGE, ROOT, SOURCE,
                             record_fingerprints)
 from test_validation import CONVENTION, check_fails, replace

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from .. import pandoc
-from ..assemble import AssembledDocument
-from ..corpus import Corpus
-from ..deliberation import approving, assemble_deliberation
-from ..diagnostics import Diagnostics
-from ..french import date_fr
+from ..core import pandoc
+from ..assembly.assemble import AssembledDocument
+from ..sources.corpus import Corpus
+from ..deliberations.deliberation import approving, assemble_deliberation
+from ..core.diagnostics import Diagnostics
+from ..core.french import date_fr
 from .pages import render_page
 from .sanitize import sanitize
 

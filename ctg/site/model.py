@@ -13,12 +13,12 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .. import pandoc
-from ..annex_content import pilot_label, prepare
-from ..assemble import AssembledDocument
-from ..context import convention_facts
-from ..corpus import Corpus
-from ..french import date_fr
+from ..core import pandoc
+from ..assembly.annex_content import pilot_label, prepare
+from ..assembly.assemble import AssembledDocument
+from ..assembly.context import convention_facts
+from ..sources.corpus import Corpus
+from ..core.french import date_fr
 from .content import DocumentPages, avenant_number, render_pages, split_document
 from .document_cache import DocumentCache
 from .pages import render_page

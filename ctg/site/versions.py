@@ -16,15 +16,15 @@ from typing import Iterator
 
 from markupsafe import Markup, escape
 
-from .. import pandoc
-from ..assemble import AssembledDocument, Assembler
-from ..avenant_ops import avenants_in_order
-from ..consolidate import consolidated_document
-from ..corpus import Corpus
-from ..diagnostics import Diagnostics
-from ..french import date_fr
-from ..redline import DELETION, INSERTION, MOVE_FROM, MOVE_TO, Mark, change_of, comparable, compare_asts, move_name
-from ..ast import map_inlines, raw_inline
+from ..core import pandoc
+from ..assembly.assemble import AssembledDocument, Assembler
+from ..versions.avenant_ops import avenants_in_order
+from ..versions.consolidate import consolidated_document
+from ..sources.corpus import Corpus
+from ..core.diagnostics import Diagnostics
+from ..core.french import date_fr
+from ..versions.redline import DELETION, INSERTION, MOVE_FROM, MOVE_TO, Mark, change_of, comparable, compare_asts, move_name
+from ..core.ast import map_inlines, raw_inline
 from .content import has_internal_annexes, public_variant, strip_internal_annexes
 from .pages import render_page
 from .sanitize import sanitize
@@ -114,8 +114,8 @@ def _each_versions(corpus: Corpus, published: dict[str, AssembledDocument], publ
     HTML of a national corpus is not held at once): from the cache (version_cache.py) when its
     sources did not change, else computed several conventions at once: in forked processes when the
     caller knows no thread runs (build.py), else in threads (their pandoc runs overlap)."""
-    from ..build_outputs import OPTIONS
-    from ..parallel import ordered_map, thread_map
+    from ..build.build_outputs import OPTIONS
+    from ..core.parallel import ordered_map, thread_map
     from .version_cache import VersionCache
 
     cids = [c for c in sorted(published) if published[c].kind == "convention" and c in corpus.conventions]
@@ -152,9 +152,9 @@ def version_downloads(project, corpus: Corpus, published: dict[str, AssembledDoc
                       progress) -> dict[str, dict]:
     """{version id: {ext: cache entry}}: the DOCX and PDF of every consolidated version the site shows,
     from the content-hash cache (built when missing, as any download)."""
-    from ..build_outputs import produce
-    from ..outputs import output_path
-    from ..site_build import pdf_builder
+    from ..build.build_outputs import produce
+    from ..core.outputs import output_path
+    from .publish import pdf_builder
 
     docs = consolidated_versions(corpus, published, public)
     if not docs:

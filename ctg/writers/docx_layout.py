@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from ..ast import (attr, div_info, is_div, is_span, map_blocks, map_inlines, raw_block, raw_inline,
+from ..core.ast import (attr, div_info, is_div, is_span, map_blocks, map_inlines, raw_block, raw_inline,
                    unlink_missing_targets)
 
 PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'

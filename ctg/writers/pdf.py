@@ -17,8 +17,8 @@ from pathlib import Path
 
 import typst
 
-from .. import pandoc
-from ..assemble import AssembledDocument
+from ..core import pandoc
+from ..assembly.assemble import AssembledDocument
 from .signature_fields import FieldSpec, add_signature_fields
 from .typst_layout import image_targets, layout, typst_string
 

@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from docx.oxml import OxmlElement
 from docx.shared import Cm, Pt, RGBColor
 
-from .. import pandoc
+from ..core import pandoc
 
 FONT = "Arial"  # metric-compatible with Liberation Sans, which LibreOffice uses when Arial is absent
 BLUE = RGBColor(0x1F, 0x3A, 0x68)

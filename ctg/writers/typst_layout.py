@@ -8,7 +8,7 @@ between the raw opening and closing of the call, as it does for its own
 
 from __future__ import annotations
 
-from ..ast import div_info, is_div, is_span, map_blocks, map_inlines, raw_block, raw_inline, unlink_missing_targets
+from ..core.ast import div_info, is_div, is_span, map_blocks, map_inlines, raw_block, raw_inline, unlink_missing_targets
 
 COVER_PARTS = {
     "mention-projet": "projet",

@@ -1,0 +1,601 @@
+"""Avenants as structured changes: the operations of « modifications » and their effect.
+
+A Version is the state of a convention's parts after some of its avenants: articles
+(an inserted article is labelled « 6 bis », a deleted one stays as « supprimé » so that
+numbers never move), annexes, signatories, plan d'actions and fiches (an inserted fiche
+is « 3 bis »), équipements and communes. apply() applies one avenant's operations in
+order, reports an operation on a part the convention does not have (at its file and
+line), and records a Change per operation: the avenant's text is drafted from those
+(avenant_text.py) and the consolidated text built from the resulting Version
+(consolidate.py), so what is signed and what is applied cannot disagree.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+from ..sources.corpus import AnnexSource, AvenantSource, ConventionSource, Corpus, FicheSource, Section
+from ..core.diagnostics import Diagnostics
+from ..sources.models import ClauseModel
+from ..assembly.numbering import number_articles
+from ..assembly.parties import OrgView
+from ..sources.schemas import CommuneDeclaree, Equipement, Signataire, Statut
+
+# action key -> (required details, other allowed details)
+ACTIONS: dict[str, tuple[frozenset, frozenset]] = {
+    "remplacer_article": (frozenset({"texte"}), frozenset({"titre"})),
+    "inserer_article": (frozenset({"apres", "titre", "texte"}), frozenset()),
+    "supprimer_article": (frozenset(), frozenset()),
+    "remplacer_alinea": (frozenset({"alinea", "texte"}), frozenset()),
+    "inserer_alinea": (frozenset({"apres", "texte"}), frozenset()),
+    "supprimer_alinea": (frozenset({"alinea"}), frozenset()),
+    "remplacer_annexe": (frozenset(), frozenset()),
+    "ajouter_annexe": (frozenset(), frozenset({"apres"})),
+    "retirer_signataire": (frozenset(), frozenset()),
+    "ajouter_fiche": (frozenset(), frozenset({"apres", "thematique", "enjeu", "objectif"})),
+    "modifier_fiche": (frozenset(), frozenset()),
+    "supprimer_fiche": (frozenset(), frozenset()),
+    "ajouter_equipement": (frozenset({"type", "nom"}), frozenset({"adresse", "gestionnaire"})),
+    "retirer_equipement": (frozenset({"nom"}), frozenset({"type"})),
+    "ajouter_commune": (frozenset({"motif"}), frozenset()),
+    "retirer_commune": (frozenset({"motif"}), frozenset()),
+}
+DETAILS = ("titre", "texte", "apres", "alinea", "thematique", "enjeu", "objectif", "type", "nom", "adresse",
+           "gestionnaire", "motif")
+SUFFIXES = ["bis", "ter", "quater", "quinquies", "sexies", "septies", "octies", "nonies", "decies"]
+
+
+def operation_problem(op) -> str | None:
+    """The shape of one operation (called by the schema): one action, the details it needs."""
+    actions = [a for a in ACTIONS if getattr(op, a) is not None]
+    if not actions:
+        return ("une modification commence par une action : " + ", ".join(f"« {a} »" for a in ACTIONS))
+    if len(actions) > 1:
+        return (f"une modification ne fait qu'une chose, celle-ci en indique {len(actions)} "
+                f"({', '.join(actions)}) ; écrivez-les en éléments « - » séparés")
+    action = actions[0]
+    required, optional = ACTIONS[action]
+    given = {d for d in DETAILS if getattr(op, d) is not None}
+    missing = sorted(required - given)
+    if missing:
+        return f"« {action} » demande aussi {', '.join(f'« {m} »' for m in missing)}"
+    extra = sorted(given - required - optional)
+    if extra:
+        return f"{', '.join(f'« {e} »' for e in extra)} ne s'applique pas à « {action} »"
+    if action == "inserer_alinea" and not isinstance(op.apres, int):
+        return "pour « inserer_alinea », « apres » est le numéro de l'alinéa (0 : au début de l'article)"
+    if action in ("inserer_article", "ajouter_fiche", "ajouter_annexe") and isinstance(op.apres, int):
+        return f"pour « {action} », « apres » est un identifiant, pas un numéro"
+    if action == "ajouter_fiche" and op.apres is None and not (op.thematique and op.enjeu and op.objectif):
+        return ("« ajouter_fiche » demande sa place : « apres » (une fiche du plan) ou « thematique », "
+                "« enjeu » et « objectif »")
+    return None
+
+
+def action_of(op) -> tuple[str, str]:
+    action = next(a for a in ACTIONS if getattr(op, a) is not None)
+    return action, getattr(op, action)
+
+
+# ---------------------------------------------------------------- state
+
+
+@dataclass
+class AlineaChange:
+    action: str  # remplacer_alinea | inserer_alinea | supprimer_alinea
+    number: int  # alinéa replaced or deleted; for an insertion, the one it follows (0: start)
+    text: Section | None
+    avenant: AvenantSource
+    line: int
+
+
+@dataclass
+class ArticleState:
+    id: str
+    label: str  # « 10 », « 6 bis »
+    title: str | None  # model title (rendered), None when the section has its own
+    clause: str | None
+    section: Section | None
+    deleted_by: str | None = None
+    alineas: list[AlineaChange] = field(default_factory=list)
+
+
+@dataclass
+class Party:
+    signataire: Signataire
+    when: dt.date  # reference date of the representative
+    by: str | None = None  # the avenant that added it
+
+
+@dataclass
+class Version:
+    conv: ConventionSource
+    articles: list[ArticleState]
+    annexes: list[AnnexSource]
+    parties: list[Party]
+    plan: list[dict]  # thématiques → enjeux → objectifs → fiches, as plain data
+    fiches: dict[str, FicheSource]
+    fiche_labels: dict[str, str]  # kept after a deletion: a number is never reused
+    equipements: list[dict]  # [{"collectivite": code, "equipements": [Equipement]}]
+    communes_ajoutees: list[CommuneDeclaree]
+    communes_retirees: list[CommuneDeclaree]
+    applied: list[AvenantSource] = field(default_factory=list)
+    deleted: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, id) -> avenant number
+    marks: dict[str, str] = field(default_factory=dict)  # fiche id -> « nouvelle » / « mise à jour » (last avenant)
+
+    def copy(self) -> "Version":
+        return replace(self, articles=[replace(a, alineas=list(a.alineas)) for a in self.articles],
+                       annexes=list(self.annexes), parties=list(self.parties), plan=copy.deepcopy(self.plan),
+                       fiches=dict(self.fiches), fiche_labels=dict(self.fiche_labels),
+                       equipements=[{"collectivite": g["collectivite"], "equipements": list(g["equipements"])}
+                                    for g in self.equipements],
+                       communes_ajoutees=list(self.communes_ajoutees), communes_retirees=list(self.communes_retirees),
+                       applied=list(self.applied), deleted=dict(self.deleted), marks={})
+
+    def article(self, ident: str) -> ArticleState | None:
+        return next((a for a in self.articles if a.id == ident), None)
+
+    def annex_number(self, ident: str) -> int | None:
+        return next((i + 1 for i, a in enumerate(self.annexes) if a.id == ident), None)
+
+    def fiche_order(self) -> list[str]:
+        out: list[str] = []
+        for th in self.plan:
+            for en in th["enjeux"]:
+                for ob in en["objectifs"]:
+                    out += [f for f in ob["fiches"] if f not in out]
+        return out
+
+    def plan_model(self):
+        from ..sources.schemas import PlanActions
+
+        return PlanActions.model_validate({"thematiques": self.plan}) if self.plan else None
+
+    def source(self) -> ConventionSource:
+        """The convention's sources as this version has them (for annex_content and the facts)."""
+        from ..sources.schemas import Equipements
+
+        meta = self.conv.meta.model_copy(update={
+            "signataires": [p.signataire for p in self.parties],
+            "communes_ajoutees": list(self.communes_ajoutees), "communes_retirees": list(self.communes_retirees)})
+        eq = (Equipements.model_validate({"collectivites": [g for g in self.equipements if g["equipements"]]})
+              if self.equipements else None)
+        return replace(self.conv, meta=meta, annexes=list(self.annexes), plan=self.plan_model(),
+                       fiches=dict(self.fiches), equipements=eq)
+
+
+def initial_version(conv: ConventionSource, model: ClauseModel) -> Version:
+    problems: list = []  # reported when the convention itself is assembled
+    plans = number_articles(model, conv.sections, problems)
+    titles = {a.id: a.titre for a in model.articles}
+    articles = [ArticleState(p.id, str(p.number), None if p.section else titles.get(p.id), p.clause, p.section)
+                for p in plans]
+    plan = conv.plan.model_dump(mode="python")["thematiques"] if conv.plan else []
+    version = Version(
+        conv=conv, articles=articles, annexes=list(conv.annexes),
+        parties=[Party(s, conv.meta.signature.date or conv.meta.periode.debut) for s in conv.meta.signataires],
+        plan=plan, fiches=dict(conv.fiches), fiche_labels={},
+        equipements=[{"collectivite": g.collectivite, "equipements": list(g.equipements)}
+                     for g in (conv.equipements.collectivites if conv.equipements else [])],
+        communes_ajoutees=list(conv.meta.communes_ajoutees), communes_retirees=list(conv.meta.communes_retirees))
+    version.fiche_labels = {f: str(i + 1) for i, f in enumerate(version.fiche_order()) if f in conv.fiches}
+    return version
+
+
+# ---------------------------------------------------------------- changes
+
+
+@dataclass
+class Change:
+    """One applied operation, with what the drafting needs (labels as the signatory reads them)."""
+
+    action: str
+    target: str
+    op: object  # schemas.Operation
+    line: int
+    label: str = ""  # article / fiche / annexe number before the change (or of the new part)
+    after_label: str = ""  # for an insertion: the part it follows
+    title: str = ""
+    old_title: str = ""
+    section: Section | None = None  # new text of an article or alinéa
+
+
+def _suffixed(base: str, taken: set[str]) -> str:
+    root = base.split(" ")[0]
+    for suffix in SUFFIXES:
+        label = f"{root} {suffix}"
+        if label not in taken:
+            return label
+    return f"{root} {len(taken)}"
+
+
+def _text_section(ident: str, title: str, op, av: AvenantSource, i: int) -> Section:
+    line = av.src.line("modifications", i, "texte")
+    return Section(ident, title or "", {}, op.texte + "\n", line, av.path)
+
+
+class Applier:
+    """Applies one avenant to a copy of a version; errors go to diags at the operation's line."""
+
+    def __init__(self, corpus: Corpus, diags: Diagnostics):
+        self.corpus = corpus
+        self.diags = diags
+
+    def apply(self, version: Version, av: AvenantSource) -> tuple[Version, list[Change]]:
+        v = version.copy()
+        changes: list[Change] = []
+        for s in av.meta.signataires_ajoutes:
+            v.parties.append(Party(s, av.meta.signature.date or av.meta.effet, by=av.meta.numero))
+        used_fiches: set[str] = set()
+        for i, op in enumerate(av.meta.modifications):
+            action, target = action_of(op)
+            line = av.src.line("modifications", i, action)
+            ctx = (v, av, i, op, target, line)
+            change = getattr(self, action)(*ctx)
+            if action in ("ajouter_fiche", "modifier_fiche"):
+                used_fiches.add(target)
+            if change is not None:
+                changes.append(change)
+        for fid, fiche in sorted(av.fiches.items()):
+            if fid not in used_fiches:
+                self.diags.error(fiche.path, 1, "fiche-inutilisee",
+                                 f"la fiche « {fid} » de l'avenant n'est ni ajoutée (« ajouter_fiche ») ni "
+                                 "modifiée (« modifier_fiche ») par ses « modifications ».")
+        v.applied.append(av)
+        return v, changes
+
+    def _error(self, av: AvenantSource, line: int, code: str, message: str) -> None:
+        self.diags.error(av.path, line, code, message)
+
+    def _known(self, kind: str, v: Version, ident: str, av, line, what: str, known: list[str]) -> bool:
+        """False, with an error: ident is not a part of the version (or no longer: deleting twice)."""
+        gone = v.deleted.get((kind, ident))
+        if gone:
+            done = {"article": "supprimé", "signataire": "retiré"}.get(kind, "supprimée")
+            self._error(av, line, "deja-supprime", f"{what} « {ident} » a déjà été {done} par l'avenant "
+                        f"n°\u00a0{gone} ; il n'y a plus rien à modifier.")
+        else:
+            from ..checks.validate import closest
+
+            self._error(av, line, "cible-inconnue", f"{what} « {ident} » n'existe pas dans la convention"
+                        f"{closest(ident, known)}")
+        return False
+
+    # ------------------------------------------------------------ articles
+
+    def _article(self, v: Version, ident: str, av, line) -> ArticleState | None:
+        art = v.article(ident)
+        if art is None or art.deleted_by:
+            self._known("article", v, ident, av, line, "l'article", [a.id for a in v.articles if not a.deleted_by])
+            return None
+        return art
+
+    def remplacer_article(self, v, av, i, op, target, line):
+        art = self._article(v, target, av, line)
+        if art is None:
+            return None
+        old_title = art.title if art.section is None else art.section.title
+        art.section = _text_section(target, op.titre or old_title or "", op, av, i)
+        art.title, art.clause, art.alineas = None, None, []
+        return Change("remplacer_article", target, op, line, label=art.label, title=op.titre or "",
+                      old_title=old_title or "", section=art.section)
+
+    def inserer_article(self, v, av, i, op, target, line):
+        if v.article(target) is not None:
+            self._error(av, line, "article-existant", f"l'article « {target} » existe déjà dans la convention ; "
+                        "choisissez un autre identifiant.")
+            return None
+        after = self._article(v, str(op.apres), av, av.src.line("modifications", i, "apres"))
+        if after is None:
+            return None
+        index = v.articles.index(after)
+        while index + 1 < len(v.articles) and v.articles[index + 1].label.split(" ")[0] == after.label.split(" ")[0] \
+                and " " in v.articles[index + 1].label:
+            index += 1  # after 6, 6 bis already there: the new one comes after it, as 6 ter
+        label = _suffixed(after.label, {a.label for a in v.articles})
+        section = _text_section(target, op.titre, op, av, i)
+        v.articles.insert(index + 1, ArticleState(target, label, None, None, section))
+        return Change("inserer_article", target, op, line, label=label, after_label=after.label, title=op.titre,
+                      section=section)
+
+    def supprimer_article(self, v, av, i, op, target, line):
+        art = self._article(v, target, av, line)
+        if art is None:
+            return None
+        art.deleted_by = av.meta.numero
+        v.deleted[("article", target)] = av.meta.numero
+        return Change("supprimer_article", target, op, line, label=art.label)
+
+    def _alinea(self, action, v, av, i, op, target, line):
+        art = self._article(v, target, av, line)
+        if art is None:
+            return None
+        number = op.alinea if action != "inserer_alinea" else op.apres
+        section = _text_section(target, "", op, av, i) if op.texte else None
+        art.alineas.append(AlineaChange(action, number, section, av, av.src.line(
+            "modifications", i, "alinea" if action != "inserer_alinea" else "apres")))
+        return Change(action, target, op, line, label=art.label, section=section)
+
+    def remplacer_alinea(self, *ctx):
+        return self._alinea("remplacer_alinea", *ctx)
+
+    def inserer_alinea(self, *ctx):
+        return self._alinea("inserer_alinea", *ctx)
+
+    def supprimer_alinea(self, *ctx):
+        return self._alinea("supprimer_alinea", *ctx)
+
+    # ------------------------------------------------------------ annexes
+
+    def _avenant_annex(self, av, target, line) -> AnnexSource | None:
+        found = next((a for a in av.annexes if a.id == target), None)
+        if found is None:
+            self._error(av, line, "annexe-absente",
+                        f"le nouveau texte de l'annexe « {target} » doit être une annexe de l'avenant : ajoutez "
+                        f"« {target} » à sa liste « annexes » (fichier avenants/{av.meta.numero}/{target}.md).")
+        return found
+
+    def remplacer_annexe(self, v, av, i, op, target, line):
+        number = v.annex_number(target)
+        if number is None:
+            self._known("annexe", v, target, av, line, "l'annexe", [a.id for a in v.annexes])
+            return None
+        new = self._avenant_annex(av, target, line)
+        if new is None:
+            return None
+        old = v.annexes[number - 1]
+        v.annexes[number - 1] = new
+        return Change("remplacer_annexe", target, op, line, label=str(number), title=new.meta.titre,
+                      old_title=old.meta.titre)
+
+    def ajouter_annexe(self, v, av, i, op, target, line):
+        if v.annex_number(target) is not None:
+            self._error(av, line, "annexe-existante", f"la convention a déjà une annexe « {target} » ; pour la "
+                        "remplacer, écrivez « remplacer_annexe ».")
+            return None
+        new = self._avenant_annex(av, target, line)
+        if new is None:
+            return None
+        index = len(v.annexes)
+        if op.apres is not None:
+            after = v.annex_number(str(op.apres))
+            if after is None:
+                self._known("annexe", v, str(op.apres), av, av.src.line("modifications", i, "apres"), "l'annexe",
+                            [a.id for a in v.annexes])
+                return None
+            index = after
+        v.annexes.insert(index, new)
+        return Change("ajouter_annexe", target, op, line, label=str(index + 1), title=new.meta.titre)
+
+    # ------------------------------------------------------------ signatories
+
+    def retirer_signataire(self, v, av, i, op, target, line):
+        party = next((p for p in v.parties if p.signataire.organisation == target), None)
+        if party is None:
+            self._known("signataire", v, target, av, line, "le signataire",
+                        [p.signataire.organisation for p in v.parties])
+            return None
+        v.parties.remove(party)
+        v.deleted[("signataire", target)] = av.meta.numero
+        org = self.corpus.registry.organisations.get(target)
+        return Change("retirer_signataire", target, op, line, title=org.nom if org else target)
+
+    # ------------------------------------------------------------ fiches
+
+    def _fiche_file(self, av, target, line) -> FicheSource | None:
+        fiche = av.fiches.get(target)
+        if fiche is None:
+            self._error(av, line, "fiche-absente",
+                        f"le texte de la fiche « {target} » est attendu dans avenants/{av.meta.numero}/fiches/"
+                        f"{target}.yaml (mêmes clés qu'une fiche de la convention).")
+        return fiche
+
+    def _fiche(self, v, target, av, line) -> bool:
+        if target in v.fiches:
+            return True
+        return self._known("fiche", v, target, av, line, "la fiche", list(v.fiches))
+
+    def ajouter_fiche(self, v, av, i, op, target, line):
+        if target in v.fiches or target in v.fiche_labels:
+            self._error(av, line, "fiche-existante", f"la fiche « {target} » existe déjà dans le plan d'actions ; "
+                        "pour la changer, écrivez « modifier_fiche ».")
+            return None
+        fiche = self._fiche_file(av, target, line)
+        if fiche is None:
+            return None
+        order = v.fiche_order()
+        if op.apres is not None:
+            after = str(op.apres)
+            if not self._fiche(v, after, av, av.src.line("modifications", i, "apres")):
+                return None
+            for th in v.plan:
+                for en in th["enjeux"]:
+                    for ob in en["objectifs"]:
+                        if after in ob["fiches"]:
+                            ob["fiches"].insert(ob["fiches"].index(after) + 1, target)
+        else:
+            th = _find_or_add(v.plan, op.thematique, "enjeux")
+            en = _find_or_add(th["enjeux"], op.enjeu, "objectifs")
+            ob = _find_or_add(en["objectifs"], op.objectif, "fiches")
+            ob["fiches"].append(target)
+        new_order = v.fiche_order()
+        position = new_order.index(target)
+        taken = set(v.fiche_labels.values())
+        if position == len(new_order) - 1 or not order:
+            label = str(max((int(x.split(" ")[0]) for x in taken), default=0) + 1)
+        else:
+            previous = new_order[position - 1] if position else new_order[position + 1]
+            label = _suffixed(v.fiche_labels[previous], taken)
+        v.fiches[target] = fiche
+        v.fiche_labels[target] = label
+        v.marks[target] = "nouvelle"
+        return Change("ajouter_fiche", target, op, line, label=label, title=fiche.data.titre)
+
+    def modifier_fiche(self, v, av, i, op, target, line):
+        if not self._fiche(v, target, av, line):
+            return None
+        fiche = self._fiche_file(av, target, line)
+        if fiche is None:
+            return None
+        old = v.fiches[target]
+        v.fiches[target] = fiche
+        v.marks.setdefault(target, "mise à jour")
+        return Change("modifier_fiche", target, op, line, label=v.fiche_labels[target], title=fiche.data.titre,
+                      old_title=old.data.titre)
+
+    def supprimer_fiche(self, v, av, i, op, target, line):
+        if not self._fiche(v, target, av, line):
+            return None
+        old = v.fiches.pop(target)
+        for th in v.plan:
+            for en in th["enjeux"]:
+                for ob in en["objectifs"]:
+                    if target in ob["fiches"]:
+                        ob["fiches"].remove(target)
+        _prune(v.plan)
+        v.deleted[("fiche", target)] = av.meta.numero
+        return Change("supprimer_fiche", target, op, line, label=v.fiche_labels[target], title=old.data.titre)
+
+    # ------------------------------------------------------------ data annexes
+
+    def _collectivite(self, code: str) -> str | None:
+        reg = self.corpus.registry
+        if code in reg.communes:
+            return f"la commune {_de_nom(reg.communes[code].nom)}"
+        org = reg.organisations.get(code)
+        return OrgView(org).nom_complet if org is not None else None
+
+    def ajouter_equipement(self, v, av, i, op, target, line):
+        name = self._collectivite(target)
+        if name is None:
+            from ..checks.validate import closest
+
+            reg = self.corpus.registry
+            self._error(av, line, "collectivite-inconnue", f"« {target} » n'est ni un code INSEE du registre ni "
+                        f"une organisation{closest(target, list(reg.organisations) + list(reg.communes))}")
+            return None
+        group = next((g for g in v.equipements if g["collectivite"] == target), None)
+        if group is None:
+            group = {"collectivite": target, "equipements": []}
+            v.equipements.append(group)
+        if any(e.nom == op.nom for e in group["equipements"]):
+            self._error(av, line, "equipement-existant", f"« {op.nom} » figure déjà parmi les équipements de {name}.")
+            return None
+        group["equipements"].append(Equipement(type=op.type, nom=op.nom, adresse=op.adresse,
+                                               gestionnaire=op.gestionnaire))
+        return Change("ajouter_equipement", target, op, line, title=name)
+
+    def retirer_equipement(self, v, av, i, op, target, line):
+        group = next((g for g in v.equipements if g["collectivite"] == target), None)
+        found = [e for e in (group["equipements"] if group else [])
+                 if e.nom == op.nom and (op.type is None or e.type == op.type)]
+        if not found:
+            from ..checks.validate import closest
+
+            names = [e.nom for e in (group["equipements"] if group else [])]
+            self._error(av, line, "equipement-inconnu", f"aucun équipement « {op.nom} » pour « {target} » dans "
+                        f"la convention{closest(op.nom, names)}")
+            return None
+        group["equipements"].remove(found[0])
+        return Change("retirer_equipement", target, op, line, title=self._collectivite(target) or target)
+
+    def _covered(self, v: Version) -> set[str]:
+        territory = self.corpus.registry.organisations.get(v.conv.meta.territoire)
+        members = set(territory.communes) if territory else set()
+        return (members - {c.insee for c in v.communes_retirees}) | {c.insee for c in v.communes_ajoutees}
+
+    def ajouter_commune(self, v, av, i, op, target, line):
+        commune = self.corpus.registry.communes.get(target)
+        if commune is None:
+            self._error(av, line, "commune-inconnue", f"la commune {target} n'est pas dans les données officielles.")
+            return None
+        if target in self._covered(v):
+            self._error(av, line, "commune-deja-couverte", f"la commune {target} ({commune.nom}) est déjà couverte "
+                        "par la convention.")
+            return None
+        _undo_or_declare(v.communes_retirees, v.communes_ajoutees, commune, op.motif)
+        return Change("ajouter_commune", target, op, line, title=commune.nom)
+
+    def retirer_commune(self, v, av, i, op, target, line):
+        commune = self.corpus.registry.communes.get(target)
+        if commune is None or target not in self._covered(v):
+            self._error(av, line, "commune-non-couverte", f"la commune {target}"
+                        f"{' (' + commune.nom + ')' if commune else ''} n'est pas couverte par la convention ; "
+                        "elle ne peut pas en être retirée.")
+            return None
+        _undo_or_declare(v.communes_ajoutees, v.communes_retirees, commune, op.motif)
+        return Change("retirer_commune", target, op, line, title=commune.nom)
+
+
+def _undo_or_declare(opposite: list[CommuneDeclaree], declared: list[CommuneDeclaree], commune, motif: str) -> None:
+    """A commune added back after being left out (or the reverse) cancels the declaration; otherwise declare it."""
+    earlier = [c for c in opposite if c.insee == commune.insee]
+    if earlier:
+        opposite.remove(earlier[0])
+    else:
+        declared.append(CommuneDeclaree(insee=commune.insee, nom=commune.nom, motif=motif))
+
+
+def _de_nom(nom: str) -> str:
+    return ("d'" if nom[:1].lower() in "aeiouyéèêh" else "de ") + nom
+
+
+def _find_or_add(items: list[dict], title: str, child: str) -> dict:
+    found = next((x for x in items if x["titre"] == title), None)
+    if found is None:
+        found = {"titre": title, child: []}
+        items.append(found)
+    return found
+
+
+def _prune(plan: list[dict]) -> None:
+    """An objective, enjeu or thématique left without fiche goes with its last fiche."""
+    for th in plan:
+        for en in th["enjeux"]:
+            en["objectifs"] = [o for o in en["objectifs"] if o["fiches"]]
+        th["enjeux"] = [e for e in th["enjeux"] if e["objectifs"]]
+    plan[:] = [t for t in plan if t["enjeux"]]
+
+
+# ---------------------------------------------------------------- history
+
+
+@dataclass
+class Step:
+    avenant: AvenantSource
+    before: Version
+    after: Version
+    changes: list[Change]
+
+
+def avenants_in_order(corpus: Corpus, conv_id: str) -> list[AvenantSource]:
+    """Applied by effect date; two avenants with the same date in their number order."""
+    return sorted((a for a in corpus.avenants.values() if a.meta.convention == conv_id),
+                  key=lambda a: (a.meta.effet, a.meta.numero))
+
+
+def history(corpus: Corpus, conv: ConventionSource, model: ClauseModel, diags: Diagnostics) -> tuple[Version, list[Step]]:
+    """The convention as signed, and one step per avenant (errors reported once, here)."""
+    start = initial_version(conv, model)
+    steps: list[Step] = []
+    current = start
+    applier = Applier(corpus, diags)
+    for av in avenants_in_order(corpus, conv.id):
+        after, changes = applier.apply(current, av)
+        steps.append(Step(av, current, after, changes))
+        current = after
+    return start, steps
+
+
+def version_at(start: Version, steps: list[Step], when: dt.date) -> Version:
+    current = start
+    for step in steps:
+        if step.avenant.meta.effet <= when:
+            current = step.after
+    return current
+
+
+def is_signed(av: AvenantSource) -> bool:
+    return av.meta.statut in (Statut.signee, Statut.echue)
