@@ -138,7 +138,8 @@ def assembled(root: Path) -> tuple[dict, list]:
     """The assembled documents, and those only the site publishes (consolidated versions, public
     variants): the full build converts both, so its floor converts both too."""
     from ctg.core.diagnostics import Diagnostics
-    from ctg.build.pipeline import Project, assemble_checked, load_and_check
+    from ctg.build.pipeline import assemble_checked, load_and_check
+    from ctg.core.project import Project
     from ctg.site.publish import site_documents
 
     project = Project(root)
@@ -189,7 +190,7 @@ class _OurPdf:
     def __call__(self, ident: str) -> None:
         from ctg.core import pandoc
         from ctg.build.build_pdf import pdf_options
-        from ctg.build.pipeline import Project
+        from ctg.core.project import Project
         from ctg.writers.pdf import write_pdf
 
         doc = self.docs[ident]
@@ -283,7 +284,8 @@ def plain_mkdocs(root: Path, docs: dict, out: Path) -> float:
 def communes_of(root: Path, conv: str) -> int:
     from ctg.assembly.context import convention_facts
     from ctg.core.diagnostics import Diagnostics
-    from ctg.build.pipeline import Project, load_and_check
+    from ctg.build.pipeline import load_and_check
+    from ctg.core.project import Project
 
     corpus = load_and_check(Project(root), Diagnostics(root))
     return len(convention_facts(corpus, corpus.conventions[conv]).communes)

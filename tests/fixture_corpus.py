@@ -252,7 +252,8 @@ def record_fingerprints(root: Path) -> None:
     repository; skipped when the corpus is invalid (the test then expects errors anyway)."""
     from ctg.checks import integrity
     from ctg.core.diagnostics import Diagnostics
-    from ctg.build.pipeline import Project, assemble_checked, load_and_check
+    from ctg.build.pipeline import assemble_checked, load_and_check
+    from ctg.core.project import Project
 
     project = Project(root)
     diags = Diagnostics(root)

@@ -268,7 +268,8 @@ def test_redline_is_a_docx_with_word_tracked_changes(project, tmp_path):
 def site_model(root, today, public: bool = False):
     """The site as data (pages, downloads), without mkdocs."""
     from ctg.core.diagnostics import Diagnostics
-    from ctg.build.pipeline import Project, assemble_checked, load_and_check
+    from ctg.build.pipeline import assemble_checked, load_and_check
+    from ctg.core.project import Project
     from ctg.site.model import build_model
 
     diags = Diagnostics(root)
@@ -459,7 +460,8 @@ FICHE_MD = """## Fiche action n° {n} – {title} {{#fiche-{id}}}
 def test_a_moved_fiche_is_one_move_and_list_items_move_too():
     from ctg.core import pandoc
     from ctg.core.ast import stringify
-    from ctg.versions.redline import Mark, change_of, change_spans, compare_asts, move_name
+    from ctg.versions.redline import compare_asts
+    from ctg.versions.redline_marks import Mark, change_of, change_spans, move_name
 
     fiches = [FICHE_MD.format(n=n, title=title, id=ident, text=text) for n, title, ident, text in [
         (1, "Renforcer le relais petite enfance", "rpe", "Le relais couvre la moitié des communes du territoire."),

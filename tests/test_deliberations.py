@@ -20,7 +20,8 @@ from conftest import run_build
 from ctg.deliberations.commune_forms import BLANK_RX
 from ctg.deliberations.deliberation import assemble_deliberation, other_parties
 from ctg.core.diagnostics import Diagnostics
-from ctg.build.pipeline import Project, assemble_checked, load_and_check
+from ctg.build.pipeline import assemble_checked, load_and_check
+from ctg.core.project import Project
 from fixture_corpus import CONV
 
 DELIB_ID = "deliberation-cp-2023-578"

@@ -257,7 +257,8 @@ def test_a_large_page_pass_is_split_into_batches_with_the_same_pages(make_projec
 
     from ctg.build import build_outputs
     from ctg.core.diagnostics import Diagnostics
-    from ctg.build.pipeline import Project, assemble_checked, load_and_check
+    from ctg.build.pipeline import assemble_checked, load_and_check
+    from ctg.core.project import Project
     from ctg.core.progress import Progress
     from ctg.writers.docx_post import unfilled_pagerefs
 

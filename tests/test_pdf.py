@@ -16,7 +16,8 @@ from conftest import run_build
 from ctg.core import pandoc
 from ctg.core.ast import headings
 from ctg.core.diagnostics import Diagnostics
-from ctg.build.pipeline import Project, assemble_checked, load_and_check
+from ctg.build.pipeline import assemble_checked, load_and_check
+from ctg.core.project import Project
 from ctg.checks.validate import find_placeholders
 from fixture_corpus import CONV, MINIMAL, write_project
 

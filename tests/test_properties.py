@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ctg.sources import schemas
-from ctg.assembly.assemble import assemble
+from ctg.build.pipeline import assemble
 from ctg.core.diagnostics import Diagnostics
 from ctg.sources.loader import load_corpus
 from ctg.sources.schema_errors import validate

@@ -16,7 +16,8 @@ from conftest import run_build
 from ctg.sources import territory
 from ctg.assembly.context import covered_communes
 from ctg.core.diagnostics import Diagnostics
-from ctg.build.pipeline import Project, assemble_checked, load_and_check
+from ctg.build.pipeline import assemble_checked, load_and_check
+from ctg.core.project import Project
 from fixture_corpus import (CONV, MINIMAL, OFFICIAL_COMMUNES, OFFICIAL_EPCI, PACKAGE, ROOT, SOURCE,
                             record_fingerprints)
 from test_validation import CONVENTION, check_fails, replace

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from . import annex_content
+from ..core.document import AnnexInfo, AssembledDocument, Signatory
 from .context import ConventionFacts, avenant_parties, base_context, convention_facts
 from ..sources.corpus import AnnexSource, AvenantSource, ConventionSource, Corpus, Section
 from ..core.diagnostics import Diagnostics
@@ -27,52 +27,6 @@ from .signature_block import closing, signature_block
 from .templating import ReferenceError_, make_environment, render
 
 DASH = "\u2013"
-
-
-@dataclass(frozen=True)
-class Signatory:
-    org_id: str
-    organisation: str
-    person: str
-    function: str
-
-
-@dataclass(frozen=True)
-class AnnexInfo:
-    id: str
-    number: int
-    title: str
-    orientation: str
-    diffusion: str
-
-
-@dataclass
-class AssembledDocument:
-    id: str
-    kind: str  # "convention" | "avenant"
-    parent: str | None
-    status: str
-    title: str
-    short_title: str
-    territory: str
-    start: dt.date
-    end: dt.date
-    signed_on: dt.date | None
-    markdown: str
-    signatories: list[Signatory]
-    annexes: list[AnnexInfo]
-    author: str
-    keywords: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)  # files this document depends on, its own file first
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status == "projet"
-
-    @property
-    def date(self) -> dt.date:
-        """The document's own date, used for reproducible file timestamps."""
-        return self.signed_on or self.start
 
 
 class Assembler:
@@ -260,7 +214,10 @@ class Assembler:
             sources=self._sources_of(conv, None, self._registry_files(facts.parties, facts)),
         )
 
-    def avenant(self, av: AvenantSource) -> AssembledDocument | None:
+    def avenant(self, av: AvenantSource, draft_changes) -> AssembledDocument | None:
+        """draft_changes(assembler, avenant, convention): the text of the avenant's structured changes
+        (versions/avenant_text.py's avenant_extras), passed in by the caller: drafting them needs the
+        convention's history, a later stage than assembly."""
         parent = self.corpus.conventions.get(av.meta.convention)
         if parent is None:
             return None  # reported by validate
@@ -271,9 +228,7 @@ class Assembler:
         model = self.model("avenant", av.path, 1)
         if model is None:
             return None
-        from ..versions.avenant_text import avenant_extras  # the avenant's structured changes, drafted
-
-        extras = avenant_extras(self, av, parent)
+        extras = draft_changes(self, av, parent)
         articles = self._articles(model, av.sections + extras.sections)
         added = [p for p in parties if p.org.id in {s.organisation for s in av.meta.signataires_ajoutes}]
         fin = av.meta.fin or parent.meta.periode.fin
@@ -419,16 +374,3 @@ def parties_section(intro: str, parties: list[Party], visas: list[str]) -> str:
             blocks.append("et")
     return "::: {.parties}\n" + "\n\n".join(blocks) + "\n:::\n"
 
-
-def assemble(corpus: Corpus, templates: Path, diags: Diagnostics, only: list[str] | None = None
-             ) -> dict[str, AssembledDocument]:
-    assembler = Assembler(corpus, templates, diags)
-    out: dict[str, AssembledDocument] = {}
-    for ident in corpus.documents():
-        if only and ident not in only:
-            continue
-        doc = (assembler.convention(corpus.conventions[ident]) if ident in corpus.conventions
-               else assembler.avenant(corpus.avenants[ident]))
-        if doc is not None:
-            out[ident] = doc
-    return out

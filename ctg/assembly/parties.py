@@ -10,7 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..core.french import a, capitalize, date_fr, de
-from ..sources.schemas import Autorisation, Organisation, Representant
+from ..sources.schemas import Autorisation, Organisation, Personne, Representant
+
+NBSP = "\u00a0"
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,11 @@ def representative_at(org: Organisation, when: dt.date) -> Representant | None:
         if rep.debut <= when and (rep.fin is None or when <= rep.fin):
             return rep
     return None
+
+
+def personne(p: Personne | Representant) -> str:
+    """« M. Jean-Claude LEROY »."""
+    return f"{p.civilite}{NBSP}{p.prenom} {p.nom.upper()}"
 
 
 def autorisation_text(aut: Autorisation | None) -> str:

@@ -22,12 +22,11 @@ from pathlib import Path
 
 from . import cache
 from ..core import pandoc
-from ..assembly.assemble import AssembledDocument
-from ..sources.corpus import Corpus
-from ..core.diagnostics import Diagnostic, Diagnostics, UserError
-from ..core.outputs import output_path, remove_stale_temporaries, write_atomic
+from ..core.document import AssembledDocument
+from ..core.diagnostics import Diagnostic, UserError
+from ..core.outputs import output_path, write_atomic
 from ..core.parallel import deal, default_jobs, ordered_map, thread_map, undeal
-from .pipeline import Project
+from ..core.project import Project
 from ..core.progress import Progress
 
 FORMATS = ("docx", "pdf")
@@ -249,61 +248,3 @@ def write_outputs(produced: Produced) -> int:
     for path, entry in sorted(produced.files.items()):
         written += write_if_changed(path, entry.read_bytes())
     return written
-
-
-def build(project: Project, corpus: Corpus, docs: dict[str, AssembledDocument], formats: list[str],
-          progress: Progress, diags: Diagnostics, interne: bool = False, manifest: bool = True) -> int:
-    also = []
-    if "site" in formats:  # what only the site publishes, built in the same pass as the documents
-        from ..site.publish import site_documents
-
-        also = site_documents(corpus, docs, interne or None)
-    produced = produce(project, docs, formats, progress, also=also)
-    remove_stale_temporaries(project.dist)
-    written = write_outputs(produced)
-    if formats == ["docx", "pdf", "site"] and manifest:
-        write_manifest(project.dist)
-    n = len(produced.files)
-    if n or "site" not in formats:
-        progress.done(f"{n} fichier{'s' if n > 1 else ''} à jour dans {project.dist.relative_to(project.root)}/ "
-                      f"({produced.built} produit{'s' if produced.built > 1 else ''}, {produced.reused} "
-                      f"réutilisé{'s' if produced.reused > 1 else ''} du cache, {written} "
-                      f"écrit{'s' if written > 1 else ''}).")
-    if "site" in formats or "serve" in formats:
-        from ..site.publish import build_site
-
-        return build_site(project, corpus, docs, serve="serve" in formats, progress=progress, interne=interne or None)
-    return 0
-
-
-# ------------------------------------------------------------------ no-op runs
-
-
-@dataclass
-class RunStamp:
-    """The inputs of one command line; equal to the last successful run's and its outputs untouched:
-    nothing to do (no load, no assembly, no pandoc, LibreOffice or Typst)."""
-
-    root: Path
-    command: dict
-    folders: list[str]
-    key: str = ""
-
-    def current(self) -> bool:
-        self.key = cache.run_key(self.root, self.command)
-        return cache.up_to_date(self.root, self.command, self.folders, self.key)
-
-    def record(self) -> None:
-        if self.key:
-            cache.record_run(self.root, self.command, self.folders, self.key)
-
-
-def run_stamp(project: Project, command: str, ids: list[str], interne: bool, strict: bool,
-              shard: tuple[int, int] | None) -> RunStamp:
-    from ..site.publish import site_dir, wants_internal
-
-    folders = ["dist"]
-    if command in ("site", "all") and not shard:
-        folders.append(site_dir(project, not (interne or wants_internal())).name)
-    return RunStamp(project.root, {"command": command, "ids": sorted(ids), "interne": interne, "strict": strict,
-                                   "shard": list(shard) if shard else None}, folders)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..assembly.assemble import AssembledDocument
+from ..core.document import AssembledDocument
 from ..core.diagnostics import Diagnostic, UserError
-from .pipeline import Project
+from ..core.project import Project
 from ..core.progress import Progress
 
 

@@ -2,37 +2,36 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from ..assembly.assemble import AssembledDocument, assemble
+from ..assembly.assemble import Assembler
+from ..core.document import AssembledDocument
+from ..core.project import Project
 from ..sources.corpus import Corpus
 from ..core.diagnostics import Diagnostics
 from ..sources.loader import load_corpus
 from ..checks.validate import find_placeholders, validate_corpus
-
-
-@dataclass
-class Project:
-    root: Path
-
-    @property
-    def conventions(self) -> Path:
-        return self.root / "conventions"
-
-    @property
-    def templates(self) -> Path:
-        return self.root / "templates"
-
-    @property
-    def dist(self) -> Path:
-        return self.root / "dist"
+from ..versions.avenant_text import avenant_extras
 
 
 def load_and_check(project: Project, diags: Diagnostics) -> Corpus:
     corpus = load_corpus(project.conventions, diags)
     validate_corpus(corpus, diags)
     return corpus
+
+
+def assemble(corpus: Corpus, templates: Path, diags: Diagnostics, only: list[str] | None = None
+             ) -> dict[str, AssembledDocument]:
+    assembler = Assembler(corpus, templates, diags)
+    out: dict[str, AssembledDocument] = {}
+    for ident in corpus.documents():
+        if only and ident not in only:
+            continue
+        doc = (assembler.convention(corpus.conventions[ident]) if ident in corpus.conventions
+               else assembler.avenant(corpus.avenants[ident], avenant_extras))
+        if doc is not None:
+            out[ident] = doc
+    return out
 
 
 def assemble_checked(project: Project, corpus: Corpus, diags: Diagnostics,

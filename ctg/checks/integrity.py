@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from ..assembly.assemble import AssembledDocument
+from ..core.document import AssembledDocument
 from ..sources.corpus import Corpus
 from ..core.diagnostics import Diagnostics
 from ..sources.sources import read_yaml

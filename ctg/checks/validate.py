@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 
 from ..assembly.context import covered_communes, reference_date
 from ..sources.corpus import AvenantSource, ConventionSource, Corpus, Located
-from ..core.diagnostics import Diagnostics
+from ..core.diagnostics import Diagnostics, closest
 from ..core.french import date_fr
 from ..assembly.parties import representative_at
 from ..sources.schemas import Signataire, Statut
+from .deliberations import check_deliberations, check_forms
 from .territory_checks import check_territory
 
 FINAL = (Statut.pret, Statut.signee)
@@ -41,11 +41,6 @@ def find_placeholders(text: str) -> list[tuple[int, str, str]]:
     return found
 
 
-def closest(word: str, candidates) -> str:
-    guess = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" ; vouliez-vous dire « {guess[0]} » ?" if guess else "."
-
-
 class Validator:
     def __init__(self, corpus: Corpus, diags: Diagnostics):
         self.corpus = corpus
@@ -59,11 +54,7 @@ class Validator:
         for av in self.corpus.avenants.values():
             self.avenant(av)
         check_territory(self.corpus, self.diags)
-        from ..deliberations.deliberation import check_deliberations
-
         check_deliberations(self.corpus, self.diags)  # conventions/_deliberations/
-        from ..deliberations.commune_forms import check_forms
-
         check_forms(self.corpus, self.diags)  # maires.yaml
 
     # ------------------------------------------------------------ registry

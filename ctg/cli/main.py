@@ -12,7 +12,8 @@ from ..sources import territory
 from ..core.diagnostics import Diagnostics, UserError, report
 from ..writers.libreoffice import ToolError
 from ..core.outputs import output_path
-from ..build.pipeline import Project, assemble_checked, load_and_check, unknown_ids
+from ..build.pipeline import assemble_checked, load_and_check, unknown_ids
+from ..core.project import Project
 from ..core.progress import Progress, say
 
 DESCRIPTION = """\
@@ -157,7 +158,8 @@ def run(command: str, args, project: Project) -> int:
         return territory.command(args, project.root)
     stamp = None
     if command in ("docx", "pdf", "site", "all"):
-        from ..build.build_outputs import configure, run_stamp
+        from ..build.build_outputs import configure
+        from .build_commands import run_stamp
 
         configure(args.jobs, args.force)
         stamp = run_stamp(project, command, getattr(args, "ids", None) or [], getattr(args, "interne", False),
@@ -219,7 +221,7 @@ def run(command: str, args, project: Project) -> int:
         for doc in docs.values():
             sys.stdout.write(doc.markdown)
         return 0
-    from ..build.build_outputs import build  # writers are heavy: import them only when building
+    from .build_commands import build  # writers are heavy: import them only when building
 
     formats = {"docx": ["docx"], "pdf": ["pdf"], "site": ["site"], "all": ["docx", "pdf", "site"],
                "serve": ["serve"]}[command]

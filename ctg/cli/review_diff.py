@@ -24,11 +24,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..assembly.assemble import AssembledDocument
+from ..core.document import AssembledDocument
 from ..core.diagnostics import Diagnostic, Diagnostics
 from ..core.french import french_typography
 from ..checks.integrity import SIGNED
-from ..build.pipeline import Project, assemble_checked, load_and_check
+from ..build.pipeline import assemble_checked, load_and_check
+from ..core.project import Project
 
 SOURCE_DIRS = ("conventions", "templates")
 CONTEXT = 8  # words shown around a change

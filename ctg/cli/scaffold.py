@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import difflib
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..sources.corpus import Corpus, Registry
-from ..core.diagnostics import Diagnostics, report
+from ..core.diagnostics import Diagnostics, closest, report
 from ..core.french import de, french_typography
 from ..sources.loader import REGISTRY_DIR, load_corpus, load_registry
-from ..build.pipeline import Project, assemble_checked, load_and_check
+from ..build.pipeline import assemble_checked, load_and_check
+from ..core.project import Project
 from ..sources.schemas import Statut
 
 IDENT = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -131,18 +131,13 @@ def parse_date(text: str) -> dt.date:
         raise ValueError(f"« {text} » n'est pas une date au format AAAA-MM-JJ.") from None
 
 
-def _closest(word: str, candidates) -> str:
-    guess = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" ; vouliez-vous dire « {guess[0]} » ?" if guess else "."
-
-
 def org_parser(reg: Registry, kind: str | None = None):
     def parse(text: str) -> str:
         ident = text.strip()
         org = reg.organisations.get(ident)
         pool = {k: o for k, o in reg.organisations.items() if kind is None or o.type.value == kind}
         if org is None:
-            raise ValueError(f"« {ident} » n'existe pas dans le registre{_closest(ident, pool)}")
+            raise ValueError(f"« {ident} » n'existe pas dans le registre{closest(ident, pool)}")
         if kind is not None and org.type.value != kind:
             raise ValueError(f"« {ident} » n'est pas une intercommunalité (type {kind}) ; "
                              f"intercommunalités du registre : {', '.join(sorted(pool)) or 'aucune'}.")
@@ -334,7 +329,7 @@ def _parent_parser(corpus: Corpus):
         ident = text.strip()
         conv = corpus.conventions.get(ident)
         if conv is None:
-            raise ValueError(f"la convention « {ident} » n'existe pas{_closest(ident, corpus.conventions)}")
+            raise ValueError(f"la convention « {ident} » n'existe pas{closest(ident, corpus.conventions)}")
         if conv.meta.statut not in (Statut.signee, Statut.echue):
             raise ValueError(f"un avenant modifie une convention signée ; « {ident} » est au statut "
                              f"« {conv.meta.statut.value} ».")

@@ -17,15 +17,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..core import pandoc
-from ..assembly.assemble import AssembledDocument, Assembler, cover
+from ..assembly.assemble import Assembler, cover
+from ..core.document import AssembledDocument
 from ..versions.avenant_ops import avenants_in_order
 from ..versions.consolidate import consolidated_document, convention_history
 from ..sources.corpus import AvenantSource, ConventionSource, Corpus
 from ..core.diagnostics import Diagnostics
 from ..core.french import date_fr, enumeration, french_typography
 from ..core.outputs import write_atomic
-from ..build.pipeline import Project
-from ..versions.redline import DELETION, INSERTION, Mark, compare_versions, count_changes
+from ..core.project import Project
+from ..versions.redline import compare_versions, count_changes
+from ..versions.redline_marks import DELETION, INSERTION, Mark
 
 
 def add_arguments(consolidate, redline) -> None:

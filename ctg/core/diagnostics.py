@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -100,3 +101,9 @@ def _relative(path: str, root: str) -> str:
         return p.resolve().relative_to(Path(root).resolve()).as_posix()
     except ValueError:
         return p.as_posix()
+
+
+def closest(word: str, candidates) -> str:
+    """« ; vouliez-vous dire « X » ? » after a name not found, or « . » when nothing is close."""
+    guess = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" ; vouliez-vous dire « {guess[0]} » ?" if guess else "."

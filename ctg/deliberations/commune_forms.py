@@ -28,14 +28,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core import pandoc
-from ..assembly.assemble import AssembledDocument, metadata_block
+from ..assembly.assemble import metadata_block
+from ..core.document import AssembledDocument
 from ..assembly.context import convention_facts, reference_date
 from ..sources.corpus import ConventionSource, Corpus, FormSource
 from ..core.diagnostics import Diagnostic, Diagnostics, UserError
 from ..core.french import capitalize, date_fr, de, french_typography, seconds
 from ..core.outputs import write_atomic
 from ..assembly.parties import autorisation_text, representative_at
-from ..build.pipeline import Project
+from ..core.project import Project
 from ..core.progress import say
 from ..sources.schemas import Representant
 from ..assembly.templating import make_environment, render
@@ -146,24 +147,6 @@ def intercommunal(corpus: Corpus, conv: ConventionSource, form: FormSource) -> s
         if s.organisation == conv.meta.territoire and s.autorisation is not None:
             return autorisation_text(s.autorisation)
     return blank("délibération du conseil communautaire : date et numéro")
-
-
-def check_forms(corpus: Corpus, diags: Diagnostics) -> None:
-    """Mayors' terms (maires.yaml): known communes, no overlap."""
-    reg = corpus.registry
-    src = reg.maires_src
-    if src is None:
-        return
-    for code, terms in reg.maires.items():
-        if code not in reg.communes:
-            diags.error(src.path, src.line("maires", code), "commune-inconnue",
-                        f"la commune {code} n'est pas dans les données officielles.")
-        ordered = sorted(terms, key=lambda t: t.debut)
-        for prev, nxt in zip(ordered, ordered[1:]):
-            if prev.fin is None or prev.fin >= nxt.debut:
-                diags.error(src.path, src.line("maires", code, terms.index(nxt)), "mandats-chevauches",
-                            f"le mandat de {nxt.prenom} {nxt.nom} commence avant la fin de celui de "
-                            f"{prev.prenom} {prev.nom} ; précisez la date de fin du mandat précédent.")
 
 
 # ------------------------------------------------------------------ rendering

@@ -25,7 +25,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..core import pandoc
-from ..assembly.assemble import AssembledDocument, metadata_block
+from ..assembly.assemble import metadata_block
+from ..core.document import AssembledDocument
 from ..core.french import french_typography
 from ..core.ast import attr, div_info, is_div, is_span, map_blocks, map_inlines, text_inlines
 

@@ -24,7 +24,8 @@ from .deliberation import assemble_deliberation
 from ..core.diagnostics import Diagnostic, Diagnostics, UserError
 from ..core.french import capitalize, date_fr, seconds
 from ..core.outputs import write_atomic
-from ..build.pipeline import Project, assemble_checked
+from ..build.pipeline import assemble_checked
+from ..core.project import Project
 from ..core.progress import say
 
 NBSP = "\u00a0"

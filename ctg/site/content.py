@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from ..core import pandoc
 from ..core.parallel import thread_map
-from ..assembly.assemble import AnnexInfo, AssembledDocument
+from ..core.document import AnnexInfo, AssembledDocument
 from ..core.ast import div_info, is_div, is_span, map_inlines, stringify
 from .sanitize import sanitize, unsafe_constructs
 

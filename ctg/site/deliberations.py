@@ -6,7 +6,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from ..core import pandoc
-from ..assembly.assemble import AssembledDocument
+from ..core.document import AssembledDocument
 from ..sources.corpus import Corpus
 from ..deliberations.deliberation import approving, assemble_deliberation
 from ..core.diagnostics import Diagnostics

@@ -21,7 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..core import pandoc
-from ..assembly.assemble import AssembledDocument
+from ..core.document import AssembledDocument
 from ..build.cache import code_hash, document_fingerprint, read_pickle, sha256, write_pickle
 from .content import DocumentPages
 

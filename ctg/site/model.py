@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from ..core import pandoc
 from ..assembly.annex_content import pilot_label, prepare
-from ..assembly.assemble import AssembledDocument
+from ..core.document import AssembledDocument
 from ..assembly.context import convention_facts
 from ..sources.corpus import Corpus
 from ..core.french import date_fr

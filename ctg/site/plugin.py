@@ -122,7 +122,8 @@ def on_config(config, **_):
 
 
 def _assemble(project_root: Path, config) -> Prepared | None:
-    from ..build.pipeline import Project, assemble_checked, load_and_check
+    from ..build.pipeline import assemble_checked, load_and_check
+    from ..core.project import Project
 
     project = Project(project_root)
     diags = Diagnostics(project.root)

@@ -21,10 +21,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..assembly.assemble import AssembledDocument
+from ..core.document import AssembledDocument
 from ..sources.corpus import Corpus
 from ..core.outputs import output_path
-from ..build.pipeline import Project
+from ..core.project import Project
 from ..core.progress import Progress, say
 from .content import has_internal_annexes, public_variant
 from .model import published_documents

@@ -17,13 +17,15 @@ from typing import Iterator
 from markupsafe import Markup, escape
 
 from ..core import pandoc
-from ..assembly.assemble import AssembledDocument, Assembler
+from ..assembly.assemble import Assembler
+from ..core.document import AssembledDocument
 from ..versions.avenant_ops import avenants_in_order
 from ..versions.consolidate import consolidated_document
 from ..sources.corpus import Corpus
 from ..core.diagnostics import Diagnostics
 from ..core.french import date_fr
-from ..versions.redline import DELETION, INSERTION, MOVE_FROM, MOVE_TO, Mark, change_of, comparable, compare_asts, move_name
+from ..versions.redline import comparable, compare_asts
+from ..versions.redline_marks import DELETION, INSERTION, MOVE_FROM, MOVE_TO, Mark, change_of, move_name
 from ..core.ast import map_inlines, raw_inline
 from .content import has_internal_annexes, public_variant, strip_internal_annexes
 from .pages import render_page

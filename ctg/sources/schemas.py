@@ -15,6 +15,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
                       model_validator)
 
 from .identifiers import insee_problem, siren_problem
+from .operations import operation_problem
 
 def _code_to_str(value):
     """YAML reads an unquoted 62119 as a number; codes are strings (keep leading zeros)."""
@@ -346,8 +347,6 @@ class Operation(Model):
 
     @model_validator(mode="after")
     def _shape(self):
-        from ..versions.avenant_ops import operation_problem  # the rules live with the operations
-
         problem = operation_problem(self)
         if problem:
             raise ValueError(problem)

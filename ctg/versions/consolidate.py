@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass, replace
 
 from ..assembly import annex_content
-from ..assembly.assemble import DASH, SOMMAIRE, AssembledDocument, Assembler, cover, parties_section
+from ..assembly.assemble import DASH, SOMMAIRE, Assembler, cover, parties_section
+from ..core.document import AssembledDocument
 from .avenant_ops import ArticleState, Step, Version, history, is_signed, version_at
 from ..assembly.context import ConventionFacts, base_context, convention_facts, first_of_type, make_parties
 from ..sources.corpus import ConventionSource, Section

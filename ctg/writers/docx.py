@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core import pandoc
-from ..assembly.assemble import AssembledDocument
+from ..core.document import AssembledDocument
 from .docx_layout import layout
 from .docx_post import fill_pages, finish
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import typst
 
 from ..core import pandoc
-from ..assembly.assemble import AssembledDocument
+from ..core.document import AssembledDocument
 from .signature_fields import FieldSpec, add_signature_fields
 from .typst_layout import image_targets, layout, typst_string
 

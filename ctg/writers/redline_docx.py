@@ -27,7 +27,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from ..core.ast import attr, map_inlines
-from ..versions.redline import DELETION, INSERTION, MOVE_FROM, MOVE_TO, change_of, move_name
+from ..versions.redline_marks import DELETION, INSERTION, MOVE_FROM, MOVE_TO, change_of, move_name
 from .docx_post import normalize_zip
 
 FIRST_ID = 100000  # above the ids of bookmarks and of pandoc's own numbering
