@@ -137,8 +137,8 @@ def pandoc_exe() -> str:
 def assembled(root: Path) -> tuple[dict, list]:
     """The assembled documents, and those only the site publishes (consolidated versions, public
     variants): the full build converts both, so its floor converts both too."""
-    from ctg.core.diagnostics import Diagnostics
     from ctg.build.pipeline import assemble_checked, load_and_check
+    from ctg.core.diagnostics import Diagnostics
     from ctg.core.project import Project
     from ctg.site.publish import site_documents
 
@@ -157,7 +157,6 @@ def pool(fn, items, jobs: int) -> None:
 def floor(md_files: list[Path], out: Path, jobs: int) -> float:
     """Plain pandoc → DOCX, and plain pandoc → Typst → PDF (typst CLI of the typst package)."""
     from ctg.core.pandoc import READER
-
     from ctg.core.parallel import ordered_map
 
     start = time.perf_counter()
@@ -188,8 +187,8 @@ class _OurPdf:
         self.root, self.docs = root, docs
 
     def __call__(self, ident: str) -> None:
-        from ctg.core import pandoc
         from ctg.build.build_pdf import pdf_options
+        from ctg.core import pandoc
         from ctg.core.project import Project
         from ctg.writers.pdf import write_pdf
 
@@ -241,8 +240,8 @@ def weasyprint_route(md_files: list[Path], out: Path, jobs: int) -> float:
 
 def libreoffice_route(docx_files: list[Path], out: Path, jobs: int) -> float:
     """soffice --convert-to pdf, one process per batch (a profile each, so batches run side by side)."""
-    from ctg.writers.libreoffice import soffice
     from ctg.core.parallel import split
+    from ctg.writers.libreoffice import soffice
 
     exe = soffice()
 
@@ -283,8 +282,8 @@ def plain_mkdocs(root: Path, docs: dict, out: Path) -> float:
 
 def communes_of(root: Path, conv: str) -> int:
     from ctg.assembly.context import convention_facts
-    from ctg.core.diagnostics import Diagnostics
     from ctg.build.pipeline import load_and_check
+    from ctg.core.diagnostics import Diagnostics
     from ctg.core.project import Project
 
     corpus = load_and_check(Project(root), Diagnostics(root))

@@ -10,10 +10,9 @@ import subprocess
 import zipfile
 
 import pytest
-from PIL import Image
-
 from conftest import run_build
 from fixture_corpus import CONV, MINIMAL
+from PIL import Image
 
 AV1 = f"{CONV}/avenants/2023-001.md"
 AV2 = f"{CONV}/avenants/2025-001.md"
@@ -267,8 +266,8 @@ def test_redline_is_a_docx_with_word_tracked_changes(project, tmp_path):
 
 def site_model(root, today, public: bool = False):
     """The site as data (pages, downloads), without mkdocs."""
-    from ctg.core.diagnostics import Diagnostics
     from ctg.build.pipeline import assemble_checked, load_and_check
+    from ctg.core.diagnostics import Diagnostics
     from ctg.core.project import Project
     from ctg.site.model import build_model
 

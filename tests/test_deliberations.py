@@ -15,14 +15,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import run_build
+from fixture_corpus import CONV
+
+from ctg.build.pipeline import assemble_checked, load_and_check
+from ctg.core.diagnostics import Diagnostics
+from ctg.core.project import Project
 from ctg.deliberations.commune_forms import BLANK_RX
 from ctg.deliberations.deliberation import assemble_deliberation, other_parties
-from ctg.core.diagnostics import Diagnostics
-from ctg.build.pipeline import assemble_checked, load_and_check
-from ctg.core.project import Project
-from fixture_corpus import CONV
 
 DELIB_ID = "deliberation-cp-2023-578"
 DELIB = f"conventions/_deliberations/{DELIB_ID}/deliberation.md"

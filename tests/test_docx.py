@@ -10,13 +10,13 @@ from pathlib import Path
 
 import docx
 import pytest
-from docx.oxml.ns import qn
-
 from conftest import run_build
+from docx.oxml.ns import qn
+from fixture_corpus import CONV, MINIMAL
+
+from ctg.checks.validate import find_placeholders
 from ctg.writers import libreoffice
 from ctg.writers.docx_post import END_BOOKMARK
-from ctg.checks.validate import find_placeholders
-from fixture_corpus import CONV, MINIMAL
 
 DOC = "dist/ctg-test-2022-2026/ctg-test-2022-2026.docx"
 AVENANT = "dist/ctg-test-2022-2026/ctg-test-2022-2026-avenant-2023-001.docx"
@@ -256,10 +256,10 @@ def test_a_large_page_pass_is_split_into_batches_with_the_same_pages(make_projec
     import io
 
     from ctg.build import build_outputs
-    from ctg.core.diagnostics import Diagnostics
     from ctg.build.pipeline import assemble_checked, load_and_check
-    from ctg.core.project import Project
+    from ctg.core.diagnostics import Diagnostics
     from ctg.core.progress import Progress
+    from ctg.core.project import Project
     from ctg.writers.docx_post import unfilled_pagerefs
 
     root = make_project()

@@ -9,7 +9,6 @@ import struct
 import zlib
 from pathlib import Path
 
-
 from conftest import run_build
 from fixture_corpus import CONV
 from test_reliability import tree

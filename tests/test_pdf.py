@@ -11,15 +11,15 @@ from pathlib import Path
 import pikepdf
 import pypdf
 import pytest
-
 from conftest import run_build
+from fixture_corpus import CONV, MINIMAL, write_project
+
+from ctg.build.pipeline import assemble_checked, load_and_check
+from ctg.checks.validate import find_placeholders
 from ctg.core import pandoc
 from ctg.core.ast import headings
 from ctg.core.diagnostics import Diagnostics
-from ctg.build.pipeline import assemble_checked, load_and_check
 from ctg.core.project import Project
-from ctg.checks.validate import find_placeholders
-from fixture_corpus import CONV, MINIMAL, write_project
 
 CONVENTION = "ctg-test-2022-2026"
 AVENANT = "ctg-test-2022-2026-avenant-2023-001"

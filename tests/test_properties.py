@@ -7,17 +7,17 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from fixture_corpus import write_project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ctg.sources import schemas
 from ctg.build.pipeline import assemble
+from ctg.checks.validate import validate_corpus
 from ctg.core.diagnostics import Diagnostics
+from ctg.sources import schemas
 from ctg.sources.loader import load_corpus
 from ctg.sources.schema_errors import validate
 from ctg.sources.sources import read_markdown
-from ctg.checks.validate import validate_corpus
-from fixture_corpus import write_project
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

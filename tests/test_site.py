@@ -25,7 +25,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-
 from fixture_corpus import CONV, MINIMAL, ROOT, write_project
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -364,7 +363,7 @@ def test_download_links_return_real_docx_and_pdf(page, server):
 
     pdf = [h for h in links if h.endswith(".pdf")]
     if pdf_builder() is None:
-        pytest.skip("ctg.build_pdf absent : pas de PDF")
+        pytest.skip("ctg.build.build_pdf absent : pas de PDF")
     assert pdf, links
     assert page.request.get(pdf[0]).body()[:5] == b"%PDF-"
 
@@ -387,7 +386,7 @@ def test_consolidated_version_offers_its_docx_and_pdf(page, server):
     from ctg.site.publish import pdf_builder
 
     if pdf_builder() is None:
-        pytest.skip("ctg.build_pdf absent : pas de PDF")
+        pytest.skip("ctg.build.build_pdf absent : pas de PDF")
     pdf = [h for h in links if h.endswith("ctg-test-2022-2026-consolidee-2023-01-01.pdf")]
     assert pdf, links
     assert page.request.get(pdf[0]).body()[:5] == b"%PDF-"

@@ -8,14 +8,14 @@ touching code.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 
-from .context import ConventionFacts
-from ..sources.corpus import AnnexSource, ConventionSource, Corpus
 from ..core.diagnostics import Diagnostics
-from .numbering import fiche_anchor, number_fiches
+from ..sources.corpus import AnnexSource, ConventionSource, Corpus
 from ..sources.schemas import Equipement, Fiche, TypeEquipement
+from .context import ConventionFacts
+from .numbering import fiche_anchor, number_fiches
 from .templating import render
 
 _TYPE_ORDER = {t: i for i, t in enumerate(TypeEquipement)}

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import yaml
 
-from . import annex_content
-from ..core.document import AnnexInfo, AssembledDocument, Signatory
-from .context import ConventionFacts, avenant_parties, base_context, convention_facts
-from ..sources.corpus import AnnexSource, AvenantSource, ConventionSource, Corpus, Section
 from ..core.diagnostics import Diagnostics
+from ..core.document import AnnexInfo, AssembledDocument, Signatory
 from ..core.french import date_fr, french_typography
+from ..sources.corpus import AnnexSource, AvenantSource, ConventionSource, Corpus, Section
 from ..sources.loader import REGISTRY_DIR
 from ..sources.models import ClauseModel, load_model
+from . import annex_content
+from .context import ConventionFacts, avenant_parties, base_context, convention_facts
 from .numbering import ArticlePlan, annex_anchor, article_label, fiche_anchor, number_articles
 from .parties import Party
 from .signature_block import closing, signature_block

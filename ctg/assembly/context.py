@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..sources.corpus import AvenantSource, ConventionSource, Corpus
 from ..core.french import date_fr, in_words
-from .parties import OrgView, Party, representative_at
+from ..sources.corpus import AvenantSource, ConventionSource, Corpus
 from ..sources.schemas import Commune, Signataire
+from .parties import OrgView, Party, representative_at
 
 
 def reference_date(signature_date: dt.date | None, start: dt.date) -> dt.date:

@@ -10,7 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..core.french import a, capitalize, date_fr, de
-from ..sources.schemas import Autorisation, Organisation, Personne, Representant
+from ..sources.deliberation_schemas import Personne
+from ..sources.schemas import Autorisation, Organisation, Representant
 
 NBSP = "\u00a0"
 

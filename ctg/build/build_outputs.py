@@ -35,7 +35,7 @@ LIBREOFFICE_BATCH = 200  # documents laid out by one soffice at most (its start 
 
 @dataclass
 class RunOptions:
-    """Options of the current command, read by the site build too (site_build.ensure_downloads)."""
+    """Options of the current command, read by the site build too (site/publish.py, ensure_downloads)."""
 
     jobs: int = field(default_factory=default_jobs)
     force: bool = False  # ignore the cache (and refill it)

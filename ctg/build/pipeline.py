@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..assembly.assemble import Assembler
+from ..checks.validate import find_placeholders, validate_corpus
+from ..core.diagnostics import Diagnostics
 from ..core.document import AssembledDocument
 from ..core.project import Project
 from ..sources.corpus import Corpus
-from ..core.diagnostics import Diagnostics
 from ..sources.loader import load_corpus
-from ..checks.validate import find_placeholders, validate_corpus
 from ..versions.avenant_text import avenant_extras
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import yaml
 
+from ..core.diagnostics import Diagnostics
 from ..core.document import AssembledDocument
 from ..sources.corpus import Corpus
-from ..core.diagnostics import Diagnostics
 from ..sources.sources import read_yaml
 
 FILE = "empreintes.yaml"

@@ -15,9 +15,9 @@ import re
 import unicodedata
 
 from ..assembly.context import covered_communes
-from ..sources.corpus import ConventionSource, Corpus, Located, Registry
 from ..core.diagnostics import Diagnostics
 from ..core.french import de
+from ..sources.corpus import ConventionSource, Corpus, Located, Registry
 from ..sources.schemas import Organisation, TypeOrganisation
 from ..sources.territory import members_source
 

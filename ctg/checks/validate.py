@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 
 from ..assembly.context import covered_communes, reference_date
-from ..sources.corpus import AvenantSource, ConventionSource, Corpus, Located
+from ..assembly.parties import representative_at
 from ..core.diagnostics import Diagnostics, closest
 from ..core.french import date_fr
-from ..assembly.parties import representative_at
+from ..sources.corpus import AvenantSource, ConventionSource, Corpus, Located
 from ..sources.schemas import Signataire, Statut
 from .deliberations import check_deliberations, check_forms
 from .territory_checks import check_territory

@@ -18,8 +18,8 @@ from pathlib import Path
 from pydantic import BaseModel, Field, create_model
 from pydantic.json_schema import GenerateJsonSchema
 
-from ..sources import schemas
 from ..core.french import french_typography
+from ..sources import deliberation_schemas, schemas
 
 SCHEMA_DIR = "schemas"
 SETTINGS = ".vscode/settings.json"
@@ -74,16 +74,16 @@ SPECS: tuple[SchemaSpec, ...] = (
                ("conventions/*/donnees/plan-actions.yaml",)),
     SchemaSpec("fiche", schemas.Fiche, "Fiche action", "Une fiche action : fiches/<identifiant>.yaml.",
                ("conventions/*/fiches/*.yaml",)),
-    SchemaSpec("deliberation", schemas.Deliberation, "En-tête d'une délibération",
+    SchemaSpec("deliberation", deliberation_schemas.Deliberation, "En-tête d'une délibération",
                "En-tête YAML de conventions/_deliberations/<identifiant>/deliberation.md.", (),
                "conventions/_deliberations/*/deliberation.md"),
-    SchemaSpec("rapport", schemas.Rapport, "En-tête d'un rapport",
+    SchemaSpec("rapport", deliberation_schemas.Rapport, "En-tête d'un rapport",
                "En-tête YAML de conventions/_deliberations/<identifiant>/rapport.md.", (),
                "conventions/_deliberations/*/rapport.md"),
-    SchemaSpec("formulaire", schemas.Formulaire, "En-tête d'un formulaire",
+    SchemaSpec("formulaire", deliberation_schemas.Formulaire, "En-tête d'un formulaire",
                "En-tête YAML d'un modèle de formulaire pré-rempli : formulaires/<identifiant>.md d'une convention.",
                (), "conventions/*/formulaires/*.md"),
-    SchemaSpec("maires", schemas.Maires, "Maires des communes",
+    SchemaSpec("maires", deliberation_schemas.Maires, "Maires des communes",
                "Les maires, par code INSEE, avec leurs mandats : conventions/_registre/maires.yaml.",
                ("conventions/_registre/maires.yaml",)),
 )

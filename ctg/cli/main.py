@@ -7,14 +7,14 @@ import json
 import sys
 from pathlib import Path
 
-from ..checks import integrity
-from ..sources import territory
-from ..core.diagnostics import Diagnostics, UserError, report
-from ..writers.libreoffice import ToolError
-from ..core.outputs import output_path
 from ..build.pipeline import assemble_checked, load_and_check, unknown_ids
-from ..core.project import Project
+from ..checks import integrity
+from ..core.diagnostics import Diagnostics, UserError, report
+from ..core.outputs import output_path
 from ..core.progress import Progress, say
+from ..core.project import Project
+from ..writers.libreoffice import ToolError
+from . import registry
 
 DESCRIPTION = """\
 Conventions territoriales globales : vérification des sources, assemblage et
@@ -87,7 +87,7 @@ def make_parser() -> argparse.ArgumentParser:
     emp = add("empreintes", "enregistrer l'empreinte SHA-256 des textes signés (empreintes.yaml)", ids=True)
     emp.add_argument("--forcer", action="store_true",
                      help="remplacer une empreinte enregistrée (seulement si elle l'a été par erreur)")
-    territory.add_arguments(add("registre", "afficher ou régénérer (--mettre-a-jour) les données officielles "
+    registry.add_arguments(add("registre", "afficher ou régénérer (--mettre-a-jour) les données officielles "
                                             "des communes et intercommunalités"))
     for name, help_text in (("site", "construire le site statique (dossier site/)"),
                             ("serve", "prévisualiser le site avec rechargement automatique")):
@@ -149,45 +149,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(command: str, args, project: Project) -> int:
-    if command in ("new", "diff", "schemas"):  # own checks: they work on other files or revisions
-        from . import editor_schemas, review_diff, scaffold
-
-        module = {"new": scaffold, "diff": review_diff, "schemas": editor_schemas}[command]
-        return module.command(args, project.root) if command != "schemas" else module.command(project.root)
-    if command == "registre":  # works on the registry's data files only, before any check of the corpus
-        return territory.command(args, project.root)
-    stamp = None
-    if command in ("docx", "pdf", "site", "all"):
-        from ..build.build_outputs import configure
-        from .build_commands import run_stamp
-
-        configure(args.jobs, args.force)
-        stamp = run_stamp(project, command, getattr(args, "ids", None) or [], getattr(args, "interne", False),
-                          args.strict, args.shard)
-        if not args.force and stamp.current():
-            say("Rien à refaire : sources, modèles et outils inchangés depuis la dernière construction, "
-                "sorties intactes (--force pour tout reproduire).", sys.stderr)
-            return 0
+    if command in ("new", "diff", "schemas", "registre"):
+        return _run_on_files(command, args, project)
+    stamp = _stamp(command, args, project)
+    if stamp is not None and not args.force and stamp.current():
+        say("Rien à refaire : sources, modèles et outils inchangés depuis la dernière construction, "
+            "sorties intactes (--force pour tout reproduire).", sys.stderr)
+        return 0
     diags = Diagnostics(project.root)
     corpus = load_and_check(project, diags)
-    if command in ("consolidate", "redline"):
-        diags.raise_if_errors(args.strict)
-        from . import version_commands
-
-        run_version = {"consolidate": version_commands.consolidate_command,
-                       "redline": version_commands.redline_command}[command]
-        return run_version(args, project, corpus, diags, Progress())
     ids = getattr(args, "ids", None) or []
-    if command in ("docx", "pdf", "markdown") and any(i in corpus.deliberations for i in ids):
+    if command in ("consolidate", "redline", "fiches") or (
+            command in ("docx", "pdf", "markdown") and any(i in corpus.deliberations for i in ids)):
         diags.raise_if_errors(args.strict)
-        from ..deliberations.dossier_outputs import run_deliberations  # a délibération's dossier: one file
-
-        return run_deliberations(command, project, corpus, diags, ids)
-    if command == "fiches":  # pre-filled forms of the communes and SIVOM of a convention
-        diags.raise_if_errors(args.strict)
-        from ..deliberations.commune_forms import command as fiches
-
-        return fiches(args, project, corpus, diags)
+        return _run_on_corpus(command, args, project, corpus, diags, ids)
     if ids:
         missing = unknown_ids(corpus, ids)
         for ident in missing:
@@ -212,15 +187,62 @@ def run(command: str, args, project: Project) -> int:
     diags.raise_if_errors(args.strict)
     if diags.warnings:
         report(diags.warnings)
+    if command in ("check", "markdown"):
+        return _show(command, project, docs)
+    return _produce(command, args, project, corpus, docs, diags, stamp)
+
+
+def _run_on_files(command: str, args, project: Project) -> int:
+    """new, diff, schemas, registre: their own checks, on other files or revisions than the corpus."""
+    if command == "registre":  # works on the registry's data files only, before any check of the corpus
+        return registry.command(args, project.root)
+    from . import editor_schemas, review_diff, scaffold
+
+    module = {"new": scaffold, "diff": review_diff, "schemas": editor_schemas}[command]
+    return module.command(args, project.root) if command != "schemas" else module.command(project.root)
+
+
+def _stamp(command: str, args, project: Project):
+    """The stamp of a docx, pdf, site or default run (equal to the last one's: nothing to do), else None."""
+    if command not in ("docx", "pdf", "site", "all"):
+        return None
+    from ..build.build_outputs import configure
+    from .build_commands import run_stamp
+
+    configure(args.jobs, args.force)
+    return run_stamp(project, command, getattr(args, "ids", None) or [], getattr(args, "interne", False),
+                     args.strict, args.shard)
+
+
+def _run_on_corpus(command: str, args, project: Project, corpus, diags: Diagnostics, ids: list[str]) -> int:
+    """consolidate, redline, fiches, and a délibération's dossier: on the checked corpus, their own assembly."""
+    if command in ("consolidate", "redline"):
+        from . import version_commands
+
+        run_version = {"consolidate": version_commands.consolidate_command,
+                       "redline": version_commands.redline_command}[command]
+        return run_version(args, project, corpus, diags, Progress())
+    if command == "fiches":  # pre-filled forms of the communes and SIVOM of a convention
+        from ..deliberations.commune_forms import command as fiches
+
+        return fiches(args, project, corpus, diags)
+    from ..deliberations.dossier_outputs import run_deliberations  # a délibération's dossier: one file
+
+    return run_deliberations(command, project, corpus, diags, ids)
+
+
+def _show(command: str, project: Project, docs) -> int:
     if command == "check":
         for path, users in integrity.affected_by_changes(docs, project.root).items():
             say(f"Modification en cours de {path} : elle change {', '.join(users)}.")
         say(f"Sources valides : {len(docs)} documents vérifiés.")
         return 0
-    if command == "markdown":
-        for doc in docs.values():
-            sys.stdout.write(doc.markdown)
-        return 0
+    for doc in docs.values():  # markdown
+        sys.stdout.write(doc.markdown)
+    return 0
+
+
+def _produce(command: str, args, project: Project, corpus, docs, diags: Diagnostics, stamp) -> int:
     from .build_commands import build  # writers are heavy: import them only when building
 
     formats = {"docx": ["docx"], "pdf": ["pdf"], "site": ["site"], "all": ["docx", "pdf", "site"],

@@ -16,16 +16,16 @@ import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..core import pandoc
 from ..assembly.assemble import Assembler, cover
-from ..core.document import AssembledDocument
-from ..versions.avenant_ops import avenants_in_order
-from ..versions.consolidate import consolidated_document, convention_history
-from ..sources.corpus import AvenantSource, ConventionSource, Corpus
+from ..core import pandoc
 from ..core.diagnostics import Diagnostics
+from ..core.document import AssembledDocument
 from ..core.french import date_fr, enumeration, french_typography
 from ..core.outputs import write_atomic
 from ..core.project import Project
+from ..sources.corpus import AvenantSource, ConventionSource, Corpus
+from ..versions.consolidate import consolidated_document, convention_history
+from ..versions.history import avenants_in_order
 from ..versions.redline import compare_versions, count_changes
 from ..versions.redline_marks import DELETION, INSERTION, Mark
 
@@ -206,10 +206,10 @@ def comparison(assembler: Assembler, a: Side, b: Side) -> tuple[AssembledDocumen
 
 
 def redline_docx(project: Project, doc: AssembledDocument, ast: dict) -> bytes:
-    from ..writers.libreoffice import bookmark_pages
     from ..writers.docx import fill_pages, write_docx
     from ..writers.docx_layout import END_BOOKMARK
     from ..writers.docx_post import pageref_targets
+    from ..writers.libreoffice import bookmark_pages
     from ..writers.redline_docx import for_pandoc, track_changes
 
     raw = write_docx(doc, dict(ast, blocks=for_pandoc(ast["blocks"])), project.templates / "reference.docx",

@@ -41,7 +41,7 @@ def _run(args: list[str], data: bytes, cwd: Path | None = None) -> bytes:
     return proc.stdout
 
 
-# Content-addressed memo of pure calls (no file arguments): .cache/pandoc/, set by ctg.cache.
+# Content-addressed memo of pure calls (no file arguments): .cache/pandoc/, set by ctg/build/cache.py.
 _memo: Path | None = None
 
 

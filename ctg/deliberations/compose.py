@@ -24,11 +24,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..core import pandoc
 from ..assembly.assemble import metadata_block
+from ..core import pandoc
+from ..core.ast import attr, div_info, is_div, is_span, map_blocks, map_inlines, text_inlines
 from ..core.document import AssembledDocument
 from ..core.french import french_typography
-from ..core.ast import attr, div_info, is_div, is_span, map_blocks, map_inlines, text_inlines
 
 NBSP = "\u00a0"
 KIND = "dossier"

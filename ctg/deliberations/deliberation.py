@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..assembly.assemble import lower_first, metadata_block
-from ..core.document import AssembledDocument, Signatory
-from ..sources.corpus import Corpus, DeliberationSource
-from ..core.diagnostics import Diagnostics
-from ..core.french import capitalize, date_fr, de, french_typography
 from ..assembly.parties import OrgView, Party, personne, representative_at
+from ..core.diagnostics import Diagnostics
+from ..core.document import AssembledDocument, Signatory
+from ..core.french import capitalize, date_fr, de, french_typography
+from ..sources.corpus import Corpus, DeliberationSource
 from ..sources.schemas import Representant
 
 NBSP = "\u00a0"

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ..core import pandoc
-from ..core.parallel import thread_map
-from ..core.document import AnnexInfo, AssembledDocument
 from ..core.ast import div_info, is_div, is_span, map_inlines, stringify
+from ..core.document import AnnexInfo, AssembledDocument
+from ..core.parallel import thread_map
 from .sanitize import sanitize, unsafe_constructs
 
 LINK_SCHEME = "ctg:"

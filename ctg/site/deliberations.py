@@ -6,11 +6,11 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from ..core import pandoc
-from ..core.document import AssembledDocument
-from ..sources.corpus import Corpus
-from ..deliberations.deliberation import approving, assemble_deliberation
 from ..core.diagnostics import Diagnostics
+from ..core.document import AssembledDocument
 from ..core.french import date_fr
+from ..deliberations.deliberation import approving, assemble_deliberation
+from ..sources.corpus import Corpus
 from .pages import render_page
 from .sanitize import sanitize
 

@@ -80,7 +80,7 @@ STATE = State()
 
 
 def prepare(prepared: Prepared) -> None:
-    """Called by site_build before mkdocs runs."""
+    """Called by publish.py before mkdocs runs."""
     STATE.prepared = prepared
 
 
@@ -298,7 +298,7 @@ def on_post_page(output, page, config, **_):
 
 
 def commit_pages() -> tuple[int, int] | None:
-    """Called by site_build once mkdocs succeeded (strict mode: no warning anywhere); returns
+    """Called by publish.py once mkdocs succeeded (strict mode: no warning anywhere); returns
     (pages rendered, pages taken from the cache)."""
     if STATE.pages is None:
         return None

@@ -22,15 +22,15 @@ import tempfile
 from pathlib import Path
 
 from ..core.document import AssembledDocument
-from ..sources.corpus import Corpus
 from ..core.outputs import output_path
-from ..core.project import Project
 from ..core.progress import Progress, say
+from ..core.project import Project
+from ..sources.corpus import Corpus
 from .content import has_internal_annexes, public_variant
 from .model import published_documents
 from .plugin import ENV_INTERNAL, Prepared, commit_pages, prepare
 from .status import reference_date
-from .versions import consolidated_versions, version_downloads
+from .versions import consolidated_versions
 
 CODE_ROOT = Path(__file__).resolve().parents[2]
 
@@ -175,7 +175,7 @@ def _epoch(day: dt.date) -> str:
 
 
 def pdf_builder():
-    """ctg.build_pdf.build_pdf when the PDF writer is installed, else None (DOCX only)."""
+    """ctg.build.build_pdf.build_pdf when the PDF writer is installed, else None (DOCX only)."""
     try:
         from ..build.build_pdf import build_pdf
     except ImportError:
@@ -209,7 +209,7 @@ def ensure_downloads(project: Project, docs: dict[str, AssembledDocument], publi
     if pdf_builder() is not None:
         exts.append("pdf")
     else:
-        progress.step("PDF : le module ctg.build_pdf est absent, le site ne propose que les DOCX")
+        progress.step("PDF : le module ctg.build.build_pdf est absent, le site ne propose que les DOCX")
     variants: dict[str, AssembledDocument] = {}
     full: dict[str, AssembledDocument] = {}
     for ident, doc in docs.items():
@@ -230,3 +230,22 @@ def ensure_downloads(project: Project, docs: dict[str, AssembledDocument], publi
                 if path in files:
                     out.setdefault(ident, {})[ext] = files[path]
     return out
+
+
+def version_downloads(project, corpus: Corpus, published: dict[str, AssembledDocument], public: bool,
+                      progress) -> dict[str, dict]:
+    """{version id: {ext: cache entry}}: the DOCX and PDF of every consolidated version the site shows,
+    from the content-hash cache (built when missing, as any download)."""
+    from ..build.build_outputs import produce
+    from ..core.outputs import output_path
+    from .publish import pdf_builder
+
+    docs = consolidated_versions(corpus, published, public)
+    if not docs:
+        return {}
+    exts = ["docx", "pdf"] if pdf_builder() is not None else ["docx"]
+    progress.step(f"Site : DOCX et PDF des versions consolidées ({len(docs)} version{'s' if len(docs) > 1 else ''})")
+    files = produce(project, docs, exts, progress).files
+    paths = {(ident, ext): output_path(project.dist, ident, doc.parent, ext) for ident, doc in docs.items()
+             for ext in exts}
+    return {ident: {ext: files[paths[ident, ext]] for ext in exts if paths[ident, ext] in files} for ident in docs}

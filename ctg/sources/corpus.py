@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .schemas import (Annexe, Avenant, Commune, Convention, Deliberation, Epci, Equipements, Fiche, Formulaire,
-                      Organisation, PlanActions, Rapport, Representant, SourceTerritoire)
+from .deliberation_schemas import Deliberation, Formulaire, Rapport
+from .schemas import (Annexe, Avenant, Commune, Convention, Epci, Equipements, Fiche, Organisation, PlanActions,
+                      Representant, SourceTerritoire)
 from .sources import YamlDoc
 
 

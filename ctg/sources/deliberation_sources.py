@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import schemas
-from .corpus import ConventionSource, Corpus, DeliberationSource, FormSource, Located, RapportSource, Registry
 from ..core.diagnostics import Diagnostics
+from . import deliberation_schemas
+from .corpus import ConventionSource, Corpus, DeliberationSource, FormSource, Located, RapportSource, Registry
 from .schema_errors import validate
 from .sections import split_sections
 from .sources import document_folders, read_markdown, read_yaml
@@ -34,7 +34,7 @@ def load_deliberations(root: Path, corpus: Corpus, diags: Diagnostics) -> None:
         src = read_markdown(path, diags)
         if src is None:
             continue
-        meta = validate(schemas.Deliberation, src.meta, path, diags)
+        meta = validate(deliberation_schemas.Deliberation, src.meta, path, diags)
         if meta is None:
             continue
         if meta.identifiant != sub.name:
@@ -55,7 +55,7 @@ def load_rapport(path: Path, diags: Diagnostics) -> RapportSource | None:
     src = read_markdown(path, diags)
     if src is None:
         return None
-    meta = validate(schemas.Rapport, src.meta, path, diags)
+    meta = validate(deliberation_schemas.Rapport, src.meta, path, diags)
     if meta is None:
         return None
     sections = split_sections(src.body, src.body_line, path, diags)
@@ -79,7 +79,7 @@ def load_forms(conv: ConventionSource, diags: Diagnostics) -> None:
             src = read_markdown(path, diags)
             if src is None:
                 continue
-            meta = validate(schemas.Formulaire, src.meta, path, diags)
+            meta = validate(deliberation_schemas.Formulaire, src.meta, path, diags)
             if meta is not None:
                 conv.formulaires[ident] = FormSource(ident, path, meta, Located(path, src.meta), src.body,
                                                      src.body_line)
@@ -99,7 +99,7 @@ def load_mayors(folder: Path, reg: Registry, diags: Diagnostics) -> None:
     doc = read_yaml(path, diags)
     if doc is None:
         return
-    data = validate(schemas.Maires, doc, path, diags)
+    data = validate(deliberation_schemas.Maires, doc, path, diags)
     if data is None:
         return
     reg.maires = {code: list(terms) for code, terms in data.maires.items()}

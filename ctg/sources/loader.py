@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..core.diagnostics import Diagnostics
 from . import schemas, territory
 from .corpus import AnnexSource, AvenantSource, ConventionSource, Corpus, FicheSource, Located, Registry
-from ..core.diagnostics import Diagnostics
 from .schema_errors import validate
 from .sections import split_sections
 from .sources import document_folders, read_markdown, read_yaml

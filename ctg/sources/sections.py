@@ -6,8 +6,8 @@ import re
 import shlex
 from pathlib import Path
 
-from .corpus import Section
 from ..core.diagnostics import Diagnostics
+from .corpus import Section
 
 _HEADING = re.compile(r"^##(?!#)\s+(?P<title>.*?)\s*(?:\{(?P<attrs>[^}]*)\})?\s*$")
 _FENCE = re.compile(r"^(```|~~~)")

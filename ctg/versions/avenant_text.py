@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from num2words import num2words
 
 from ..assembly.assemble import DASH, Assembler, shift_headings
-from .avenant_ops import Change, Step, Version
-from .consolidate import VersionView, convention_history, render_articles, render_text, version_view
 from ..assembly.context import covered_communes
-from ..sources.corpus import AvenantSource, ConventionSource, Section
-from ..core.french import date_fr, guillemets
 from ..assembly.numbering import article_label
+from ..core.french import date_fr, guillemets
+from ..sources.corpus import AvenantSource, ConventionSource, Section
+from .consolidate import VersionView, convention_history, render_articles, render_text, version_view
+from .convention_state import Change, Version
+from .history import Step
 
 ARTICLE_ID = "modifications"
 ARTICLE_TITLE = "Modifications apportées à la convention"
@@ -148,6 +149,7 @@ def draft(assembler: Assembler, step: Step, after: VersionView) -> str:
     return "\n\n".join(out)
 
 
+# Long on purpose: one sentence per kind of operation, the drafting read side by side (scripts/sizes.py).
 def sentence(assembler: Assembler, change: Change, step: Step, after: VersionView) -> list[str]:
     av, before, op = step.avenant, step.before, change.op
     a = change.action

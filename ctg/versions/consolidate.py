@@ -15,16 +15,17 @@ from dataclasses import dataclass, replace
 
 from ..assembly import annex_content
 from ..assembly.assemble import DASH, SOMMAIRE, Assembler, cover, parties_section
-from ..core.document import AssembledDocument
-from .avenant_ops import ArticleState, Step, Version, history, is_signed, version_at
 from ..assembly.context import ConventionFacts, base_context, convention_facts, first_of_type, make_parties
-from ..sources.corpus import ConventionSource, Section
-from ..core.diagnostics import Diagnostic
-from ..core.french import date_fr
 from ..assembly.numbering import ArticlePlan, article_label
 from ..assembly.parties import Party
 from ..assembly.signature_block import signature_block
 from ..assembly.templating import render
+from ..core.diagnostics import Diagnostic
+from ..core.document import AssembledDocument
+from ..core.french import date_fr
+from ..sources.corpus import ConventionSource, Section
+from .convention_state import ArticleState, Version
+from .history import Step, history, is_signed, version_at
 
 BANNER = "Version consolidée au {date} — document de travail ; seuls les textes signés font foi"
 

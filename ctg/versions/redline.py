@@ -24,11 +24,9 @@ from __future__ import annotations
 from collections import Counter
 
 from ..core.ast import is_div
-from .redline_marks import (CHANGES, DELETION, MOVE_FROM, MOVE_TO, Diff, Mark, change_of, change_spans, move_name,
-                            strs)
+from .redline_marks import CHANGES, DELETION, MOVE_FROM, MOVE_TO, Diff, Mark, change_of, change_spans, move_name, strs
 from .redline_merge import merge_blocks
 from .redline_moves import find_moves
-
 
 # ---------------------------------------------------------------- attribution
 

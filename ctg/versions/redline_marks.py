@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from ..core.ast import attr, stringify
 
-
 INSERTION = "insertion"
 DELETION = "deletion"
 MOVE_FROM = "move-from"

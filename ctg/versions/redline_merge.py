@@ -6,9 +6,7 @@ from __future__ import annotations
 import difflib
 
 from ..core.ast import attr
-from .redline_marks import (DELETION, INSERTION, LOOKAHEAD, NAMED, NOTE, SIMILAR, Diff, block_key, word_score,
-                            words_of)
-
+from .redline_marks import DELETION, INSERTION, LOOKAHEAD, NAMED, NOTE, SIMILAR, Diff, block_key, word_score, words_of
 
 # ---------------------------------------------------------------- inlines, word by word
 

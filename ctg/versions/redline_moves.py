@@ -3,8 +3,8 @@ becomes a pair of spans « move-from » / « move-to » sharing a move name (Wor
 
 from __future__ import annotations
 
-from .redline_marks import (DELETION, INSERTION, MOVE_FROM, MOVE_MIN_WORDS, MOVE_PAIRS, MOVE_SIMILAR, MOVE_TO,
-                            Diff, Mark, Unit, block_key, change_of, word_score, words_of, wrap_block)
+from .redline_marks import (DELETION, INSERTION, MOVE_FROM, MOVE_MIN_WORDS, MOVE_PAIRS, MOVE_SIMILAR, MOVE_TO, Diff,
+                            Mark, Unit, block_key, change_of, word_score, words_of, wrap_block)
 from .redline_merge import _merge_cells, merge_block
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from xml.sax.saxutils import escape
 
 from ..core.ast import (attr, div_info, is_div, is_span, map_blocks, map_inlines, raw_block, raw_inline,
-                   unlink_missing_targets)
+                        unlink_missing_targets)
 
 PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 END_BOOKMARK = "fin-document"

@@ -5,9 +5,9 @@ reproducible zip."""
 from __future__ import annotations
 
 import copy
-import re
 import datetime as dt
 import io
+import re
 import zipfile
 
 import docx
