@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Point d'entrée : python build.py --help."""
 
-from ctg.cli import entry
+from ctg.cli.main import entry
 
 if __name__ == "__main__":
     entry()

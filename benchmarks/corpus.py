@@ -4,7 +4,7 @@ N conventions, each with a préambule and the 14 articles of the national model
 (two written locally), 30–100 communes, an équipements table, a plan d'actions
 with 10–30 fiches and 1–3 avenants. The official data (officiel/communes.yaml,
 officiel/epci.yaml) is synthetic too, written by the same code as
-« build.py registre --mettre-a-jour » (ctg.territory), so it has the real format.
+« build.py registre --mettre-a-jour » (ctg/sources/official_data.py), so it has the real format.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class Shape:
 
 def generate(dest: Path, n_conventions: int, seed: int = 2026, shape: Shape | None = None) -> dict:
     """Write a complete project (templates/ copied from this repository) into dest; returns its figures."""
-    from ctg import territory
+    from ctg.sources import official_data
 
     shape = shape or Shape(n_conventions)
     rng = random.Random(seed)
@@ -104,11 +104,11 @@ def generate(dest: Path, n_conventions: int, seed: int = 2026, shape: Shape | No
         epci_json.append({"code": siren, "nom": nom, "type": "CC",
                           "membres": [{"code": c} for c in members]})
         epcis.append((siren, members))
-    source = territory.Source("@etalab/decoupage-administratif", "6.0.0", 2026, 2023)
-    official = territory.transform(communes_json, epci_json, deps, source)
-    files["conventions/_registre/officiel/communes.yaml"] = territory.render_communes(official)
-    files["conventions/_registre/officiel/epci.yaml"] = territory.render_epci(official)
-    files["conventions/_registre/territoire.yaml"] = territory.render_config(source, deps)
+    source = official_data.Source("@etalab/decoupage-administratif", "6.0.0", 2026, 2023)
+    official = official_data.transform(communes_json, epci_json, deps, source)
+    files["conventions/_registre/officiel/communes.yaml"] = official_data.render_communes(official)
+    files["conventions/_registre/officiel/epci.yaml"] = official_data.render_epci(official)
+    files["conventions/_registre/territoire.yaml"] = official_data.render_config(source, deps)
     files["conventions/_registre/sigles.yaml"] = "".join(
         f"{s}: {d}\n" for s, d in [("CAF", "Caisse d'allocations familiales"), ("EAJE", "Établissement d'accueil du "
                                    "jeune enfant"), ("RPE", "Relais petite enfance"), ("LAEP", "Lieu d'accueil "

@@ -133,7 +133,7 @@ def build(root: Path, *args: str, memory: bool = False) -> tuple[float, int]:
 
 
 def pandoc_exe() -> str:
-    from ctg import pandoc
+    from ctg.core import pandoc
 
     return pandoc.executable()
 
@@ -141,9 +141,10 @@ def pandoc_exe() -> str:
 def assembled(root: Path) -> tuple[dict, list]:
     """The assembled documents, and those only the site publishes (consolidated versions, public
     variants): the full build converts both, so its floor converts both too."""
-    from ctg.diagnostics import Diagnostics
-    from ctg.pipeline import Project, assemble_checked, load_and_check
-    from ctg.site_build import site_documents
+    from ctg.build.pipeline import assemble_checked, load_and_check
+    from ctg.core.diagnostics import Diagnostics
+    from ctg.core.project import Project
+    from ctg.site.publish import site_documents
 
     project = Project(root)
     diags = Diagnostics(root)
@@ -159,8 +160,8 @@ def pool(fn, items, jobs: int) -> None:
 
 def floor(md_files: list[Path], out: Path, jobs: int) -> float:
     """Plain pandoc → DOCX, then plain soffice --convert-to pdf of those DOCX."""
-    from ctg.pandoc import READER
-    from ctg.parallel import ordered_map
+    from ctg.core.pandoc import READER
+    from ctg.core.parallel import ordered_map
 
     start = time.perf_counter()
     for _ in ordered_map(_FloorDocx(pandoc_exe(), READER, out), md_files, jobs):
@@ -181,7 +182,7 @@ def typst_route(md_files: list[Path], out: Path, jobs: int) -> float | None:
     """The retired route, for the record: plain pandoc → Typst → PDF (typst from PyPI, benchmark only)."""
     if not ensure_tool("typst"):
         return None
-    from ctg.pandoc import READER
+    from ctg.core.pandoc import READER
 
     exe = pandoc_exe()
     env = dict(os.environ, PYTHONPATH=str(TOOLS_DIR / "typst"))
@@ -202,9 +203,10 @@ def typst_route(md_files: list[Path], out: Path, jobs: int) -> float | None:
 def our_pdf_route(root: Path, docs: dict, ids: list[str], jobs: int) -> float:
     """Our PDF route from the same assembled documents, cache ignored: DOCX, LibreOffice's layout and
     export, PDF/A metadata and signature fields."""
-    from ctg import build_outputs, pandoc
-    from ctg.pipeline import Project
-    from ctg.progress import Progress
+    from ctg.build import build_outputs
+    from ctg.core import pandoc
+    from ctg.core.project import Project
+    from ctg.core.progress import Progress
 
     pandoc.use_memo(None)
     build_outputs.configure(jobs=jobs, force=True)
@@ -229,7 +231,7 @@ def ensure_tool(package: str) -> bool:
 
 
 def weasyprint_route(md_files: list[Path], out: Path, jobs: int) -> float:
-    from ctg.pandoc import READER
+    from ctg.core.pandoc import READER
 
     exe = pandoc_exe()
     css = out / "print.css"
@@ -250,8 +252,8 @@ def weasyprint_route(md_files: list[Path], out: Path, jobs: int) -> float:
 
 def libreoffice_route(docx_files: list[Path], out: Path, jobs: int) -> float:
     """soffice --convert-to pdf, one process per batch (a profile each, so batches run side by side)."""
-    from ctg.libreoffice import soffice
-    from ctg.parallel import split
+    from ctg.core.parallel import split
+    from ctg.writers.libreoffice import soffice
 
     exe = soffice()
 
@@ -291,9 +293,10 @@ def plain_mkdocs(root: Path, docs: dict, out: Path) -> float:
 
 
 def communes_of(root: Path, conv: str) -> int:
-    from ctg.context import convention_facts
-    from ctg.diagnostics import Diagnostics
-    from ctg.pipeline import Project, load_and_check
+    from ctg.assembly.context import convention_facts
+    from ctg.build.pipeline import load_and_check
+    from ctg.core.diagnostics import Diagnostics
+    from ctg.core.project import Project
 
     corpus = load_and_check(Project(root), Diagnostics(root))
     return len(convention_facts(corpus, corpus.conventions[conv]).communes)
@@ -321,7 +324,7 @@ def fiches_time(tmp: Path) -> tuple[float | None, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ctg.parallel import default_jobs
+    from ctg.core.parallel import default_jobs
 
     parser = argparse.ArgumentParser(description="Mesures de performance sur un corpus synthétique.")
     parser.add_argument("--scale", type=float, default=1.0, help="échelle (1 = 200 conventions)")

@@ -11,7 +11,7 @@ import shutil
 import textwrap
 from pathlib import Path
 
-from ctg import territory
+from ctg.sources import official_data
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,8 +48,8 @@ PACKAGE = {
                       "populationMunicipale": 7700}]},
     ],
 }
-SOURCE = territory.Source("@etalab/decoupage-administratif", "6.0.0", 2026, 2023)
-OFFICIAL = territory.transform(PACKAGE["communes"], PACKAGE["epci"], ["62"], SOURCE)
+SOURCE = official_data.Source("@etalab/decoupage-administratif", "6.0.0", 2026, 2023)
+OFFICIAL = official_data.transform(PACKAGE["communes"], PACKAGE["epci"], ["62"], SOURCE)
 
 MINIMAL: dict[str, str] = {
     "conventions/_registre/organisations/caf62.yaml": """\
@@ -99,8 +99,8 @@ MINIMAL: dict[str, str] = {
             debut: 2015-04-01
         """,
     # official data, in the format « build.py registre --mettre-a-jour » writes (from PACKAGE below)
-    OFFICIAL_COMMUNES: territory.render_communes(OFFICIAL),
-    OFFICIAL_EPCI: territory.render_epci(OFFICIAL),
+    OFFICIAL_COMMUNES: official_data.render_communes(OFFICIAL),
+    OFFICIAL_EPCI: official_data.render_epci(OFFICIAL),
     "conventions/_registre/sigles.yaml": """\
         CAF: Caisse d'allocations familiales
         EAJE: Établissement d'accueil du jeune enfant
@@ -250,9 +250,10 @@ MINIMAL: dict[str, str] = {
 def record_fingerprints(root: Path) -> None:
     """Record the fingerprints of the signed documents, as « build.py empreintes » does in a real
     repository; skipped when the corpus is invalid (the test then expects errors anyway)."""
-    from ctg import integrity
-    from ctg.diagnostics import Diagnostics
-    from ctg.pipeline import Project, assemble_checked, load_and_check
+    from ctg.build.pipeline import assemble_checked, load_and_check
+    from ctg.checks import integrity
+    from ctg.core.diagnostics import Diagnostics
+    from ctg.core.project import Project
 
     project = Project(root)
     diags = Diagnostics(root)

@@ -10,10 +10,9 @@ import subprocess
 import zipfile
 
 import pytest
-from PIL import Image
-
 from conftest import run_build
 from fixture_corpus import CONV, MINIMAL
+from PIL import Image
 
 AV1 = f"{CONV}/avenants/2023-001.md"
 AV2 = f"{CONV}/avenants/2025-001.md"
@@ -267,8 +266,9 @@ def test_redline_is_a_docx_with_word_tracked_changes(project, tmp_path):
 
 def site_model(root, today, public: bool = False):
     """The site as data (pages, downloads), without mkdocs."""
-    from ctg.diagnostics import Diagnostics
-    from ctg.pipeline import Project, assemble_checked, load_and_check
+    from ctg.build.pipeline import assemble_checked, load_and_check
+    from ctg.core.diagnostics import Diagnostics
+    from ctg.core.project import Project
     from ctg.site.model import build_model
 
     diags = Diagnostics(root)
@@ -457,9 +457,10 @@ FICHE_MD = """## Fiche action n° {n} – {title} {{#fiche-{id}}}
 
 
 def test_a_moved_fiche_is_one_move_and_list_items_move_too():
-    from ctg import pandoc
-    from ctg.ast import stringify
-    from ctg.redline import Mark, change_of, change_spans, compare_asts, move_name
+    from ctg.core import pandoc
+    from ctg.core.ast import stringify
+    from ctg.versions.redline import compare_asts
+    from ctg.versions.redline_marks import Mark, change_of, change_spans, move_name
 
     fiches = [FICHE_MD.format(n=n, title=title, id=ident, text=text) for n, title, ident, text in [
         (1, "Renforcer le relais petite enfance", "rpe", "Le relais couvre la moitié des communes du territoire."),
@@ -542,7 +543,7 @@ def test_bundled_redline_credits_each_avenant_with_its_own_changes(corpus):
 
 
 def test_drafted_text_never_doubles_the_guillemets(corpus):
-    from ctg.french import guillemets
+    from ctg.core.french import guillemets
 
     assert guillemets("Agir pour les parents isolés") == "« Agir pour les parents isolés »"
     assert guillemets("« Agir pour les parents isolés »") == "« Agir pour les parents isolés »"

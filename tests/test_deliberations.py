@@ -12,16 +12,16 @@ import io
 import re
 import subprocess
 import zipfile
-from pathlib import Path
 
 import pytest
-
 from conftest import run_build
-from ctg.commune_forms import BLANK_RX
-from ctg.deliberation import assemble_deliberation, other_parties
-from ctg.diagnostics import Diagnostics
-from ctg.pipeline import Project, assemble_checked, load_and_check
 from fixture_corpus import CONV
+
+from ctg.build.pipeline import assemble_checked, load_and_check
+from ctg.core.diagnostics import Diagnostics
+from ctg.core.project import Project
+from ctg.deliberations.commune_forms import BLANK_RX
+from ctg.deliberations.deliberation import assemble_deliberation, other_parties
 
 DELIB_ID = "deliberation-cp-2023-578"
 DELIB = f"conventions/_deliberations/{DELIB_ID}/deliberation.md"

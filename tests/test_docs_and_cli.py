@@ -6,9 +6,11 @@ import json
 import re
 
 from conftest import run_build
-from ctg.schemas import (Annexe, Avenant, Avis, Commune, Convention, Deliberation, Fiche, Formulaire, Maires,
-                         Organisation, Personne, Publication, Rapport, Representant, SignatureDeliberation, Vote)
 from fixture_corpus import ROOT
+
+from ctg.sources.deliberation_schemas import (Avis, Deliberation, Formulaire, Maires, Personne, Publication, Rapport,
+                                              SignatureDeliberation, Vote)
+from ctg.sources.schemas import Annexe, Avenant, Commune, Convention, Fiche, Organisation, Representant
 
 DOCS = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs").glob("*.md"))
 

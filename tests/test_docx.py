@@ -10,13 +10,13 @@ from pathlib import Path
 
 import docx
 import pytest
-from docx.oxml.ns import qn
-
 from conftest import run_build
-from ctg import libreoffice
-from ctg.writers.docx_post import END_BOOKMARK
-from ctg.validate import find_placeholders
+from docx.oxml.ns import qn
 from fixture_corpus import CONV, MINIMAL
+
+from ctg.checks.validate import find_placeholders
+from ctg.writers import libreoffice
+from ctg.writers.docx_post import END_BOOKMARK
 
 DOC = "dist/ctg-test-2022-2026/ctg-test-2022-2026.docx"
 AVENANT = "dist/ctg-test-2022-2026/ctg-test-2022-2026-avenant-2023-001.docx"
@@ -223,8 +223,8 @@ def test_links_to_a_missing_identifier_become_plain_text():
     links that resolve stay; the parsed document given to the writers is never modified."""
     import copy
 
-    from ctg import pandoc
-    from ctg.ast import stringify, unlink_missing_targets
+    from ctg.core import pandoc
+    from ctg.core.ast import stringify, unlink_missing_targets
 
     def links(ast) -> list[str]:
         found = []
@@ -256,10 +256,11 @@ def test_a_large_page_pass_is_split_into_batches_with_the_same_pages(make_projec
     documents): batches of one document give the DOCX a build in one batch gives."""
     import io
 
-    from ctg import build_outputs
-    from ctg.diagnostics import Diagnostics
-    from ctg.pipeline import Project, assemble_checked, load_and_check
-    from ctg.progress import Progress
+    from ctg.build import build_outputs
+    from ctg.build.pipeline import assemble_checked, load_and_check
+    from ctg.core.diagnostics import Diagnostics
+    from ctg.core.progress import Progress
+    from ctg.core.project import Project
     from ctg.writers.docx_post import unfilled_pagerefs
 
     root = make_project()

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import run_build
-from ctg import editor_schemas
 from fixture_corpus import CONV, MINIMAL, ROOT
+
+from ctg.cli import editor_schemas
 
 jsonschema = pytest.importorskip("jsonschema")
 

@@ -9,7 +9,6 @@ import struct
 import zlib
 from pathlib import Path
 
-
 from conftest import run_build
 from fixture_corpus import CONV
 from test_reliability import tree
@@ -134,7 +133,7 @@ def test_reference_docx_change_rebuilds_the_docx(make_project):
 def test_noop_rebuild_runs_no_tool_and_sees_deleted_outputs(make_project, monkeypatch, capsys):
     import subprocess
 
-    from ctg import cli
+    from ctg.cli import main as cli
 
     root = make_project()
     rebuild(root, "pdf")
@@ -170,7 +169,7 @@ def test_outputs_identical_with_and_without_cache_and_with_one_or_two_jobs(make_
 
 
 def test_shards_split_the_conventions_and_skip_the_site(make_project):
-    from ctg.parallel import deal, parse_shard, shard_of, split, undeal
+    from ctg.core.parallel import deal, parse_shard, shard_of, split, undeal
 
     assert parse_shard("2/4") == (2, 4)
     conventions = [f"c{i}" for i in range(7)]
@@ -197,7 +196,7 @@ def _slow_square(n: int) -> int:
 
 
 def test_parallel_results_come_back_in_the_documents_order():
-    from ctg.parallel import ordered_map
+    from ctg.core.parallel import ordered_map
 
     assert list(ordered_map(_slow_square, range(5), 2)) == [0, 1, 4, 9, 16]
 
@@ -213,7 +212,7 @@ def test_one_job_builds_in_workers_that_are_replaced():
     and « -j 2 against -j 1 » compares the same work)."""
     import os
 
-    from ctg.parallel import TASKS_PER_WORKER, ordered_map
+    from ctg.core.parallel import TASKS_PER_WORKER, ordered_map
 
     pids = list(ordered_map(_pid, range(3 * TASKS_PER_WORKER), 1))
     assert os.getpid() not in pids

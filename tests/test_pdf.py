@@ -12,14 +12,15 @@ from pathlib import Path
 import pikepdf
 import pypdf
 import pytest
-
 from conftest import run_build
-from ctg import pandoc
-from ctg.ast import headings
-from ctg.diagnostics import Diagnostics
-from ctg.pipeline import Project, assemble_checked, load_and_check
-from ctg.validate import find_placeholders
 from fixture_corpus import CONV, MINIMAL, write_project
+
+from ctg.build.pipeline import assemble_checked, load_and_check
+from ctg.checks.validate import find_placeholders
+from ctg.core import pandoc
+from ctg.core.ast import headings
+from ctg.core.diagnostics import Diagnostics
+from ctg.core.project import Project
 
 CONVENTION = "ctg-test-2022-2026"
 AVENANT = "ctg-test-2022-2026-avenant-2023-001"

@@ -7,17 +7,17 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from fixture_corpus import write_project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ctg import schemas
-from ctg.assemble import assemble
-from ctg.diagnostics import Diagnostics
-from ctg.loader import load_corpus
-from ctg.schema_errors import validate
-from ctg.sources import read_markdown
-from ctg.validate import validate_corpus
-from fixture_corpus import write_project
+from ctg.build.pipeline import assemble
+from ctg.checks.validate import validate_corpus
+from ctg.core.diagnostics import Diagnostics
+from ctg.sources import schemas
+from ctg.sources.loader import load_corpus
+from ctg.sources.schema_errors import validate
+from ctg.sources.sources import read_markdown
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -57,7 +57,7 @@ def test_any_front_matter_text_gives_a_source_or_diagnostics(tmp_path, front, bo
 def test_any_mapping_validates_or_reports_located_errors(tmp_path, data):
     import yaml
 
-    from ctg.sources import parse_yaml
+    from ctg.sources.sources import parse_yaml
 
     text = yaml.safe_dump(data, allow_unicode=True)
     diags = Diagnostics(tmp_path)

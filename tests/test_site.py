@@ -25,7 +25,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-
 from fixture_corpus import CONV, MINIMAL, ROOT, write_project
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -360,11 +359,11 @@ def test_download_links_return_real_docx_and_pdf(page, server):
     assert docx, links
     body = page.request.get(docx[0]).body()
     assert body[:2] == b"PK" and b"word/document.xml" in body
-    from ctg.site_build import pdf_builder
+    from ctg.site.publish import pdf_builder
 
     pdf = [h for h in links if h.endswith(".pdf")]
     if pdf_builder() is None:
-        pytest.skip("ctg.build_pdf absent : pas de PDF")
+        pytest.skip("ctg.build.build_pdf absent : pas de PDF")
     assert pdf, links
     assert page.request.get(pdf[0]).body()[:5] == b"%PDF-"
 
@@ -384,10 +383,10 @@ def test_consolidated_version_offers_its_docx_and_pdf(page, server):
     assert "Version consolidée au 1er\u00a0janvier\u00a02023" in xml and "signés font foi" in xml
     assert "Département du Pas-de-Calais" in xml  # the avenant's new party
     assert "confidentialissime" not in xml and "Notes de négociation" not in xml
-    from ctg.site_build import pdf_builder
+    from ctg.site.publish import pdf_builder
 
     if pdf_builder() is None:
-        pytest.skip("ctg.build_pdf absent : pas de PDF")
+        pytest.skip("ctg.build.build_pdf absent : pas de PDF")
     pdf = [h for h in links if h.endswith("ctg-test-2022-2026-consolidee-2023-01-01.pdf")]
     assert pdf, links
     assert page.request.get(pdf[0]).body()[:5] == b"%PDF-"

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import run_build
-from ctg import territory
-from ctg.context import covered_communes
-from ctg.diagnostics import Diagnostics
-from ctg.pipeline import Project, assemble_checked, load_and_check
-from fixture_corpus import (CONV, MINIMAL, OFFICIAL_COMMUNES, OFFICIAL_EPCI, PACKAGE, ROOT, SOURCE,
-                            record_fingerprints)
+from fixture_corpus import CONV, MINIMAL, OFFICIAL_COMMUNES, OFFICIAL_EPCI, PACKAGE, ROOT, SOURCE, record_fingerprints
 from test_validation import CONVENTION, check_fails, replace
+
+from ctg.assembly.context import covered_communes
+from ctg.build.pipeline import assemble_checked, load_and_check
+from ctg.core.diagnostics import Diagnostics
+from ctg.core.project import Project
+from ctg.sources import official_data
 
 CCT = "conventions/_registre/organisations/cc-test.yaml"
 README = "| Année | Version du package |\n|---|---|\n| 2026  | 6.0.0 |\n| 2025  | 5.3.0 |\n"
@@ -28,7 +28,7 @@ README = "| Année | Version du package |\n|---|---|\n| 2026  | 6.0.0 |\n| 2025 
 def make_package(folder: Path, communes=None, epci=None, readme: str = README, version: str = "6.0.0") -> Path:
     """A tarball laid out like « npm pack @etalab/decoupage-administratif »."""
     files = {
-        "package/package.json": json.dumps({"name": territory.PACKAGE, "version": version}),
+        "package/package.json": json.dumps({"name": official_data.PACKAGE, "version": version}),
         "package/data/communes.json": json.dumps(PACKAGE["communes"] if communes is None else communes),
         "package/data/epci.json": json.dumps(PACKAGE["epci"] if epci is None else epci),
         "package/README.md": readme,
@@ -52,7 +52,7 @@ def digest(root: Path) -> dict[str, str]:
 
 
 def test_transform_keeps_current_communes_and_epci_of_the_departements():
-    official = territory.transform(PACKAGE["communes"], PACKAGE["epci"], ["62"], SOURCE)
+    official = official_data.transform(PACKAGE["communes"], PACKAGE["epci"], ["62"], SOURCE)
     assert [c.insee for c in official.communes] == ["62001", "62002", "62003", "62004"]  # no associated commune
     first = official.communes[0]
     assert (first.nom, first.siren, first.departement, first.population, first.annee) == \
@@ -68,16 +68,16 @@ def test_transform_keeps_current_communes_and_epci_of_the_departements():
 def test_transform_keeps_members_in_another_departement():
     epci = json.loads(json.dumps(PACKAGE["epci"]))
     epci[0]["membres"].append({"code": "80810", "siren": "218007615", "nom": "Vitz-sur-Authie"})
-    official = territory.transform(PACKAGE["communes"], epci, ["62"], SOURCE)
+    official = official_data.transform(PACKAGE["communes"], epci, ["62"], SOURCE)
     vitz = next(c for c in official.communes if c.insee == "80810")
     assert vitz.departement == "80" and vitz.population == 136
     assert "80810" in next(e for e in official.epci if e.siren == "200072460").membres
 
 
 def test_epci_full_name():
-    assert territory.epci_full_name("CA de Béthune-Bruay, Artois-Lys Romane") == \
+    assert official_data.epci_full_name("CA de Béthune-Bruay, Artois-Lys Romane") == \
         "Communauté d'agglomération de Béthune-Bruay, Artois-Lys Romane"
-    assert territory.epci_full_name("Métropole Européenne de Lille") == "Métropole Européenne de Lille"
+    assert official_data.epci_full_name("Métropole Européenne de Lille") == "Métropole Européenne de Lille"
 
 
 # ---------------------------------------------------------------- command
@@ -219,11 +219,11 @@ def test_commune_added_on_purpose_is_covered(make_project):
     conv = conv.replace("annexes:\n", 'communes_ajoutees:\n          - insee: "62004"\n'
                         '            nom: Achicourt\n            motif: relais petite enfance commun\n'
                         '          - {insee: "80810", motif: accueil de loisirs partagé}\n        annexes:\n', 1)
-    data = territory.transform(PACKAGE["communes"], PACKAGE["epci"], ["62", "80"], SOURCE)
+    data = official_data.transform(PACKAGE["communes"], PACKAGE["epci"], ["62", "80"], SOURCE)
     mairie = commune_org("62004")
     mairie[MAIRIE] += "representants:\n  - {civilite: Mme, prenom: Anne, nom: Maire, fonction: Maire, debut: 2020-05-01}\n"
-    files = {CONVENTION: conv, OFFICIAL_COMMUNES: territory.render_communes(data),
-             OFFICIAL_EPCI: territory.render_epci(data)} | mairie
+    files = {CONVENTION: conv, OFFICIAL_COMMUNES: official_data.render_communes(data),
+             OFFICIAL_EPCI: official_data.render_epci(data)} | mairie
     root = make_project(files, fingerprints=False)
     project = Project(root)
     diags = Diagnostics(root)

@@ -8,7 +8,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import run_build
 from fixture_corpus import CONV, MINIMAL, OFFICIAL_COMMUNES
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from .. import pandoc
-from ..parallel import thread_map
-from ..assemble import AnnexInfo, AssembledDocument
-from ..ast import div_info, is_div, is_span, map_inlines, stringify
+from ..core import pandoc
+from ..core.ast import div_info, is_div, is_span, map_inlines, stringify
+from ..core.document import AnnexInfo, AssembledDocument
+from ..core.parallel import thread_map
 from .sanitize import sanitize, unsafe_constructs
 
 LINK_SCHEME = "ctg:"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from .. import pandoc
-from ..assemble import AssembledDocument
-from ..corpus import Corpus
-from ..deliberation import approving, assemble_deliberation
-from ..diagnostics import Diagnostics
-from ..french import date_fr
+from ..core import pandoc
+from ..core.diagnostics import Diagnostics
+from ..core.document import AssembledDocument
+from ..core.french import date_fr
+from ..deliberations.deliberation import approving, assemble_deliberation
+from ..sources.corpus import Corpus
 from .pages import render_page
 from .sanitize import sanitize
 

@@ -20,9 +20,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from .. import pandoc
-from ..assemble import AssembledDocument
-from ..cache import code_hash, document_fingerprint, read_pickle, sha256, write_pickle
+from ..build.cache import code_hash, document_fingerprint, read_pickle, sha256, write_pickle
+from ..core import pandoc
+from ..core.document import AssembledDocument
 from .content import DocumentPages
 
 FOLDER = Path(".cache") / "site-documents"

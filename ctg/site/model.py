@@ -7,29 +7,27 @@ it can be tested and reused (plugin.py hands it to mkdocs).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from markupsafe import Markup
 
-from .. import pandoc
-from ..annex_content import pilot_label, prepare
-from ..assemble import AssembledDocument
-from ..context import convention_facts
-from ..corpus import Corpus
-from ..french import date_fr
+from ..assembly.annex_content import pilot_label, prepare
+from ..assembly.context import convention_facts
+from ..core import pandoc
+from ..core.document import AssembledDocument
+from ..core.french import date_fr
+from ..sources.corpus import Corpus
 from .content import DocumentPages, avenant_number, render_pages, split_document
 from .document_cache import DocumentCache
+from .downloads import DOWNLOAD_DIR, MANIFEST, download_links, download_uri, manifest
 from .pages import render_page
 from .status import derived_status, effective_end
 from .versions import add_versions, versions_nav
 
-DOWNLOAD_DIR = "telechargements"
 FICHES_INDEX = "fiches-action.md"
 GLOSSARY = "glossaire.md"
 HOME = "index.md"
-MANIFEST = "MANIFEST.sha256"
 RENDER_BATCH = 8  # documents split and rendered together
 
 
@@ -47,19 +45,6 @@ class SiteModel:
     nav: list = field(default_factory=list)
     sigles: dict[str, str] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)  # French lines for the build log
-
-
-def download_uri(doc: AssembledDocument, ext: str) -> str:
-    return f"{DOWNLOAD_DIR}/{doc.parent or doc.id}/{doc.id}.{ext}"
-
-
-def manifest(files: dict[str, bytes | Path]) -> bytes:
-    """SHA-256 of every published download, « sha256sum -c » format, relative to telechargements/."""
-    lines = []
-    for uri, content in sorted(files.items()):
-        data = content.read_bytes() if isinstance(content, Path) else content
-        lines.append(f"{hashlib.sha256(data).hexdigest()}  {uri.removeprefix(DOWNLOAD_DIR + '/')}\n")
-    return "".join(lines).encode("utf-8")
 
 
 def published_documents(docs: dict[str, AssembledDocument], public: bool) -> dict[str, AssembledDocument]:
@@ -84,25 +69,7 @@ def build_model(corpus: Corpus, docs: dict[str, AssembledDocument], *, public: b
     jobs: pandoc processes run at once for the pages' HTML; cache: documents' pages of earlier builds."""
     model = SiteModel(sigles=dict(corpus.registry.sigles))
     published = published_documents(docs, public)
-    doc_pages: dict[str, DocumentPages] = {}
-    fresh: list[str] = []
-    for ident, doc in published.items():
-        cached = cache.get(doc) if cache is not None else None
-        if cached is not None:
-            doc_pages[ident] = cached
-        else:
-            fresh.append(ident)
-    # a few documents at a time: their ASTs are dropped once rendered (memory stays flat)
-    for start in range(0, len(fresh), RENDER_BATCH):
-        batch = []
-        for ident in fresh[start:start + RENDER_BATCH]:
-            ast = (asts or {}).get(ident) or pandoc.to_ast(published[ident].markdown)
-            doc_pages[ident] = split_document(published[ident], ast, public)
-            batch.append(doc_pages[ident])
-        render_pages(batch, ast["pandoc-api-version"], jobs)
-        if cache is not None:
-            for pages in batch:
-                cache.put(pages)
+    doc_pages = _document_pages_html(published, public, asts, jobs, cache)
     for pages in doc_pages.values():
         model.notices.extend(pages.warnings)
 
@@ -136,6 +103,45 @@ def build_model(corpus: Corpus, docs: dict[str, AssembledDocument], *, public: b
             av_view["deliberations"] = delib_pages.approvals(corpus, av.id, delib_ids)
             _document_pages(model, doc_pages[av.id], av_view, view)
 
+    territories = _overview_pages(model, corpus, conventions, doc_pages, views, today, public)
+    for uri, (title, html) in delib.items():
+        model.pages[uri] = GeneratedPage(title, html)
+    model.nav = _nav(conventions, avenants_of, doc_pages, territories, guide or [])
+    if delib:
+        at = next((i for i, item in enumerate(model.nav) if "Territoires" in item), len(model.nav))
+        model.nav.insert(at, {"Délibérations": [{title: uri} for uri, (title, _h) in delib.items()]})
+    versions_nav(model.nav, views)
+    return model
+
+
+def _document_pages_html(published: dict[str, AssembledDocument], public: bool, asts: dict[str, dict] | None,
+                         jobs: int, cache: DocumentCache | None) -> dict[str, DocumentPages]:
+    """Every published document split into its pages, their HTML rendered by pandoc (or from the cache)."""
+    doc_pages: dict[str, DocumentPages] = {}
+    fresh: list[str] = []
+    for ident, doc in published.items():
+        cached = cache.get(doc) if cache is not None else None
+        if cached is not None:
+            doc_pages[ident] = cached
+        else:
+            fresh.append(ident)
+    # a few documents at a time: their ASTs are dropped once rendered (memory stays flat)
+    for start in range(0, len(fresh), RENDER_BATCH):
+        batch = []
+        for ident in fresh[start:start + RENDER_BATCH]:
+            ast = (asts or {}).get(ident) or pandoc.to_ast(published[ident].markdown)
+            doc_pages[ident] = split_document(published[ident], ast, public)
+            batch.append(doc_pages[ident])
+        render_pages(batch, ast["pandoc-api-version"], jobs)
+        if cache is not None:
+            for pages in batch:
+                cache.put(pages)
+    return doc_pages
+
+
+def _overview_pages(model: SiteModel, corpus: Corpus, conventions: list[AssembledDocument],
+                    doc_pages: dict[str, DocumentPages], views: dict, today: dt.date, public: bool) -> list[dict]:
+    """The home page, one page per territory, the index of fiches and the glossary; the territories."""
     territories = _territories(corpus, conventions, views)
     fiche_rows = _fiche_rows(corpus, conventions, doc_pages, views)
     model.pages[HOME] = GeneratedPage("Accueil", render_page(
@@ -149,23 +155,10 @@ def build_model(corpus: Corpus, docs: dict[str, AssembledDocument], *, public: b
         partenaires=sorted({p for r in fiche_rows for p in r["partenaires"]}, key=str.lower)))
     model.pages[GLOSSARY] = GeneratedPage("Glossaire", render_page(
         "glossaire.html", sigles=sorted(model.sigles.items(), key=lambda kv: kv[0].lower())))
-    for uri, (title, html) in delib.items():
-        model.pages[uri] = GeneratedPage(title, html)
-    model.nav = _nav(conventions, avenants_of, doc_pages, territories, guide or [])
-    if delib:
-        at = next((i for i, item in enumerate(model.nav) if "Territoires" in item), len(model.nav))
-        model.nav.insert(at, {"Délibérations": [{title: uri} for uri, (title, _h) in delib.items()]})
-    versions_nav(model.nav, views)
-    return model
+    return territories
 
 
 # ------------------------------------------------------------------ views
-
-
-def _downloads(doc: AssembledDocument, model: SiteModel) -> list[dict]:
-    labels = {"docx": "Word (DOCX)", "pdf": "PDF"}
-    return [{"label": labels[ext], "uri": download_uri(doc, ext), "ext": ext}
-            for ext in ("docx", "pdf") if download_uri(doc, ext) in model.files]
 
 
 def _signatories(doc: AssembledDocument) -> list[dict]:
@@ -200,7 +193,7 @@ def _convention_view(c: AssembledDocument, avenants: list[AssembledDocument], do
         "doc": c, "id": c.id, "title": c.title, "short_title": c.short_title, "key": f"conventions/{c.id}/index.md",
         "status": label, "status_key": key, "period": _period(c.start, end),
         "signed": f"signée le {date_fr(c.signed_on)}" if c.signed_on else "non signée",
-        "signatories": _signatories(c), "downloads": _downloads(c, model), "timeline": timeline,
+        "signatories": _signatories(c), "downloads": download_links(c, model.files), "timeline": timeline,
         "last_avenant": last, "territory_id": territory_id, "territory": capitalize(c.territory),
         "territory_key": f"territoires/{territory_id}.md" if territory_id else None,
     }
@@ -213,7 +206,7 @@ def _avenant_view(av: AssembledDocument, parent: dict, doc_pages, model: SiteMod
         "key": f"{doc_pages[av.id].base}/index.md", "status": label, "status_key": key,
         "period": _period(av.start, av.end),
         "signed": f"signé le {date_fr(av.signed_on)}" if av.signed_on else "non signé",
-        "signatories": _signatories(av), "downloads": _downloads(av, model), "timeline": [],
+        "signatories": _signatories(av), "downloads": download_links(av, model.files), "timeline": [],
         "last_avenant": None, "parent": parent,
     }
 

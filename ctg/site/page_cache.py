@@ -39,7 +39,7 @@ TEMPLATE = "ctg-page-cache.html"  # in site_overrides/: writes the cached HTML a
 def context_key(config, nav: list, file_uris: list[str], public: bool, sigles: dict[str, str]) -> str:
     from importlib import metadata
 
-    from ..cache import code_hash, hash_tree
+    from ..build.cache import code_hash, hash_tree
 
     h = hashlib.sha256()
     h.update(json.dumps({"nav": nav, "files": sorted(file_uris), "public": public, "sigles": sigles,

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from ..french import french_typography
+from ..core.french import french_typography
 from .content import LINK_SCHEME
 
 _BODY = "<!--ctg-body-->"

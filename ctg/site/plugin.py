@@ -30,8 +30,8 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
 
-from ..diagnostics import Diagnostics
-from ..french import french_typography
+from ..core.diagnostics import Diagnostics
+from ..core.french import french_typography
 from . import sidebar
 from .content import LINK_SCHEME, has_internal_annexes
 from .document_cache import DocumentCache
@@ -80,7 +80,7 @@ STATE = State()
 
 
 def prepare(prepared: Prepared) -> None:
-    """Called by site_build before mkdocs runs."""
+    """Called by publish.py before mkdocs runs."""
     STATE.prepared = prepared
 
 
@@ -122,7 +122,8 @@ def on_config(config, **_):
 
 
 def _assemble(project_root: Path, config) -> Prepared | None:
-    from ..pipeline import Project, assemble_checked, load_and_check
+    from ..build.pipeline import assemble_checked, load_and_check
+    from ..core.project import Project
 
     project = Project(project_root)
     diags = Diagnostics(project.root)
@@ -144,7 +145,7 @@ def _assemble(project_root: Path, config) -> Prepared | None:
 
 def existing_downloads(project, docs) -> dict:
     """While serving: publish the DOCX/PDF already in dist/ (build.py site rebuilds them)."""
-    from ..outputs import output_path
+    from ..core.outputs import output_path
 
     out: dict = {}
     for ident, doc in docs.items():
@@ -297,7 +298,7 @@ def on_post_page(output, page, config, **_):
 
 
 def commit_pages() -> tuple[int, int] | None:
-    """Called by site_build once mkdocs succeeded (strict mode: no warning anywhere); returns
+    """Called by publish.py once mkdocs succeeded (strict mode: no warning anywhere); returns
     (pages rendered, pages taken from the cache)."""
     if STATE.pages is None:
         return None

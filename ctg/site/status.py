@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import subprocess
 
-from ..assemble import AssembledDocument
+from ..core.document import AssembledDocument
 
 SIGNED = ("signée", "échue")
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import pandoc
-from ..cache import code_hash, hash_tree, read_pickle, sha256, write_pickle
+from ..build.cache import code_hash, hash_tree, read_pickle, sha256, write_pickle
+from ..core import pandoc
 
 FOLDER = Path(".cache") / "versions"
 

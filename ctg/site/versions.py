@@ -16,16 +16,19 @@ from typing import Iterator
 
 from markupsafe import Markup, escape
 
-from .. import pandoc
-from ..assemble import AssembledDocument, Assembler
-from ..avenant_ops import avenants_in_order
-from ..consolidate import consolidated_document
-from ..corpus import Corpus
-from ..diagnostics import Diagnostics
-from ..french import date_fr
-from ..redline import DELETION, INSERTION, MOVE_FROM, MOVE_TO, Mark, change_of, comparable, compare_asts, move_name
-from ..ast import map_inlines, raw_inline
+from ..assembly.assemble import Assembler
+from ..core import pandoc
+from ..core.ast import map_inlines, raw_inline
+from ..core.diagnostics import Diagnostics
+from ..core.document import AssembledDocument
+from ..core.french import date_fr
+from ..sources.corpus import Corpus
+from ..versions.consolidate import consolidated_document
+from ..versions.history import avenants_in_order
+from ..versions.redline import comparable, compare_asts
+from ..versions.redline_marks import DELETION, INSERTION, MOVE_FROM, MOVE_TO, Mark, change_of, move_name
 from .content import has_internal_annexes, public_variant, strip_internal_annexes
+from .downloads import download_links, download_uri
 from .pages import render_page
 from .sanitize import sanitize
 
@@ -114,8 +117,8 @@ def _each_versions(corpus: Corpus, published: dict[str, AssembledDocument], publ
     HTML of a national corpus is not held at once): from the cache (version_cache.py) when its
     sources did not change, else computed several conventions at once: in forked processes when the
     caller knows no thread runs (build.py), else in threads (their pandoc runs overlap)."""
-    from ..build_outputs import OPTIONS
-    from ..parallel import ordered_map, thread_map
+    from ..build.build_outputs import OPTIONS
+    from ..core.parallel import ordered_map, thread_map
     from .version_cache import VersionCache
 
     cids = [c for c in sorted(published) if published[c].kind == "convention" and c in corpus.conventions]
@@ -148,31 +151,10 @@ def consolidated_versions(corpus: Corpus, published: dict[str, AssembledDocument
             for v in versions}
 
 
-def version_downloads(project, corpus: Corpus, published: dict[str, AssembledDocument], public: bool,
-                      progress) -> dict[str, dict]:
-    """{version id: {ext: cache entry}}: the DOCX and PDF of every consolidated version the site shows,
-    from the content-hash cache (built when missing, as any download)."""
-    from ..build_outputs import produce
-    from ..outputs import output_path
-    from ..site_build import pdf_builder
-
-    docs = consolidated_versions(corpus, published, public)
-    if not docs:
-        return {}
-    exts = ["docx", "pdf"] if pdf_builder() is not None else ["docx"]
-    progress.step(f"Site : DOCX et PDF des versions consolidées ({len(docs)} version{'s' if len(docs) > 1 else ''})")
-    files = produce(project, docs, exts, progress).files
-    paths = {(ident, ext): output_path(project.dist, ident, doc.parent, ext) for ident, doc in docs.items()
-             for ext in exts}
-    return {ident: {ext: files[paths[ident, ext]] for ext in exts if paths[ident, ext] in files} for ident in docs}
-
-
 def add_versions(model, corpus: Corpus, published: dict[str, AssembledDocument], views: dict, today: dt.date,
                  page_cls, public: bool, downloads: dict | None = None) -> None:
     """Adds the version pages (and their downloads) to model.pages, model.files and nav, and « versions »
     to each convention's view."""
-    from .model import _downloads, download_uri
-
     for cid, versions_of in _each_versions(corpus, published, public):
         view = views.get(cid)
         if view is None or not versions_of:
@@ -187,7 +169,7 @@ def add_versions(model, corpus: Corpus, published: dict[str, AssembledDocument],
             items.append({"date": date_fr(when), "uri": f"{base}.md", "compare_uri": f"{base}-comparaison.md",
                           "avenants": v["avenants"], "current": when == current,
                           "title": f"Version consolidée au {date_fr(when)}", "doc": doc,
-                          "downloads": _downloads(doc, model), "text": v["text"], "comparison": v["comparison"]})
+                          "downloads": download_links(doc, model.files), "text": v["text"], "comparison": v["comparison"]})
         versions = {"items": items, "current": next((i for i in items if i["current"]), None)}
         view["versions"] = versions
         for item in items:

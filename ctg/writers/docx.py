@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import pandoc
-from ..assemble import AssembledDocument
+from ..core import pandoc
+from ..core.document import AssembledDocument
 from .docx_layout import layout
 from .docx_post import fill_pages, finish
 

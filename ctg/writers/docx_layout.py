@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from ..ast import (attr, div_info, is_div, is_span, map_blocks, map_inlines, raw_block, raw_inline,
-                   unlink_missing_targets)
+from ..core.ast import (attr, div_info, is_div, is_span, map_blocks, map_inlines, raw_block, raw_inline,
+                        unlink_missing_targets)
 
 PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 END_BOOKMARK = "fin-document"
@@ -106,64 +106,67 @@ def _signature_table(cells: list[list]) -> dict:
                                  [[attr(), 0, [], rows]], [attr(), []]]}
 
 
+def _signatures(b: dict) -> dict:
+    """The signature block: a table, one cell per signatory, each ending with its signature zone."""
+    # champs="non": a document reproduced in a dossier (ctg/compose.py) is not signed there
+    zones = div_info(b)[2].get("champs") != "non"
+    signataires = [cell for cell in b["c"][1] if is_div(cell, "signataire")]
+    cells = [[_styled(cell["c"][1], "Signataire")]
+             + ([_signature_zone(div_info(cell)[0].removeprefix("signataire-"), n)] if zones else [])
+             for n, cell in enumerate(signataires)]
+    return _signature_table(cells)  # docx_post.py bookmarks its last cell (END_BOOKMARK)
+
+
+def _block(b: dict):
+    if is_div(b, "couverture"):
+        inner = []
+        for child in b["c"][1]:
+            _i, classes, _kv = div_info(child) if child.get("t") == "Div" else ("", [], {})
+            style = next((COVER_STYLES[c] for c in classes if c in COVER_STYLES), None)
+            inner.append(_styled(child["c"][1], style) if style else child)
+        return inner + [raw_block("openxml", PAGE_BREAK)]
+    if is_div(b, "sommaire"):
+        # docx_post.py replaces the marker by the TOC built from the DOCX's own headings and bookmarks
+        return [raw_block("openxml", TOC_MARKER), raw_block("openxml", PAGE_BREAK)]
+    if is_div(b, "cloture"):
+        return [_styled(b["c"][1], "Cloture")]
+    if is_div(b, "signatures"):
+        return [_signatures(b)]
+    return None
+
+
+def _inline(i: dict):
+    if is_span(i, "pages-document"):
+        part = div_info(i)[2].get("partie")  # in a dossier: the end of that part's signatures
+        mark = f"{END_BOOKMARK}-{part}" if part else END_BOOKMARK
+        return [raw_inline("openxml", field_runs(pageref_instruction(mark), PAGE_PLACEHOLDER))]
+    if is_span(i, "mention-pages"):
+        return i["c"][1]
+    return None
+
+
 def layout(ast: dict) -> tuple[dict, str]:
     """Return the DOCX-ready AST and the orientation of the document's last section."""
     ast = unlink_missing_targets(ast)
-    state = {"orientation": "portrait"}
-
-    def block(b: dict):
-        if is_div(b, "couverture"):
-            inner = []
-            for child in b["c"][1]:
-                _i, classes, _kv = div_info(child) if child.get("t") == "Div" else ("", [], {})
-                style = next((COVER_STYLES[c] for c in classes if c in COVER_STYLES), None)
-                inner.append(_styled(child["c"][1], style) if style else child)
-            return inner + [raw_block("openxml", PAGE_BREAK)]
-        if is_div(b, "sommaire"):
-            # docx_post.py replaces the marker by the TOC built from the DOCX's own headings and bookmarks
-            return [raw_block("openxml", TOC_MARKER), raw_block("openxml", PAGE_BREAK)]
-        if is_div(b, "cloture"):
-            return [_styled(b["c"][1], "Cloture")]
-        if is_div(b, "signatures"):
-            # champs="non": a document reproduced in a dossier (ctg/compose.py) is not signed there
-            zones = div_info(b)[2].get("champs") != "non"
-            signataires = [cell for cell in b["c"][1] if is_div(cell, "signataire")]
-            cells = [[_styled(cell["c"][1], "Signataire")]
-                     + ([_signature_zone(div_info(cell)[0].removeprefix("signataire-"), n)] if zones else [])
-                     for n, cell in enumerate(signataires)]
-            return [_signature_table(cells)]  # docx_post.py bookmarks its last cell (END_BOOKMARK)
-        return None
-
-    blocks = map_blocks(ast["blocks"], block)
+    orientation = "portrait"
     out = []
-    for b in blocks:
+    for b in map_blocks(ast["blocks"], _block):
         if is_div(b, "partie"):
-            # a dossier's part (ctg/compose.py): a new section, portrait; ctg/dossier_outputs.py restarts
-            # its page numbers and gives it its running header and footer
+            # a dossier's part (ctg/compose.py): a new section, portrait; ctg/dossier_outputs.py gives
+            # it its running header
             if out and out[-1] == raw_block("openxml", PAGE_BREAK):
                 out.pop()  # the section break starts the new page
-            out.append(raw_block("openxml", section_marker(state["orientation"])))
-            state["orientation"] = "portrait"
+            out.append(raw_block("openxml", section_marker(orientation)))
+            orientation = "portrait"
             continue
         if is_div(b, "annexe"):
-            orientation = div_info(b)[2].get("orientation", "portrait")
-            if orientation != state["orientation"]:
-                out.append(raw_block("openxml", section_marker(state["orientation"])))
-                state["orientation"] = orientation
+            wanted = div_info(b)[2].get("orientation", "portrait")
+            if wanted != orientation:
+                out.append(raw_block("openxml", section_marker(orientation)))
+                orientation = wanted
             else:
                 out.append(raw_block("openxml", PAGE_BREAK))
             out.extend(b["c"][1])
         else:
             out.append(b)
-
-    def inline(i: dict):
-        if is_span(i, "pages-document"):
-            part = div_info(i)[2].get("partie")  # in a dossier: the end of that part's signatures
-            mark = f"{END_BOOKMARK}-{part}" if part else END_BOOKMARK
-            return [raw_inline("openxml", field_runs(pageref_instruction(mark), PAGE_PLACEHOLDER))]
-        if is_span(i, "mention-pages"):
-            return i["c"][1]
-        return None
-
-    new = dict(ast, blocks=map_inlines(out, inline))
-    return new, state["orientation"]
+    return dict(ast, blocks=map_inlines(out, _inline)), orientation

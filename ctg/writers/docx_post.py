@@ -5,9 +5,9 @@ reproducible zip."""
 from __future__ import annotations
 
 import copy
-import re
 import datetime as dt
 import io
+import re
 import zipfile
 
 import docx
@@ -241,6 +241,7 @@ def finish(data: bytes, *, short_title: str, draft: bool, last_orientation: str,
     document = docx.Document(io.BytesIO(data))
     _header_footer(document, short_title, draft)
     _bookmarks_into_headings(document)
+    _breaks_before(document)  # before the spacers: a heading may then follow a table directly
     _spacer_after_tables(document)
     _toc(document)
     _sections(document, last_orientation)
@@ -257,6 +258,36 @@ def finish(data: bytes, *, short_title: str, draft: bool, last_orientation: str,
     out = io.BytesIO()
     document.save(out)
     return normalize_zip(out.getvalue(), date)
+
+
+def _breaks_before(document) -> None:
+    """A paragraph holding only a page break becomes « page break before » on the paragraph that
+    follows it: when the text before fills its page exactly (a full sommaire), the break paragraph
+    would open a page of its own and leave it blank."""
+    body = document.element.body
+    skip = {qn("w:bookmarkStart"), qn("w:bookmarkEnd")}
+    for p in list(body.iterchildren(qn("w:p"))):
+        runs = p.findall(qn("w:r"))
+        if len(runs) != 1 or len(runs[0]) != 1 or runs[0][0].tag != qn("w:br") \
+                or runs[0][0].get(qn("w:type")) != "page" or p.find(qn("w:pPr")) is not None:
+            continue
+        nxt = p.getnext()
+        while nxt is not None and nxt.tag in skip:
+            nxt = nxt.getnext()
+        if nxt is None or nxt.tag != qn("w:p") or nxt.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+            continue
+        ppr = nxt.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = OxmlElement("w:pPr")
+            nxt.insert(0, ppr)
+        before = OxmlElement("w:pageBreakBefore")
+        earlier = {qn(f"w:{t}") for t in ("pStyle", "keepNext", "keepLines")}
+        last_earlier = [c for c in ppr if c.tag in earlier]
+        if last_earlier:
+            last_earlier[-1].addnext(before)
+        else:
+            ppr.insert(0, before)
+        body.remove(p)
 
 
 def _bookmarks_into_headings(document) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pikepdf
 
-from ..assemble import AssembledDocument
+from ..core.document import AssembledDocument
 from .docx_layout import SIGNATURE_ZONE_HEIGHT_PT, signature_zone_name
 from .signature_fields import SIGNING_TOOL, FieldSpec, add_signature_fields
 

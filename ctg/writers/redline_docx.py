@@ -26,8 +26,8 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from lxml import etree
 
-from ..ast import attr, map_inlines
-from ..redline import DELETION, INSERTION, MOVE_FROM, MOVE_TO, change_of, move_name
+from ..core.ast import attr, map_inlines
+from ..versions.redline_marks import DELETION, INSERTION, MOVE_FROM, MOVE_TO, change_of, move_name
 from .docx_post import normalize_zip
 
 FIRST_ID = 100000  # above the ids of bookmarks and of pandoc's own numbering

@@ -14,11 +14,11 @@ from pathlib import Path
 import docx
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
-from docx.oxml.ns import qn
 from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from .. import pandoc
+from ..core import pandoc
 
 FONT = "Arial"  # metric-compatible with Liberation Sans, which LibreOffice uses when Arial is absent
 BLUE = RGBColor(0x1F, 0x3A, 0x68)
@@ -61,6 +61,7 @@ def _paragraph_style(d, name: str, base: str = "Normal"):
         return style
 
 
+# Long on purpose: the reference document's style sheet, one style after another (scripts/sizes.py).
 def build() -> bytes:
     default = pandoc._run(["--print-default-data-file", "reference.docx"], b"")
     d = docx.Document(io.BytesIO(default))

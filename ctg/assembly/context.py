@@ -1,0 +1,107 @@
+"""Facts a document's templates can use, derived from the corpus (never retyped)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..core.french import date_fr, in_words
+from ..sources.corpus import AvenantSource, ConventionSource, Corpus
+from ..sources.schemas import Commune, Signataire
+from .parties import OrgView, Party, representative_at
+
+
+def reference_date(signature_date: dt.date | None, start: dt.date) -> dt.date:
+    """The date that picks representatives: the signature date, else the start date."""
+    return signature_date or start
+
+
+def make_parties(corpus: Corpus, signataires: list[Signataire], when: dt.date,
+                 autorisations: dict | None = None) -> list[Party]:
+    """Parties of a document; assumes validate.py has checked organisations and offices."""
+    parties = []
+    autorisations = autorisations or {}
+    for s in signataires:
+        org = corpus.registry.organisations.get(s.organisation)
+        if org is None:
+            continue
+        rep = representative_at(org, when)
+        if rep is None:
+            continue
+        parties.append(Party(OrgView(org), rep, autorisations.get(org.id, s.autorisation)))
+    return parties
+
+
+def covered_communes(corpus: Corpus, conv: ConventionSource) -> list[Commune]:
+    """The EPCI's member communes (official data), minus those the convention leaves out on
+    purpose (communes_retirees), plus those it adds (communes_ajoutees); sorted by INSEE code."""
+    territory = corpus.registry.organisations.get(conv.meta.territoire)
+    if territory is None:
+        return []
+    codes = set(territory.communes) - {d.insee for d in conv.meta.communes_retirees}
+    codes |= {d.insee for d in conv.meta.communes_ajoutees}
+    found = [corpus.registry.communes[c] for c in codes if c in corpus.registry.communes]
+    return sorted(found, key=lambda c: c.insee)
+
+
+def sivom_views(corpus: Corpus, conv: ConventionSource) -> list[OrgView]:
+    return [OrgView(corpus.registry.organisations[s]) for s in conv.meta.sivom if s in corpus.registry.organisations]
+
+
+def first_of_type(parties: list[Party], kind: str) -> OrgView | None:
+    for p in parties:
+        if p.org.org.type.value == kind:
+            return p.org
+    return None
+
+
+@dataclass
+class ConventionFacts:
+    conv: ConventionSource
+    parties: list[Party]
+    territoire: OrgView | None
+    caf: OrgView | None
+    communes: list[Commune]
+    sivom: list[OrgView]
+
+    @property
+    def periode_texte(self) -> str:
+        p = self.conv.meta.periode
+        return f"du {date_fr(p.debut)} au {date_fr(p.fin)}"
+
+
+def convention_facts(corpus: Corpus, conv: ConventionSource) -> ConventionFacts:
+    meta = conv.meta
+    when = reference_date(meta.signature.date, meta.periode.debut)
+    parties = make_parties(corpus, meta.signataires, when)
+    territory = corpus.registry.organisations.get(meta.territoire)
+    return ConventionFacts(
+        conv=conv,
+        parties=parties,
+        territoire=OrgView(territory) if territory else None,
+        caf=first_of_type(parties, "caf"),
+        communes=covered_communes(corpus, conv),
+        sivom=sivom_views(corpus, conv),
+    )
+
+
+def base_context(facts: ConventionFacts, corpus: Corpus) -> dict:
+    """Variables shared by a convention and its avenants' templates."""
+    return {
+        "convention": facts.conv.meta,
+        "territoire": facts.territoire,
+        "caf": facts.caf,
+        "communes": facts.communes,
+        "sivom": facts.sivom,
+        "periode_texte": facts.periode_texte,
+        "date": date_fr,
+        "en_lettres": in_words,
+        "sigles_registre": corpus.registry.sigles,
+    }
+
+
+def avenant_parties(corpus: Corpus, av: AvenantSource, parent: ConventionSource) -> list[Party]:
+    when = reference_date(av.meta.signature.date, av.meta.effet)
+    # An avenant is signed under the avenant's own authorisations, not the parent's.
+    stripped = [Signataire(organisation=s.organisation) for s in parent.meta.signataires] + list(av.meta.signataires_ajoutes)
+    return make_parties(corpus, stripped, when, av.meta.autorisations)

@@ -1,0 +1,1 @@
+"""Check: rules across files, after loading (references, dates, territory, délibérations, signed texts)."""

@@ -1,0 +1,1 @@
+"""The command line (build.py): one module per group of commands."""

@@ -1,0 +1,312 @@
+"""Command line (French): python build.py [commande] [options]."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..build.pipeline import assemble_checked, load_and_check, unknown_ids
+from ..checks import integrity
+from ..core.diagnostics import Diagnostics, UserError, report
+from ..core.outputs import output_path
+from ..core.progress import Progress, say
+from ..core.project import Project
+from ..writers.libreoffice import ToolError
+from . import registry
+
+DESCRIPTION = """\
+Conventions territoriales globales : vérification des sources, assemblage et
+production des documents à signer (DOCX, PDF) et du site de publication.
+
+Sans commande, « build.py » vérifie tout puis produit les DOCX, les PDF et le site."""
+
+EPILOG = """\
+exemples :
+  python build.py check                      vérifier toutes les sources
+  python build.py docx ctg-cabbalr-2021-2025 produire le DOCX d'une convention
+  python build.py list --json                liste des documents pour les scripts
+"""
+
+
+_ARGPARSE_FR = {"usage: ": "utilisation : ", "positional arguments": "arguments", "options": "options",
+                 "show this help message and exit": "afficher cette aide et quitter"}
+argparse._ = lambda text: _ARGPARSE_FR.get(text, text)  # argparse looks its words up through this name
+
+
+class FrenchParser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own messages are English: keep them short and add French
+        self.print_usage(sys.stderr)
+        say(f"build.py : erreur : {translate_argparse(message)}", sys.stderr)
+        sys.exit(2)
+
+
+def translate_argparse(message: str) -> str:
+    replacements = {
+        "invalid choice": "choix invalide",
+        "choose from": "choisir parmi",
+        "unrecognized arguments": "arguments non reconnus",
+        "the following arguments are required": "arguments obligatoires manquants",
+        "expected one argument": "une valeur est attendue",
+    }
+    for en, fr in replacements.items():
+        message = message.replace(en, fr)
+    return message
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = FrenchParser(prog="build.py", description=DESCRIPTION, epilog=EPILOG, add_help=False,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser._positionals.title = "commandes"
+    parser._optionals.title = "options"
+    parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+    parser.add_argument("--racine", type=Path, default=Path.cwd(), help="dossier du projet (par défaut : le dossier courant)")
+    parser.add_argument("--strict", action="store_true", help="traiter les avertissements comme des erreurs")
+    sub = parser.add_subparsers(dest="commande", metavar="COMMANDE", parser_class=FrenchParser)
+
+    def add(name: str, help_text: str, ids: bool = False):
+        p = sub.add_parser(name, help=help_text, description=help_text, add_help=False)
+        p._positionals.title = "arguments"
+        p._optionals.title = "options"
+        p.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+        if ids:
+            p.add_argument("ids", nargs="*", metavar="ID", help="identifiants des documents (par défaut : tous)")
+        return p
+
+    add_build_options(parser)
+    add("check", "vérifier toutes les sources sans rien produire")
+    add_build_options(add("docx", "produire les DOCX prêts à signer", ids=True), argparse.SUPPRESS)
+    add_build_options(add("pdf", "produire les PDF pour signature", ids=True), argparse.SUPPRESS)
+    add("markdown", "afficher le texte assemblé (Markdown) d'un document", ids=True)
+    fiches = add("fiches", "produire, pour chaque commune et SIVOM d'une convention, ses formulaires pré-remplis "
+                           "(modèle de délibération, fiche d'engagement) en DOCX et PDF, et un PDF à imprimer")
+    fiches.add_argument("ids", nargs=1, metavar="ID", help="identifiant de la convention")
+    lst = add("list", "lister les documents (identifiant, type, parent, statut, période)")
+    lst.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
+    emp = add("empreintes", "enregistrer l'empreinte SHA-256 des textes signés (empreintes.yaml)", ids=True)
+    emp.add_argument("--forcer", action="store_true",
+                     help="remplacer une empreinte enregistrée (seulement si elle l'a été par erreur)")
+    registry.add_arguments(add("registre", "afficher ou régénérer (--mettre-a-jour) les données officielles "
+                                            "des communes et intercommunalités"))
+    for name, help_text in (("site", "construire le site statique (dossier site/)"),
+                            ("serve", "prévisualiser le site avec rechargement automatique")):
+        site = add(name, help_text)
+        if name == "site":
+            add_build_options(site, argparse.SUPPRESS)
+        site.add_argument("--interne", action="store_true",
+                          help="site interne : avec les projets et les annexes à diffusion interne (dossier site-interne/)")
+    from . import review_diff, scaffold  # working in git (new, diff, schemas)
+
+    scaffold.add_arguments(add("new", "créer le squelette d'une convention ou d'un avenant "
+                                      "(new convention, new avenant CONVENTION)"))
+    review_diff.add_arguments(add("diff", "comparer le texte des documents entre deux révisions git (relecture)"))
+    add("schemas", "régénérer les schémas JSON des sources (dossier schemas/) pour l'éditeur")
+    from . import version_commands  # avenants applied: consolidated versions and redlines
+
+    version_commands.add_arguments(
+        add("consolidate", "produire la version consolidée d'une convention à une date (DOCX, PDF)"),
+        add("redline", "comparer deux versions en modifications suivies Word (DOCX)"))
+    return parser
+
+
+def add_build_options(p, default=None) -> None:
+    """-j, --force, --shard: on the main parser and again after docx, pdf, site (SUPPRESS keeps the
+    main parser's value when the option is not repeated after the command)."""
+    from ..core.parallel import ShardError, parse_shard
+
+    def shard(text: str):
+        try:
+            return parse_shard(text)
+        except ShardError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    p.add_argument("-j", "--jobs", type=int, metavar="N", default=default,
+                   help="nombre de documents produits en parallèle (par défaut : le nombre de cœurs)")
+    p.add_argument("--force", action="store_true", default=default if default is not None else False,
+                   help="tout reproduire sans réutiliser le cache (.cache/)")
+    p.add_argument("--shard", type=shard, metavar="K/N", default=default,
+                   help="ne produire que la part K sur N des conventions (intégration continue, voir README)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    project = Project(args.racine.resolve())
+    command = args.commande or "all"
+    try:
+        return run(command, args, project)
+    except UserError as exc:
+        report(exc.diagnostics)
+        say("Aucun fichier n'a été écrit ni remplacé.", sys.stderr)
+        return 1
+    except ToolError as exc:
+        say(f"build.py : erreur : {exc}", sys.stderr)
+        say("Aucun fichier n'a été écrit ni remplacé.", sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        say("\nInterrompu : les fichiers déjà produits sont intacts.", sys.stderr)
+        return 130
+
+
+def run(command: str, args, project: Project) -> int:
+    if command in ("new", "diff", "schemas", "registre"):
+        return _run_on_files(command, args, project)
+    stamp = _stamp(command, args, project)
+    if stamp is not None and not args.force and stamp.current():
+        say("Rien à refaire : sources, modèles et outils inchangés depuis la dernière construction, "
+            "sorties intactes (--force pour tout reproduire).", sys.stderr)
+        return 0
+    diags = Diagnostics(project.root)
+    corpus = load_and_check(project, diags)
+    ids = getattr(args, "ids", None) or []
+    if command in ("consolidate", "redline", "fiches") or (
+            command in ("docx", "pdf", "markdown") and any(i in corpus.deliberations for i in ids)):
+        diags.raise_if_errors(args.strict)
+        return _run_on_corpus(command, args, project, corpus, diags, ids)
+    if ids:
+        missing = unknown_ids(corpus, ids)
+        for ident in missing:
+            diags.error("conventions", 0, "document-inconnu",
+                        f"aucun document « {ident} » ; « python build.py list » affiche les identifiants.")
+    diags.raise_if_errors(args.strict)
+    if command == "list":
+        return list_documents(corpus, project, args.json)
+    if stamp is not None and args.shard:
+        ids = shard_ids(corpus, ids, *args.shard)
+        if not ids:
+            say(f"Part {args.shard[0]}/{args.shard[1]} : aucune convention à produire.", sys.stderr)
+            return 0
+    docs = assemble_checked(project, corpus, diags, ids or None)
+    diags.raise_if_errors(args.strict)
+    if command == "empreintes":
+        written = integrity.record(corpus, docs, diags, args.forcer)
+        diags.raise_if_errors()
+        say(f"Empreintes enregistrées : {', '.join(written)}." if written else "Aucune nouvelle empreinte à enregistrer.")
+        return 0
+    integrity.check_signed(corpus, docs, diags, project.root)
+    diags.raise_if_errors(args.strict)
+    if diags.warnings:
+        report(diags.warnings)
+    if command in ("check", "markdown"):
+        return _show(command, project, docs)
+    return _produce(command, args, project, corpus, docs, diags, stamp)
+
+
+def _run_on_files(command: str, args, project: Project) -> int:
+    """new, diff, schemas, registre: their own checks, on other files or revisions than the corpus."""
+    if command == "registre":  # works on the registry's data files only, before any check of the corpus
+        return registry.command(args, project.root)
+    from . import editor_schemas, review_diff, scaffold
+
+    module = {"new": scaffold, "diff": review_diff, "schemas": editor_schemas}[command]
+    return module.command(args, project.root) if command != "schemas" else module.command(project.root)
+
+
+def _stamp(command: str, args, project: Project):
+    """The stamp of a docx, pdf, site or default run (equal to the last one's: nothing to do), else None."""
+    if command not in ("docx", "pdf", "site", "all"):
+        return None
+    from ..build.build_outputs import configure
+    from .build_commands import run_stamp
+
+    configure(args.jobs, args.force)
+    return run_stamp(project, command, getattr(args, "ids", None) or [], getattr(args, "interne", False),
+                     args.strict, args.shard)
+
+
+def _run_on_corpus(command: str, args, project: Project, corpus, diags: Diagnostics, ids: list[str]) -> int:
+    """consolidate, redline, fiches, and a délibération's dossier: on the checked corpus, their own assembly."""
+    if command in ("consolidate", "redline"):
+        from . import version_commands
+
+        run_version = {"consolidate": version_commands.consolidate_command,
+                       "redline": version_commands.redline_command}[command]
+        return run_version(args, project, corpus, diags, Progress())
+    if command == "fiches":  # pre-filled forms of the communes and SIVOM of a convention
+        from ..deliberations.commune_forms import command as fiches
+
+        return fiches(args, project, corpus, diags)
+    from ..deliberations.dossier_outputs import run_deliberations  # a délibération's dossier: one file
+
+    return run_deliberations(command, project, corpus, diags, ids)
+
+
+def _show(command: str, project: Project, docs) -> int:
+    if command == "check":
+        for path, users in integrity.affected_by_changes(docs, project.root).items():
+            say(f"Modification en cours de {path} : elle change {', '.join(users)}.")
+        say(f"Sources valides : {len(docs)} documents vérifiés.")
+        return 0
+    for doc in docs.values():  # markdown
+        sys.stdout.write(doc.markdown)
+    return 0
+
+
+def _produce(command: str, args, project: Project, corpus, docs, diags: Diagnostics, stamp) -> int:
+    from .build_commands import build  # writers are heavy: import them only when building
+
+    formats = {"docx": ["docx"], "pdf": ["pdf"], "site": ["site"], "all": ["docx", "pdf", "site"],
+               "serve": ["serve"]}[command]
+    if getattr(args, "shard", None):  # a shard writes its part of dist/; the site is built once, from all parts
+        formats = [f for f in formats if f != "site"] or ["docx", "pdf"]
+    code = build(project, corpus, docs, formats, Progress(), diags, interne=getattr(args, "interne", False),
+                 manifest=not getattr(args, "shard", None))
+    if code == 0 and command == "all" and corpus.deliberations and not getattr(args, "shard", None):
+        # After build(): its worker processes are forked, which must happen before threads start here.
+        from ..build.build_outputs import write_manifest
+        from ..deliberations.dossier_outputs import run_deliberations
+
+        run_deliberations("all", project, corpus, diags, sorted(corpus.deliberations))
+        write_manifest(project.dist)
+    if code == 0 and stamp is not None:
+        stamp.record()
+    return code
+
+
+def shard_ids(corpus, ids: list[str], k: int, n: int) -> list[str]:
+    """The documents of shard k/n (among ids, if given): some conventions, with their avenants."""
+    from ..core.parallel import shard_of
+
+    chosen = shard_of(list(corpus.conventions), k, n)
+    docs = [i for i in corpus.documents()
+            if i in chosen or (i in corpus.avenants and corpus.avenants[i].meta.convention in chosen)]
+    return [i for i in docs if not ids or i in ids]
+
+
+def list_documents(corpus, project: Project, as_json: bool) -> int:
+    rows = []
+    for ident in corpus.documents():
+        if ident in corpus.conventions:
+            c = corpus.conventions[ident].meta
+            row = {"identifiant": ident, "type": "convention", "parent": None, "statut": c.statut.value,
+                   "debut": c.periode.debut.isoformat(), "fin": c.periode.fin.isoformat(), "titre": c.titre_court}
+        else:
+            a = corpus.avenants[ident]
+            parent = corpus.conventions.get(a.meta.convention)
+            fin = a.meta.fin or (parent.meta.periode.fin if parent else a.meta.effet)
+            row = {"identifiant": ident, "type": "avenant", "parent": a.meta.convention, "statut": a.meta.statut.value,
+                   "debut": a.meta.effet.isoformat(), "fin": fin.isoformat(), "titre": f"Avenant {a.meta.numero}"}
+        row["sorties"] = {ext: output_path(project.dist, ident, row["parent"], ext).relative_to(project.root).as_posix()
+                          for ext in ("docx", "pdf")}
+        rows.append(row)
+    from ..deliberations.dossier_outputs import output_path as dossier_path
+
+    for ident, delib in sorted(corpus.deliberations.items()):
+        seance = delib.meta.seance.isoformat()
+        rows.append({"identifiant": ident, "type": "délibération", "parent": None, "statut": delib.meta.resultat,
+                     "debut": seance, "fin": seance, "titre": f"Délibération n° {delib.meta.numero}",
+                     "sorties": {ext: dossier_path(project, ident, ext).relative_to(project.root).as_posix()
+                                 for ext in ("docx", "pdf")}})
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    headers = ["Identifiant", "Type", "Parent", "Statut", "Période"]
+    table = [[r["identifiant"], r["type"], r["parent"] or "—", r["statut"], f"{r['debut']} → {r['fin']}"] for r in rows]
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *table)]
+    for line in [headers, ["-" * w for w in widths], *table]:
+        print("  ".join(str(x).ljust(w) for x, w in zip(line, widths)).rstrip())
+    return 0
+
+
+def entry() -> None:
+    sys.exit(main())

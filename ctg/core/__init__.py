@@ -1,0 +1,1 @@
+"""What every stage shares: diagnostics, progress, paths, pandoc and its AST, French typography, the assembled-document model."""

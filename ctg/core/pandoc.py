@@ -1,0 +1,81 @@
+"""Every call to pandoc goes through here (pypandoc-binary ships the executable).
+
+The assembled Markdown is parsed once into pandoc's JSON AST; each writer
+transforms its own copy of the AST and asks pandoc for its format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import pypandoc
+
+READER = "markdown+fenced_divs+bracketed_spans+pipe_tables+footnotes+header_attributes-smart"
+
+
+class PandocError(RuntimeError):
+    pass
+
+
+@lru_cache(maxsize=1)
+def executable() -> str:
+    return pypandoc.get_pandoc_path()
+
+
+@lru_cache(maxsize=1)
+def version() -> str:
+    return pypandoc.get_pandoc_version()
+
+
+def _run(args: list[str], data: bytes, cwd: Path | None = None) -> bytes:
+    env = dict(os.environ, LC_ALL="C.UTF-8")
+    proc = subprocess.run([executable(), *args], input=data, capture_output=True, cwd=cwd, env=env)
+    if proc.returncode != 0:
+        raise PandocError(proc.stderr.decode("utf-8", "replace"))
+    return proc.stdout
+
+
+# Content-addressed memo of pure calls (no file arguments): .cache/pandoc/, set by ctg/build/cache.py.
+_memo: Path | None = None
+
+
+def use_memo(folder: Path | None) -> None:
+    global _memo
+    _memo = folder
+
+
+def _memoized(args: list[str], data: bytes) -> bytes:
+    if _memo is None:
+        return _run(args, data)
+    key = hashlib.sha256(json.dumps([version(), args]).encode("utf-8") + b"\0" + data).hexdigest()
+    path = _memo / key[:2] / key
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    out = _run(args, data)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(out)
+    os.replace(tmp, path)
+    return out
+
+
+def to_ast(markdown: str) -> dict:
+    out = _memoized(["-f", READER, "-t", "json"], markdown.encode("utf-8"))
+    return json.loads(out)
+
+
+def from_ast(ast: dict, fmt: str, args: list[str] | None = None, cwd: Path | None = None) -> bytes:
+    command = ["-f", "json", "-t", fmt, "--wrap=none", *(args or []), "-o", "-"]
+    data = json.dumps(ast).encode("utf-8")
+    if not args and cwd is None:  # no file read: a pure function of the AST
+        return _memoized(command, data)
+    return _run(command, data, cwd)

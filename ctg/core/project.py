@@ -1,0 +1,23 @@
+"""The project's folders: sources, templates and outputs, from its root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Project:
+    root: Path
+
+    @property
+    def conventions(self) -> Path:
+        return self.root / "conventions"
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def dist(self) -> Path:
+        return self.root / "dist"

@@ -1,0 +1,1 @@
+"""Load: read the Markdown and YAML sources, validate them against their schemas, the registry and official data."""

@@ -1,0 +1,1 @@
+"""Versions: avenants applied to a convention (operations, consolidated versions, the avenant's drafted changes, redline)."""
