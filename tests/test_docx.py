@@ -305,3 +305,25 @@ def test_a_document_libreoffice_cannot_lay_out_fails_the_pass_after_a_second_cha
     assert said == ["LibreOffice s'est arrêté (code 1 LibreOffice n'a pas pu ouvrir un des DOCX) après "
                     "1 document sur 3 ; un nouveau LibreOffice reprend les autres."]
     assert "n'a pas pu ouvrir un des DOCX" in str(failed.value) and "Traceback" not in str(failed.value)
+
+
+def test_french_typography_of_the_printed_page(built_fixture):
+    """Hyphenation on, French, never inside a word in capitals; ordinals and « n° » in their
+    superscript forms; the typographic apostrophe; table text left, numbers right, nothing
+    justified or centred in a table."""
+    settings = xml(built_fixture / DOC, "word/settings.xml")
+    assert "<w:autoHyphenation/>" in settings and "<w:doNotHyphenateCaps/>" in settings
+    assert '<w:lang w:val="fr-FR"' in xml(built_fixture / DOC, "word/styles.xml")
+    body = xml(built_fixture / DOC)
+    assert re.search(r">Article 1</w:t></w:r><w:r><w:rPr><w:vertAlign w:val=\"superscript\"/></w:rPr>"
+                     r"<w:t[^>]*>er</w:t>", body)
+    texts = [t for part in ("word/document.xml", "word/header") for t in re.findall(r"<w:t[^>]*>([^<]*)</w:t>",
+                                                                                       parts(built_fixture / DOC, part))]
+    assert not [t for t in texts if "'" in t] and any("\u2019" in t for t in texts)
+    d = docx.Document(built_fixture / DOC)
+    communes = next(t for t in d.tables if t.rows[0].cells[0].text == "Code INSEE")
+    assert [c.paragraphs[0].alignment for c in communes.rows[1].cells] == [0, 0, 2]  # left, left, right
+    for t in d.tables:
+        for row in t.rows:
+            for cell in row.cells:
+                assert all(p.alignment not in (1, 3) for p in cell.paragraphs)  # centred, justified

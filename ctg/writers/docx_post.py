@@ -231,6 +231,8 @@ def _toc(document) -> None:
     xml = f'<w:body xmlns:w="{W}">{toc_xml(entries)}</w:body>'
     paragraphs = list(parse_xml(xml))
     target = markers[0].getparent()
+    if target.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}") is not None:  # the sommaire opens a page
+        paragraphs[0].find(f"{qn('w:pPr')}/{qn('w:pStyle')}").addnext(OxmlElement("w:pageBreakBefore"))
     for p in paragraphs:
         target.addprevious(p)
     target.getparent().remove(target)
