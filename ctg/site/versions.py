@@ -18,14 +18,15 @@ from markupsafe import Markup, escape
 
 from .. import pandoc
 from ..assemble import AssembledDocument, Assembler
-from ..avenant_ops import avenants_in_order
+from ..avenant_ops import avenants_in_order, is_signed
 from ..consolidate import consolidated_document
 from ..corpus import Corpus
 from ..diagnostics import Diagnostics
 from ..french import date_fr
 from ..redline import DELETION, INSERTION, MOVE_FROM, MOVE_TO, Mark, change_of, comparable, compare_asts, move_name
 from ..ast import map_inlines, raw_inline
-from .content import has_internal_annexes, public_variant, strip_internal_annexes
+from ..statuses import unsigned_phrase
+from .content import close_heading_gaps, has_internal_annexes, public_variant, shift_headers, strip_internal_annexes
 from .pages import render_page
 from .sanitize import sanitize
 
@@ -56,7 +57,10 @@ def _html(ast: dict, blocks: list) -> str:
                        f'{label}</a> {opening}')
         return [raw_inline("html", opening), *inline["c"][1], raw_inline("html", f"</{tag}>")]
 
-    doc = {"pandoc-api-version": ast["pandoc-api-version"], "meta": {}, "blocks": map_inlines(blocks, marks)}
+    # the page's own title is its h1: the document's headings go one level down (articles are h2s,
+    # in the page's table of contents)
+    doc = {"pandoc-api-version": ast["pandoc-api-version"], "meta": {},
+           "blocks": close_heading_gaps(shift_headers(map_inlines(blocks, marks), 1))}
     return sanitize(pandoc.from_ast(doc, "html5").decode("utf-8"))
 
 
@@ -93,7 +97,10 @@ def _compute(corpus: Corpus, cid: str, published: dict[str, AssembledDocument], 
         ast = pandoc.to_ast(doc.markdown)
         applied = [a for a in chain if a.meta.effet == when]
         mark = Mark(", ".join(f"avenant n°\u00a0{a.meta.numero}" for a in applied), f"{when.isoformat()}T00:00:00Z")
-        out.append({"when": when, "doc": doc, "avenants": mark.author,
+        # a version that applies an avenant not signed yet is a projet, never « en vigueur »
+        unsigned = [f"l'avenant n°\u00a0{a.meta.numero} ({unsigned_phrase(a.meta.statut.value)})"
+                    for a in chain if a.meta.effet <= when and not is_signed(a)]
+        out.append({"when": when, "doc": doc, "avenants": mark.author, "unsigned": unsigned,
                     "text": _html(ast, comparable(ast["blocks"])),
                     "comparison": _html(ast, compare_asts(previous_ast, ast, mark))})
         previous_ast = ast
@@ -178,15 +185,17 @@ def add_versions(model, corpus: Corpus, published: dict[str, AssembledDocument],
         if view is None or not versions_of:
             continue
         items = []
-        current = max((v["when"] for v in versions_of if v["when"] <= today), default=None)
+        # only a version whose avenants are all signed is « en vigueur »
+        current = max((v["when"] for v in versions_of if v["when"] <= today and not v["unsigned"]), default=None)
         for v in versions_of:
             doc, when = v["doc"], v["when"]
             for ext, content in (downloads or {}).get(doc.id, {}).items():
                 model.files[download_uri(doc, ext)] = content
             base = f"conventions/{cid}/versions/{when.isoformat()}"
+            draft = "Projet de version consolidée" if v["unsigned"] else "Version consolidée"
             items.append({"date": date_fr(when), "uri": f"{base}.md", "compare_uri": f"{base}-comparaison.md",
-                          "avenants": v["avenants"], "current": when == current,
-                          "title": f"Version consolidée au {date_fr(when)}", "doc": doc,
+                          "avenants": v["avenants"], "current": when == current, "unsigned": v["unsigned"],
+                          "title": f"{draft} au {date_fr(when)}", "doc": doc,
                           "downloads": _downloads(doc, model), "text": v["text"], "comparison": v["comparison"]})
         versions = {"items": items, "current": next((i for i in items if i["current"]), None)}
         view["versions"] = versions
@@ -214,6 +223,6 @@ def _add_to_nav(nav: list, short_title: str, items: list[dict]) -> None:
               [{f"Modifications au {i['date']}": i["compare_uri"]} for i in items]
     for section in nav:
         for convention in section.get("Conventions", []) if isinstance(section, dict) else []:
-            if short_title in convention:
+            if isinstance(convention, dict) and short_title in convention:
                 convention[short_title].append({NAV_LABEL: entries})
                 return
