@@ -11,6 +11,7 @@ from ..corpus import Corpus
 from ..deliberation import approving, assemble_deliberation
 from ..diagnostics import Diagnostics
 from ..french import date_fr
+from .content import shift_headers
 from .pages import render_page
 from .sanitize import sanitize
 
@@ -28,7 +29,10 @@ def approvals(corpus: Corpus, doc_id: str, published: set[str]) -> list[dict]:
 
 
 def _html(markdown: str) -> str:
-    return sanitize(pandoc.from_ast(pandoc.to_ast(markdown), "html5").decode("utf-8"))
+    """The page's title is its only h1: the texts' headings go one level down."""
+    ast = pandoc.to_ast(markdown)
+    ast["blocks"] = shift_headers(ast["blocks"], 1)
+    return sanitize(pandoc.from_ast(ast, "html5").decode("utf-8"))
 
 
 def pages(corpus: Corpus, docs: dict[str, AssembledDocument], doc_uris: dict[str, str]) -> dict[str, tuple[str, str]]:

@@ -22,11 +22,17 @@ from ..french import date_fr
 from .content import DocumentPages, avenant_number, render_pages, split_document
 from .document_cache import DocumentCache
 from .pages import render_page
+from ..collation import sort_key, sorted_fr
+from ..statuses import source_status, status_on
 from .status import derived_status, effective_end
 from .versions import add_versions, versions_nav
 
 DOWNLOAD_DIR = "telechargements"
 FICHES_INDEX = "fiches-action.md"
+CONVENTIONS_INDEX = "conventions/index.md"  # the lists the top tabs open
+TERRITORIES_INDEX = "territoires/index.md"
+ACCESSIBILITY = "accessibilite.md"
+PLACEHOLDER = "[à compléter par l'éditeur du site dans mkdocs.yml, « extra: accessibilite: {key} »]"
 GLOSSARY = "glossaire.md"
 HOME = "index.md"
 MANIFEST = "MANIFEST.sha256"
@@ -79,7 +85,8 @@ def _period(start: dt.date, end: dt.date) -> str:
 def build_model(corpus: Corpus, docs: dict[str, AssembledDocument], *, public: bool,
                 downloads: dict[str, dict[str, bytes | Path]], today: dt.date,
                 guide: list[tuple[str, str]] | None = None, asts: dict[str, dict] | None = None,
-                jobs: int = 1, cache: DocumentCache | None = None) -> SiteModel:
+                jobs: int = 1, cache: DocumentCache | None = None, site_extra: dict | None = None,
+                site_url: str | None = None) -> SiteModel:
     """guide: (src_uri, title) of the authoring guide's pages, already in mkdocs' files;
     jobs: pandoc processes run at once for the pages' HTML; cache: documents' pages of earlier builds."""
     model = SiteModel(sigles=dict(corpus.registry.sigles))
@@ -128,35 +135,77 @@ def build_model(corpus: Corpus, docs: dict[str, AssembledDocument], *, public: b
         model.files[f"{DOWNLOAD_DIR}/{MANIFEST}"] = manifest(model.files)
 
     # document pages: text, annexes, fiches
+    fiche_rows = _fiche_rows(corpus, conventions, doc_pages, views, avenants_of, today)
     for c in conventions:
         view = views[c.id]
-        _document_pages(model, doc_pages[c.id], view, view)
+        av_views = {}
         for av in avenants_of[c.id]:
-            av_view = _avenant_view(av, view, doc_pages, model, today)
-            av_view["deliberations"] = delib_pages.approvals(corpus, av.id, delib_ids)
-            _document_pages(model, doc_pages[av.id], av_view, view)
+            av_views[av.id] = _avenant_view(av, view, doc_pages, model, today)
+            av_views[av.id]["deliberations"] = delib_pages.approvals(corpus, av.id, delib_ids)
+        changes = _fiche_changes(doc_pages[c.id], avenants_of[c.id], av_views, doc_pages)
+        _document_pages(model, doc_pages[c.id], view, view, changes)
+        for av in avenants_of[c.id]:
+            _document_pages(model, doc_pages[av.id], av_views[av.id], view, changes)
 
     territories = _territories(corpus, conventions, views)
-    fiche_rows = _fiche_rows(corpus, conventions, doc_pages, views)
     model.pages[HOME] = GeneratedPage("Accueil", render_page(
         "home.html", title="Conventions territoriales globales", territories=territories, today=date_fr(today),
         public=public, manifest=f"{DOWNLOAD_DIR}/{MANIFEST}" if model.files else None))
     for t in territories:
         model.pages[t["key"]] = GeneratedPage(t["name"], render_page("territoire.html", t=t))
     model.pages[FICHES_INDEX] = GeneratedPage("Fiches action", render_page(
-        "fiches.html", rows=fiche_rows, themes=sorted({r["thematique"] for r in fiche_rows}),
-        pilotes=sorted({p for r in fiche_rows for p in r["pilotes"]}, key=str.lower),
-        partenaires=sorted({p for r in fiche_rows for p in r["partenaires"]}, key=str.lower)))
+        "fiches.html", rows=fiche_rows, themes=sorted_fr({r["thematique"] for r in fiche_rows}),
+        pilotes=sorted_fr({p for r in fiche_rows for p in r["pilotes"]}),
+        partenaires=sorted_fr({p for r in fiche_rows for p in r["partenaires"]})))
     model.pages[GLOSSARY] = GeneratedPage("Glossaire", render_page(
-        "glossaire.html", sigles=sorted(model.sigles.items(), key=lambda kv: kv[0].lower())))
+        "glossaire.html", sigles=sorted_fr(model.sigles.items(), key=lambda kv: kv[0])))
     for uri, (title, html) in delib.items():
         model.pages[uri] = GeneratedPage(title, html)
+    _list_pages(model, conventions, views, territories, delib)
+    settings = (site_extra or {}).get("accessibilite") or {}
+    model.pages[ACCESSIBILITY] = GeneratedPage("Déclaration d'accessibilité", render_page(
+        "accessibilite.html", today=date_fr(today), site_url=site_url or "",
+        editeur=str(settings.get("editeur") or PLACEHOLDER.format(key="editeur")),
+        contact=str(settings.get("contact") or PLACEHOLDER.format(key="contact"))))
+    _name_conventions_in_titles(model, views)
     model.nav = _nav(conventions, avenants_of, doc_pages, territories, guide or [])
     if delib:
         at = next((i for i, item in enumerate(model.nav) if "Territoires" in item), len(model.nav))
-        model.nav.insert(at, {"Délibérations": [{title: uri} for uri, (title, _h) in delib.items()]})
+        model.nav.insert(at, {"Délibérations": [f"{delib_pages.FOLDER}/index.md",
+                                                *({title: uri} for uri, (title, _h) in delib.items())]})
+    model.nav.append({"Accessibilité": ACCESSIBILITY})
     versions_nav(model.nav, views)
     return model
+
+
+def _list_pages(model: SiteModel, conventions, views: dict, territories: list[dict], delib: dict) -> None:
+    """The pages the top tabs open: the conventions, the territories, the délibérations."""
+    from . import deliberations as delib_pages
+
+    ordered = sorted(conventions, key=lambda d: (sort_key(d.territory), d.start))
+    model.pages[CONVENTIONS_INDEX] = GeneratedPage("Conventions", render_page(
+        "liste.html", title="Conventions", intro="Les conventions territoriales globales publiées, par territoire.",
+        items=[{"title": views[c.id]["short_title"], "uri": views[c.id]["key"], "view": views[c.id],
+                "detail": views[c.id]["period"]} for c in ordered]))
+    model.pages[TERRITORIES_INDEX] = GeneratedPage("Territoires", render_page(
+        "liste.html", title="Territoires", intro="Les territoires couverts par une convention publiée et leurs communes.",
+        items=[{"title": t["name"], "uri": t["key"], "view": None,
+                "detail": f"{len(t['communes'])} communes"} for t in territories]))
+    if delib:
+        model.pages[f"{delib_pages.FOLDER}/index.md"] = GeneratedPage("Délibérations", render_page(
+            "liste.html", title="Délibérations",
+            intro="Les délibérations qui ont autorisé la signature des conventions et des avenants publiés.",
+            items=[{"title": title, "uri": uri, "view": None, "detail": ""} for uri, (title, _h) in delib.items()]))
+
+
+def _name_conventions_in_titles(model: SiteModel, views: dict) -> None:
+    """Every page of a convention names it in its title (browser tab, search results): « Fiche action
+    n° 4 – … – CTG Pays d'Opale 2022-2026 », not a title that every convention has."""
+    for uri, page in model.pages.items():
+        parts = uri.split("/")
+        view = views.get(parts[1]) if parts[0] == "conventions" and len(parts) > 2 else None
+        if view is not None and view["short_title"] not in page.title:
+            page.title = f"{page.title} – {view['short_title']}"
 
 
 # ------------------------------------------------------------------ views
@@ -186,7 +235,7 @@ def _convention_view(c: AssembledDocument, avenants: list[AssembledDocument], do
     for av in avenants:
         when = av.signed_on or av.start
         detail = (f"signé le {date_fr(av.signed_on)}, effet au {date_fr(av.start)}" if av.signed_on
-                  else f"{av.status}, effet au {date_fr(av.start)}")
+                  else f"{source_status(av.status, av.kind).label}, effet au {date_fr(av.start)}")
         timeline.append({"date": date_fr(when), "sort": when, "title": f"Avenant n°\u00a0{avenant_number(av)}",
                          "uri": f"{doc_pages[av.id].base}/index.md", "detail": detail})
     timeline.sort(key=lambda e: e["sort"])
@@ -195,7 +244,8 @@ def _convention_view(c: AssembledDocument, avenants: list[AssembledDocument], do
         av = max(avenants, key=lambda a: (a.signed_on or a.start, a.id))
         last = {"title": f"Avenant n°\u00a0{avenant_number(av)}", "uri": f"{doc_pages[av.id].base}/index.md",
                 "date": (f"signé le {date_fr(av.signed_on)}" if av.signed_on
-                         else f"{av.status}, effet au {date_fr(av.start)}")}
+                         else f"{source_status(av.status, av.kind).label}, effet au {date_fr(av.start)}"),
+                "status": source_status(av.status, av.kind)}
     return {
         "doc": c, "id": c.id, "title": c.title, "short_title": c.short_title, "key": f"conventions/{c.id}/index.md",
         "status": label, "status_key": key, "period": _period(c.start, end),
@@ -218,7 +268,30 @@ def _avenant_view(av: AssembledDocument, parent: dict, doc_pages, model: SiteMod
     }
 
 
-def _document_pages(model: SiteModel, pages: DocumentPages, view: dict, convention: dict) -> None:
+def _fiche_changes(conv_pages: DocumentPages, avenants: list[AssembledDocument], av_views: dict,
+                   doc_pages: dict) -> dict:
+    """The fiches an avenant replaces or adds: {page key: [notice]} for the convention's fiche pages
+    (« modifiée par l'avenant… ») and the avenant's (« remplace la fiche… », « ajoutée par… »)."""
+    originals = {f.fiche_id: f for segs in conv_pages.fiches.values() for f in segs}
+    notices: dict[str, list[dict]] = {}
+    for av in avenants:
+        av_view = av_views[av.id]
+        for segs in doc_pages[av.id].fiches.values():
+            for seg in segs:
+                original = originals.get(seg.fiche_id)
+                notices.setdefault(seg.key, []).append({
+                    "kind": "remplace" if original else "ajoute", "avenant": av_view,
+                    "other_uri": original.key if original else None,
+                    "other_title": original.title if original else None, "start": date_fr(av.start)})
+                if original is not None:
+                    notices.setdefault(original.key, []).append({
+                        "kind": "remplacee", "avenant": av_view, "other_uri": seg.key, "other_title": seg.title,
+                        "start": date_fr(av.start)})
+    return notices
+
+
+def _document_pages(model: SiteModel, pages: DocumentPages, view: dict, convention: dict,
+                    changes: dict | None = None) -> None:
     annexes = [{"title": a.title, "uri": a.key} for a in pages.annexes]
     hidden = [f"Annexe\u00a0{a.number}" for a in pages.hidden_annexes]
     model.pages[pages.main.key] = GeneratedPage(view["short_title"], render_page(
@@ -232,6 +305,7 @@ def _document_pages(model: SiteModel, pages: DocumentPages, view: dict, conventi
         for seg in fiches:
             model.pages[seg.key] = GeneratedPage(seg.title, render_page(
                 "fiche.html", seg=seg, v=view, convention=convention, annex_title=annex_titles[aid],
+                notices=(changes or {}).get(seg.key, []),
                 annex_uri=f"{pages.base}/annexes/{aid}/index.md", body=Markup(seg.html)))
     for seg in (pages.main, *pages.annexes, *(f for fiches in pages.fiches.values() for f in fiches)):
         seg.html = ""  # now in the page (the segments stay for the nav and the fiches index)
@@ -246,7 +320,7 @@ def _territories(corpus: Corpus, conventions: list[AssembledDocument], views: di
         org = corpus.registry.organisations.get(tid)
         communes = [corpus.registry.communes[code] for code in (org.communes if org else [])
                     if code in corpus.registry.communes]
-        communes.sort(key=lambda m: m.nom)
+        communes = sorted_fr(communes, key=lambda m: m.nom)
         years = sorted({m.annee for m in communes})
         name = capitalize(convs[0]["territory"]) or tid
         out.append({
@@ -255,7 +329,7 @@ def _territories(corpus: Corpus, conventions: list[AssembledDocument], views: di
             "total": _number(sum(m.population for m in communes)), "years": ", ".join(str(y) for y in years),
             "conventions": sorted(convs, key=lambda v: v["doc"].start, reverse=True),
         })
-    out.sort(key=lambda t: t["name"].lower())
+    out = sorted_fr(out, key=lambda t: t["name"])
     return out
 
 
@@ -264,26 +338,67 @@ def _number(n: int) -> str:
     return f"{n:,}".replace(",", "\u202f")
 
 
-def _fiche_rows(corpus: Corpus, conventions: list[AssembledDocument], doc_pages: dict, views: dict) -> list[dict]:
+def _fiche_rows(corpus: Corpus, conventions: list[AssembledDocument], doc_pages: dict, views: dict,
+                avenants_of: dict, today: dt.date) -> list[dict]:
+    """The fiche index: every convention's fiches as in force today (a fiche replaced by an avenant in
+    force is the avenant's), and after each, the fiches an avenant not in force yet adds or changes,
+    marked with that avenant and its status."""
     rows = []
     for c in conventions:
         pages = doc_pages[c.id]
         conv = corpus.conventions.get(c.id)
         if conv is None:
             continue
-        fiche_views = {f.id: f for f in prepare(corpus, conv, convention_facts(corpus, conv))["context"]["fiches"]}
+        views_of = {f.id: f for f in prepare(corpus, conv, convention_facts(corpus, conv))["context"]["fiches"]}
+        current: dict[str, dict] = {}
         for segs in pages.fiches.values():
             for seg in segs:
-                fv = fiche_views.get(seg.fiche_id)
-                if fv is None:
+                if seg.fiche_id in views_of:
+                    current[seg.fiche_id] = _fiche_row(corpus, views_of[seg.fiche_id], seg.key, views[c.id], "")
+        pending: dict[str, list[dict]] = {}
+        for av in avenants_of[c.id]:
+            segs = {seg.fiche_id: seg for ss in doc_pages[av.id].fiches.values() for seg in ss}
+            if not segs or av.id not in corpus.avenants:
+                continue
+            av_views = {f.id: f for f in _avenant_fiche_views(corpus, av.id, conv)}
+            status = status_on(av.status, av.kind, av.start, av.end, today)
+            number = f"avenant n°\u00a0{avenant_number(av)}"
+            for fid, seg in segs.items():
+                if fid not in av_views:
                     continue
-                rows.append({
-                    "numero": fv.numero, "titre": fv.titre, "uri": seg.key, "convention": views[c.id]["short_title"],
-                    "convention_uri": views[c.id]["key"], "thematique": fv.thematique,
-                    "pilotes": [capitalize(pilot_label(corpus, p)) for p in fv.data.pilotes],
-                    "partenaires": [capitalize(p) for p in fv.data.partenaires],
-                })
+                if status.key == "en-vigueur":
+                    current[fid] = _fiche_row(corpus, av_views[fid], seg.key, views[c.id], f"selon l'{number}")
+                else:
+                    pending.setdefault(fid, []).append(_fiche_row(
+                        corpus, av_views[fid], seg.key, views[c.id],
+                        f"{'nouvelle version proposée' if fid in current else 'ajout proposé'} par l'{number} "
+                        f"({status.label})"))
+        order = [f.id for f in views_of.values()]
+        for av_fid in pending:  # added fiches after the fiche they follow, else at the end
+            if av_fid not in order:
+                order.append(av_fid)
+        for fid in order:
+            if fid in current:
+                rows.append(current[fid])
+            rows.extend(pending.get(fid, []))
     return rows
+
+
+def _fiche_row(corpus: Corpus, fv, uri: str, conv_view: dict, etat: str) -> dict:
+    return {"numero": fv.numero, "titre": fv.titre, "uri": uri, "convention": conv_view["short_title"],
+            "convention_uri": conv_view["key"], "thematique": fv.thematique,
+            "pilotes": [capitalize(pilot_label(corpus, p)) for p in fv.data.pilotes],
+            "partenaires": [capitalize(p) for p in fv.data.partenaires], "etat": etat}
+
+
+def _avenant_fiche_views(corpus: Corpus, av_id: str, conv) -> list:
+    """The fiches of the convention as the avenant leaves it (numbers « 3 bis » included)."""
+    from ..assemble import Assembler
+    from ..avenant_text import avenant_extras
+    from ..diagnostics import Diagnostics
+
+    assembler = Assembler(corpus, corpus.root.parent / "templates", Diagnostics(corpus.root.parent))
+    return avenant_extras(assembler, corpus.avenants[av_id], conv).context.get("fiches", [])
 
 
 # ------------------------------------------------------------------ navigation
@@ -291,13 +406,12 @@ def _fiche_rows(corpus: Corpus, conventions: list[AssembledDocument], doc_pages:
 
 def _nav(conventions, avenants_of, doc_pages, territories, guide) -> list:
     conv_nav = []
-    for c in sorted(conventions, key=lambda d: (d.territory.lower(), d.start)):
+    for c in sorted(conventions, key=lambda d: (sort_key(d.territory), d.start)):
         conv_nav.append({c.short_title: _document_nav(doc_pages[c.id], avenants_of[c.id], doc_pages)})
     nav: list = [{"Accueil": HOME}]
-    if conv_nav:
-        nav.append({"Conventions": conv_nav})
+    nav.append({"Conventions": [CONVENTIONS_INDEX, *conv_nav]})
     if territories:
-        nav.append({"Territoires": [{t["name"]: t["key"]} for t in territories]})
+        nav.append({"Territoires": [TERRITORIES_INDEX, *({t["name"]: t["key"]} for t in territories)]})
     nav.append({"Fiches action": FICHES_INDEX})
     nav.append({"Glossaire": GLOSSARY})
     if guide:
