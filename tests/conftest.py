@@ -55,10 +55,14 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 SITE_DAY = "1735689600"  # 1er janvier 2025: the sites below describe that day
 
 
+SITE_URL = "https://www.exemple.fr/ctg/"  # the public corpus site is published under a sub-path
+SUB_PATH = "ctg/"
+
+
 def build_corpus_site(root: Path, internal: bool = False) -> subprocess.CompletedProcess:
     import os
 
-    env = dict(os.environ, SOURCE_DATE_EPOCH=SITE_DAY)
+    env = dict(os.environ, SOURCE_DATE_EPOCH=SITE_DAY, CTG_SITE_URL=SITE_URL)
     env.pop("CTG_SITE_INTERNE", None)
     args = [sys.executable, str(ROOT / "build.py"), "--racine", str(root), "site"] + (["--interne"] if internal else [])
     return subprocess.run(args, capture_output=True, text=True, timeout=900, env=env)
@@ -124,7 +128,8 @@ def serve_folder(folder: Path, prefix: str = ""):
 
 @pytest.fixture(scope="session")
 def corpus_server(corpus_site):
-    httpd, url = serve_folder(corpus_site)
+    """The public site as its host serves it: under a sub-path, with its 404 page for a missing page."""
+    httpd, url = serve_folder(corpus_site, SUB_PATH)
     yield url
     httpd.shutdown()
 
