@@ -44,6 +44,7 @@ class GeneratedPage:
     title: str
     html: str  # without the glossary's <abbr>: plugin.py adds them to the pages it renders (glossary.py)
     searchable: bool = True  # False: left out of the site's search (consolidated versions, see versions.py)
+    hide: tuple[str, ...] = ()  # Material's « hide » (« navigation », « toc »): a page that needs the width
 
 
 @dataclass
@@ -153,7 +154,7 @@ def build_model(corpus: Corpus, docs: dict[str, AssembledDocument], *, public: b
         public=public, manifest=f"{DOWNLOAD_DIR}/{MANIFEST}" if model.files else None))
     for t in territories:
         model.pages[t["key"]] = GeneratedPage(t["name"], render_page("territoire.html", t=t))
-    model.pages[FICHES_INDEX] = GeneratedPage("Fiches action", render_page(
+    model.pages[FICHES_INDEX] = GeneratedPage("Fiches action", hide=("navigation", "toc"), html=render_page(
         "fiches.html", rows=fiche_rows, themes=sorted_fr({r["thematique"] for r in fiche_rows}),
         pilotes=sorted_fr({p for r in fiche_rows for p in r["pilotes"]}),
         partenaires=sorted_fr({p for r in fiche_rows for p in r["partenaires"]})))

@@ -197,7 +197,7 @@ def on_files(files: Files, config, **_):
         return out
     _PAGES.clear()
     for uri, page in model.pages.items():
-        out.append(File.generated(config, uri, content=_placeholder(page.title, page.searchable)))
+        out.append(File.generated(config, uri, content=_placeholder(page.title, page.searchable, page.hide)))
         _PAGES[uri] = (page.title, page.html)
     model.pages = {}  # handed over: each page's HTML is dropped once the page is written (on_post_page)
     for uri, content in model.files.items():
@@ -211,8 +211,10 @@ def on_files(files: Files, config, **_):
 _PAGES: dict[str, tuple[str, str]] = {}
 
 
-def _placeholder(title: str, searchable: bool = True) -> str:
+def _placeholder(title: str, searchable: bool = True, hide: tuple[str, ...] = ()) -> str:
     meta: dict = {"title": title}
+    if hide:
+        meta["hide"] = list(hide)
     if not searchable:
         meta["search"] = {"exclude": True}  # Material's search plugin skips the page
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n"

@@ -1,4 +1,4 @@
-/* The site's search worker: Material's own (its URL comes as « ?worker= », set by main.html), with
+/* The site's search worker (next to Material's, whose paths it resolves from its own place): Material's own (its URL comes as « ?worker= », set by main.html), with
    every indexed word also indexed without its accents, so that « creche » finds « crèche » and
    « Bethune » finds « Béthune » (a query with accents still matches the accented word). */
 (function () {
