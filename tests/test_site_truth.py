@@ -272,6 +272,15 @@ def test_tabs_open_lists(corpus_site):
     assert "Ctg du Pays d'Opale 2022-2026 en vigueur" in conventions
 
 
-def test_deliberation_page_has_one_title(corpus_site):
+def test_deliberation_page_has_one_title_and_offers_its_download(corpus_site):
     page = article(read(corpus_site, "deliberations/deliberation-cp-2023-578"))
     assert page.count("<h1") == 1
+    links = re.findall(r'<a class="md-button[^"]*" href="([^"]+)" download>Télécharger en ([^<]+)</a>', page)
+    assert [label for _h, label in links][:1] == ["Word (DOCX)"]
+    folder = corpus_site / "deliberations/deliberation-cp-2023-578"
+    docx = (folder / links[0][0]).resolve()
+    with zipfile.ZipFile(docx) as z:
+        xml = re.sub(r"<[^>]+>", "", z.read("word/document.xml").decode("utf-8"))
+    assert "2023-578" in xml
+    for href, label in links[1:]:
+        assert label == "PDF" and (folder / href).resolve().read_bytes()[:5] == b"%PDF-"

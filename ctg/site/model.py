@@ -127,7 +127,7 @@ def build_model(corpus: Corpus, docs: dict[str, AssembledDocument], *, public: b
     from . import deliberations as delib_pages
 
     doc_uris = {i: f"{p.base}/index.md" for i, p in doc_pages.items()}
-    delib = delib_pages.pages(corpus, docs, doc_uris)
+    delib = delib_pages.pages(corpus, docs, doc_uris, downloads, model.files)
     delib_ids = {uri.removeprefix(f"{delib_pages.FOLDER}/").removesuffix(".md") for uri in delib}
     for c in conventions:
         views[c.id]["deliberations"] = delib_pages.approvals(corpus, c.id, delib_ids)
