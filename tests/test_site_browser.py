@@ -82,11 +82,11 @@ def test_no_serious_accessibility_violation_on_any_page_type(tab, corpus_server,
 def search(page, base: str, query: str) -> list[dict]:
     page.goto(base)
     page.click("label.md-search__icon, .md-search__input")
-    page.fill("input.md-search__input", "")
+    # the index is ready when the dialog invites to type; then the answer counts what it found
+    meta = "document.querySelector('.md-search-result__meta').textContent"
+    page.wait_for_function(f"() => {meta}.includes('Taper pour démarrer')", timeout=30000)
     page.type("input.md-search__input", query, delay=10)
-    page.wait_for_selector(".md-search-result__meta:not(:empty)", timeout=15000)
-    page.wait_for_function("() => !document.querySelector('.md-search-result__meta').textContent"
-                           ".includes('Initialisation')", timeout=15000)
+    page.wait_for_function(f"() => / trouvés?/.test({meta})", timeout=30000)
     return page.eval_on_selector_all(  # each result's page (its sections follow it)
         ".md-search-result__item > .md-search-result__link:first-child",
         "els => els.map(e => ({href: e.href, title: e.querySelector('h1, h2').textContent.trim()}))")
