@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installe ce qu'il faut pour produire les documents ; avec --tests, aussi pour les tests.
 #   bash scripts/install.sh           pandoc, LibreOffice, MkDocs…
-#   bash scripts/install.sh --tests   + Chromium et les bibliothèques de test
+#   bash scripts/install.sh --tests   + Chromium, Node.js (axe-core) et les bibliothèques de test
 # Paquets Debian : LibreOffice (le moteur de mise en page : numéros de page des DOCX, et export
 # des PDF depuis la même mise en page), python3-uno (son pont Python), poppler-utils (pdftotext,
 # pdftoppm), polices métriquement compatibles avec celles de Word (Liberation : Arial, Times New
@@ -15,7 +15,7 @@ with_tests=0
 
 packages=(libreoffice-writer-nogui python3-uno poppler-utils fonts-liberation fonts-crosextra-carlito
           fonts-crosextra-caladea fonts-dejavu-core)
-[ "$with_tests" = 1 ] && packages+=(chromium)
+[ "$with_tests" = 1 ] && packages+=(chromium nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -36,4 +36,8 @@ fi
 extra=""
 [ "$with_tests" = 1 ] && extra="[test]"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
+if [ "$with_tests" = 1 ]; then
+  # axe-core (contrôle d'accessibilité des pages du site dans Chromium), version figée par package-lock.json
+  npm ci --no-audit --no-fund --silent
+fi
 echo "Installation terminée."

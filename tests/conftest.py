@@ -44,3 +44,101 @@ def built_fixture(tmp_path_factory):
     result = run_build(root, "docx")
     assert result.code == 0, result.err
     return root
+
+
+# ------------------------------------------------------------------ the bundled corpus as a site
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SITE_DAY = "1735689600"  # 1er janvier 2025: the sites below describe that day
+
+
+SITE_URL = "https://www.exemple.fr/ctg/"  # the public corpus site is published under a sub-path
+SUB_PATH = "ctg/"
+
+
+def build_corpus_site(root: Path, internal: bool = False) -> subprocess.CompletedProcess:
+    import os
+
+    env = dict(os.environ, SOURCE_DATE_EPOCH=SITE_DAY, CTG_SITE_URL=SITE_URL)
+    env.pop("CTG_SITE_INTERNE", None)
+    args = [sys.executable, str(ROOT / "build.py"), "--racine", str(root), "site"] + (["--interne"] if internal else [])
+    return subprocess.run(args, capture_output=True, text=True, timeout=900, env=env)
+
+
+@pytest.fixture(scope="session")
+def corpus_project(tmp_path_factory) -> Path:
+    """A copy of the bundled corpus (conventions/, templates/, docs/), built to a public and an internal site."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("corpus-site")
+    for folder in ("conventions", "templates", "docs"):
+        shutil.copytree(ROOT / folder, root / folder)
+    for internal in (False, True):
+        result = build_corpus_site(root, internal)
+        assert result.returncode == 0, result.stderr
+        assert "WARNING" not in result.stderr, result.stderr
+    return root
+
+
+@pytest.fixture(scope="session")
+def corpus_site(corpus_project) -> Path:
+    return corpus_project / "site"
+
+
+@pytest.fixture(scope="session")
+def corpus_site_internal(corpus_project) -> Path:
+    return corpus_project / "site-interne"
+
+
+def serve_folder(folder: Path, prefix: str = ""):
+    """(server, base url) serving folder under the URL path prefix (e.g. « ctg/ »: a site under a sub-path)."""
+    import functools
+    import http.server
+    import threading
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a, **k):
+            pass
+
+        def translate_path(self, path):
+            if prefix and path.startswith("/" + prefix):
+                path = "/" + path[len(prefix) + 1:]
+            elif prefix:
+                return str(folder / "__absent__")
+            return super().translate_path(path)
+
+        def send_error(self, code, message=None, explain=None):  # a web server's 404 page, as hosts do
+            if code == 404 and (folder / "404.html").is_file():
+                body = (folder / "404.html").read_bytes()
+                self.send_response(404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            super().send_error(code, message, explain)
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}/{prefix}"
+
+
+@pytest.fixture(scope="session")
+def corpus_server(corpus_site):
+    """The public site as its host serves it: under a sub-path, with its 404 page for a missing page."""
+    httpd, url = serve_folder(corpus_site, SUB_PATH)
+    yield url
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (scripts/install.sh --tests)")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

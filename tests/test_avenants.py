@@ -285,7 +285,7 @@ def test_site_shows_the_consolidated_versions_and_their_changes(project):
     base = "conventions/ctg-test-2022-2026"
     page = model.pages[f"{base}/index.md"].html
     assert "Versions consolidées" in page and "Version consolidée au 1er\u00a0janvier\u00a02023" in page
-    assert "(en vigueur)" in page
+    assert 'ctg-statut--en-vigueur">en vigueur</span>' in page
     version = model.pages[f"{base}/versions/2023-01-01.md"].html
     assert NEW_DUREE in version and OLD_DUREE not in version
     changes = model.pages[f"{base}/versions/2023-01-01-comparaison.md"].html

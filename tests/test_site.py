@@ -212,10 +212,7 @@ def test_pages_of_the_site(site):
     locations = [d["location"] for d in search["docs"]]
     assert any(loc.startswith("conventions/ctg-test-2022-2026/avenants/") for loc in locations)
     assert not any("/versions/" in loc for loc in locations)
-    # the authoring guide is published with French typography (its sources keep plain spaces)
-    guide = (site / "guide/avenants/index.html").read_text(encoding="utf-8")
-    prose = re.sub(r"<(pre|code)\b.*?</\1>", "", guide, flags=re.S)
-    assert "\u00a0:" in prose and "\u202f;" in prose and not re.search(r"\w [;:!?](?=\s)", prose)
+    assert not (site / "guide").exists()  # the authoring guide is on the internal site only
 
 
 class _Links(HTMLParser):
@@ -278,6 +275,10 @@ def test_internal_site_has_them(project, site):
     for word in SECRETS.values():
         assert word in texts  # the public test above is not vacuous
     assert (project / "site" / "index.html").is_file()  # the public site is untouched
+    # the authoring guide is published there, with French typography (its sources keep plain spaces)
+    guide = (internal / "guide/avenants/index.html").read_text(encoding="utf-8")
+    prose = re.sub(r"<(pre|code)\b.*?</\1>", "", guide, flags=re.S)
+    assert "\u00a0:" in prose and "\u202f;" in prose and not re.search(r"\w [;:!?](?=\s)", prose)
 
 
 def sidebar_titles(page_html: str) -> list[str]:

@@ -274,6 +274,11 @@ def shard_ids(corpus, ids: list[str], k: int, n: int) -> list[str]:
 
 
 def list_documents(corpus, project: Project, as_json: bool) -> int:
+    import datetime as dt
+
+    from ..core.statuses import status_on
+    from ..site.status import reference_date
+
     rows = []
     for ident in corpus.documents():
         if ident in corpus.conventions:
@@ -286,6 +291,9 @@ def list_documents(corpus, project: Project, as_json: bool) -> int:
             fin = a.meta.fin or (parent.meta.periode.fin if parent else a.meta.effet)
             row = {"identifiant": ident, "type": "avenant", "parent": a.meta.convention, "statut": a.meta.statut.value,
                    "debut": a.meta.effet.isoformat(), "fin": fin.isoformat(), "titre": f"Avenant {a.meta.numero}"}
+        # where the text stands today, in the site's words (ctg/statuses.py): « en vigueur », « signé »…
+        row["etat"] = status_on(row["statut"], row["type"], dt.date.fromisoformat(row["debut"]),
+                                dt.date.fromisoformat(row["fin"]), reference_date()).label
         row["sorties"] = {ext: output_path(project.dist, ident, row["parent"], ext).relative_to(project.root).as_posix()
                           for ext in ("docx", "pdf")}
         rows.append(row)
@@ -301,7 +309,8 @@ def list_documents(corpus, project: Project, as_json: bool) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     headers = ["Identifiant", "Type", "Parent", "Statut", "Période"]
-    table = [[r["identifiant"], r["type"], r["parent"] or "—", r["statut"], f"{r['debut']} → {r['fin']}"] for r in rows]
+    table = [[r["identifiant"], r["type"], r["parent"] or "—", r.get("etat", r["statut"]), f"{r['debut']} → {r['fin']}"]
+             for r in rows]
     widths = [max(len(str(x)) for x in col) for col in zip(headers, *table)]
     for line in [headers, ["-" * w for w in widths], *table]:
         print("  ".join(str(x).ljust(w) for x, w in zip(line, widths)).rstrip())

@@ -87,6 +87,28 @@ def shift_headers(blocks: list, delta: int) -> list:
     return out
 
 
+def close_heading_gaps(blocks: list, previous: int = 1) -> list:
+    """Headings never go more than one level below the heading before them (an annex's « ### » right
+    under its title becomes a « ## »): screen readers' heading lists stay coherent."""
+    state = {"last": previous}
+
+    def walk(items: list) -> list:
+        out = []
+        for b in items:
+            t = b.get("t")
+            if t == "Header":
+                level, attr, inlines = b["c"]
+                level = min(level, state["last"] + 1)
+                state["last"] = level
+                b = {"t": "Header", "c": [level, attr, inlines]}
+            elif t == "Div":
+                b = {"t": "Div", "c": [b["c"][0], walk(b["c"][1])]}
+            out.append(b)
+        return out
+
+    return walk(blocks)
+
+
 def _drop_spans(blocks: list, cls: str) -> list:
     return map_inlines(blocks, lambda i: [] if is_span(i, cls) else None)
 
@@ -220,7 +242,8 @@ def render_pages(all_pages: list[DocumentPages], api_version: list, jobs: int = 
             segments.append(seg)
 
     def html(seg: Segment) -> str:
-        out = pandoc.from_ast({"pandoc-api-version": api_version, "meta": {}, "blocks": seg.blocks}, "html5")
+        blocks = close_heading_gaps(seg.blocks)
+        out = pandoc.from_ast({"pandoc-api-version": api_version, "meta": {}, "blocks": blocks}, "html5")
         return sanitize(out.decode("utf-8"))
 
     for seg, text in zip(segments, thread_map(html, segments, jobs)):

@@ -15,8 +15,10 @@ def sigle_pattern(sigles: dict[str, str]) -> re.Pattern | None:
                       + r")(?![\w-])")
 
 
-def abbr_html(sigle: str, meaning: str) -> str:
-    return f'<abbr title="{html.escape(meaning, quote=True)}">{html.escape(sigle)}</abbr>'
+def abbr_html(sigle: str, meaning: str, focusable: bool = False) -> str:
+    """focusable: reached with the Tab key, which shows its tooltip (the first of each sigle on a page)."""
+    tab = ' tabindex="0"' if focusable else ""
+    return f'<abbr title="{html.escape(meaning, quote=True)}"{tab}>{html.escape(sigle)}</abbr>'
 
 
 # text inside these elements is left alone (no <abbr> inside an <abbr>, a <code> or an <option>)
@@ -30,20 +32,32 @@ def add_abbreviations(page_html: str, sigles: dict[str, str]) -> str:
     if pattern is None:
         return page_html
     by_escaped = {html.escape(k, quote=False): (k, v) for k, v in sigles.items()}
+    seen: set[str] = set()
+    links = 0  # inside a link: never focusable (no control inside a control)
+
+    def abbr(m: re.Match) -> str:
+        sigle, meaning = by_escaped[m.group(1)]
+        first = not links and sigle not in seen
+        if first:
+            seen.add(sigle)
+        return abbr_html(sigle, meaning, focusable=first)
+
     out: list[str] = []
     depth = 0  # how many skipped elements we are in
     pos = 0
     for m in _TAG.finditer(page_html):
         text = page_html[pos:m.start()]
-        out.append(text if depth else pattern.sub(lambda s: abbr_html(*by_escaped[s.group(1)]), text))
+        out.append(text if depth else pattern.sub(abbr, text))
         out.append(m.group(0))
         name = m.group(2).lower()
+        if name == "a" and not m.group(3):
+            links = max(links + (-1 if m.group(1) else 1), 0)
         if name in _SKIP and not m.group(3):
             depth += -1 if m.group(1) else 1
             depth = max(depth, 0)
         pos = m.end()
     tail = page_html[pos:]
-    out.append(tail if depth else pattern.sub(lambda s: abbr_html(*by_escaped[s.group(1)]), tail))
+    out.append(tail if depth else pattern.sub(abbr, tail))
     return "".join(out)
 
 

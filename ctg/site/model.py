@@ -12,20 +12,25 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from ..assembly.annex_content import pilot_label, prepare
-from ..assembly.context import convention_facts
 from ..core import pandoc
 from ..core.document import AssembledDocument
-from ..core.french import date_fr
+from ..core.collation import sort_key, sorted_fr
+from ..core.french import capitalize, date_fr
+from ..core.statuses import source_status
 from ..sources.corpus import Corpus
 from .content import DocumentPages, avenant_number, render_pages, split_document
 from .document_cache import DocumentCache
+from .fiches import fiche_changes, fiche_rows
 from .downloads import DOWNLOAD_DIR, MANIFEST, download_links, download_uri, manifest
 from .pages import render_page
 from .status import derived_status, effective_end
 from .versions import add_versions, versions_nav
 
 FICHES_INDEX = "fiches-action.md"
+CONVENTIONS_INDEX = "conventions/index.md"  # the lists the top tabs open
+TERRITORIES_INDEX = "territoires/index.md"
+ACCESSIBILITY = "accessibilite.md"
+PLACEHOLDER = "[à compléter par l'éditeur du site dans mkdocs.yml, « extra: accessibilite: {key} »]"
 GLOSSARY = "glossaire.md"
 HOME = "index.md"
 RENDER_BATCH = 8  # documents split and rendered together
@@ -36,6 +41,7 @@ class GeneratedPage:
     title: str
     html: str  # without the glossary's <abbr>: plugin.py adds them to the pages it renders (glossary.py)
     searchable: bool = True  # False: left out of the site's search (consolidated versions, see versions.py)
+    hide: tuple[str, ...] = ()  # Material's « hide » (« navigation », « toc »): a page that needs the width
 
 
 @dataclass
@@ -53,10 +59,6 @@ def published_documents(docs: dict[str, AssembledDocument], public: bool) -> dic
     return {i: d for i, d in keep.items() if d.kind == "convention" or d.parent in keep}
 
 
-def capitalize(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def _period(start: dt.date, end: dt.date) -> str:
     return f"du {date_fr(start)} au {date_fr(end)}"
 
@@ -64,7 +66,8 @@ def _period(start: dt.date, end: dt.date) -> str:
 def build_model(corpus: Corpus, docs: dict[str, AssembledDocument], *, public: bool,
                 downloads: dict[str, dict[str, bytes | Path]], today: dt.date,
                 guide: list[tuple[str, str]] | None = None, asts: dict[str, dict] | None = None,
-                jobs: int = 1, cache: DocumentCache | None = None) -> SiteModel:
+                jobs: int = 1, cache: DocumentCache | None = None, site_extra: dict | None = None,
+                site_url: str | None = None) -> SiteModel:
     """guide: (src_uri, title) of the authoring guide's pages, already in mkdocs' files;
     jobs: pandoc processes run at once for the pages' HTML; cache: documents' pages of earlier builds."""
     model = SiteModel(sigles=dict(corpus.registry.sigles))
@@ -86,7 +89,7 @@ def build_model(corpus: Corpus, docs: dict[str, AssembledDocument], *, public: b
     from . import deliberations as delib_pages
 
     doc_uris = {i: f"{p.base}/index.md" for i, p in doc_pages.items()}
-    delib = delib_pages.pages(corpus, docs, doc_uris)
+    delib = delib_pages.pages(corpus, docs, doc_uris, downloads, model.files)
     delib_ids = {uri.removeprefix(f"{delib_pages.FOLDER}/").removesuffix(".md") for uri in delib}
     for c in conventions:
         views[c.id]["deliberations"] = delib_pages.approvals(corpus, c.id, delib_ids)
@@ -95,21 +98,25 @@ def build_model(corpus: Corpus, docs: dict[str, AssembledDocument], *, public: b
         model.files[f"{DOWNLOAD_DIR}/{MANIFEST}"] = manifest(model.files)
 
     # document pages: text, annexes, fiches
+    rows = fiche_rows(corpus, conventions, doc_pages, views, avenants_of, today)
     for c in conventions:
         view = views[c.id]
-        _document_pages(model, doc_pages[c.id], view, view)
+        av_views = {}
         for av in avenants_of[c.id]:
-            av_view = _avenant_view(av, view, doc_pages, model, today)
-            av_view["deliberations"] = delib_pages.approvals(corpus, av.id, delib_ids)
-            _document_pages(model, doc_pages[av.id], av_view, view)
+            av_views[av.id] = _avenant_view(av, view, doc_pages, model, today)
+            av_views[av.id]["deliberations"] = delib_pages.approvals(corpus, av.id, delib_ids)
+        changes = fiche_changes(doc_pages[c.id], avenants_of[c.id], av_views, doc_pages)
+        _document_pages(model, doc_pages[c.id], view, view, changes)
+        for av in avenants_of[c.id]:
+            _document_pages(model, doc_pages[av.id], av_views[av.id], view, changes)
 
-    territories = _overview_pages(model, corpus, conventions, doc_pages, views, today, public)
+    territories = _overview_pages(model, corpus, conventions, doc_pages, views, today, public, rows)
     for uri, (title, html) in delib.items():
         model.pages[uri] = GeneratedPage(title, html)
-    model.nav = _nav(conventions, avenants_of, doc_pages, territories, guide or [])
-    if delib:
-        at = next((i for i, item in enumerate(model.nav) if "Territoires" in item), len(model.nav))
-        model.nav.insert(at, {"Délibérations": [{title: uri} for uri, (title, _h) in delib.items()]})
+    _list_pages(model, conventions, views, territories, delib)
+    model.pages[ACCESSIBILITY] = _accessibility_page(site_extra, site_url, today)
+    _name_conventions_in_titles(model, views)
+    model.nav = _nav(conventions, avenants_of, doc_pages, territories, guide or [], delib)
     versions_nav(model.nav, views)
     return model
 
@@ -140,22 +147,61 @@ def _document_pages_html(published: dict[str, AssembledDocument], public: bool, 
 
 
 def _overview_pages(model: SiteModel, corpus: Corpus, conventions: list[AssembledDocument],
-                    doc_pages: dict[str, DocumentPages], views: dict, today: dt.date, public: bool) -> list[dict]:
+                    doc_pages: dict[str, DocumentPages], views: dict, today: dt.date, public: bool,
+                    fiche_rows: list[dict]) -> list[dict]:
     """The home page, one page per territory, the index of fiches and the glossary; the territories."""
     territories = _territories(corpus, conventions, views)
-    fiche_rows = _fiche_rows(corpus, conventions, doc_pages, views)
     model.pages[HOME] = GeneratedPage("Accueil", render_page(
         "home.html", title="Conventions territoriales globales", territories=territories, today=date_fr(today),
         public=public, manifest=f"{DOWNLOAD_DIR}/{MANIFEST}" if model.files else None))
     for t in territories:
         model.pages[t["key"]] = GeneratedPage(t["name"], render_page("territoire.html", t=t))
-    model.pages[FICHES_INDEX] = GeneratedPage("Fiches action", render_page(
-        "fiches.html", rows=fiche_rows, themes=sorted({r["thematique"] for r in fiche_rows}),
-        pilotes=sorted({p for r in fiche_rows for p in r["pilotes"]}, key=str.lower),
-        partenaires=sorted({p for r in fiche_rows for p in r["partenaires"]}, key=str.lower)))
+    model.pages[FICHES_INDEX] = GeneratedPage("Fiches action", hide=("navigation", "toc"), html=render_page(
+        "fiches.html", rows=fiche_rows, themes=sorted_fr({r["thematique"] for r in fiche_rows}),
+        pilotes=sorted_fr({p for r in fiche_rows for p in r["pilotes"]}),
+        partenaires=sorted_fr({p for r in fiche_rows for p in r["partenaires"]})))
     model.pages[GLOSSARY] = GeneratedPage("Glossaire", render_page(
-        "glossaire.html", sigles=sorted(model.sigles.items(), key=lambda kv: kv[0].lower())))
+        "glossaire.html", sigles=sorted_fr(model.sigles.items(), key=lambda kv: kv[0])))
     return territories
+
+
+def _accessibility_page(site_extra: dict | None, site_url: str | None, today: dt.date) -> GeneratedPage:
+    """The « Déclaration d'accessibilité » the RGAA requires; the publisher fills mkdocs.yml."""
+    settings = (site_extra or {}).get("accessibilite") or {}
+    return GeneratedPage("Déclaration d'accessibilité", render_page(
+        "accessibilite.html", today=date_fr(today), site_url=site_url or "",
+        editeur=str(settings.get("editeur") or PLACEHOLDER.format(key="editeur")),
+        contact=str(settings.get("contact") or PLACEHOLDER.format(key="contact"))))
+
+
+def _list_pages(model: SiteModel, conventions, views: dict, territories: list[dict], delib: dict) -> None:
+    """The pages the top tabs open: the conventions, the territories, the délibérations."""
+    from . import deliberations as delib_pages
+
+    ordered = sorted(conventions, key=lambda d: (sort_key(d.territory), d.start))
+    model.pages[CONVENTIONS_INDEX] = GeneratedPage("Conventions", render_page(
+        "liste.html", title="Conventions", intro="Les conventions territoriales globales publiées, par territoire.",
+        items=[{"title": views[c.id]["short_title"], "uri": views[c.id]["key"], "view": views[c.id],
+                "detail": views[c.id]["period"]} for c in ordered]))
+    model.pages[TERRITORIES_INDEX] = GeneratedPage("Territoires", render_page(
+        "liste.html", title="Territoires", intro="Les territoires couverts par une convention publiée et leurs communes.",
+        items=[{"title": t["name"], "uri": t["key"], "view": None,
+                "detail": f"{len(t['communes'])} communes"} for t in territories]))
+    if delib:
+        model.pages[f"{delib_pages.FOLDER}/index.md"] = GeneratedPage("Délibérations", render_page(
+            "liste.html", title="Délibérations",
+            intro="Les délibérations qui ont autorisé la signature des conventions et des avenants publiés.",
+            items=[{"title": title, "uri": uri, "view": None, "detail": ""} for uri, (title, _h) in delib.items()]))
+
+
+def _name_conventions_in_titles(model: SiteModel, views: dict) -> None:
+    """Every page of a convention names it in its title (browser tab, search results): « Fiche action
+    n° 4 – … – CTG Pays d'Opale 2022-2026 », not a title that every convention has."""
+    for uri, page in model.pages.items():
+        parts = uri.split("/")
+        view = views.get(parts[1]) if parts[0] == "conventions" and len(parts) > 2 else None
+        if view is not None and view["short_title"] not in page.title:
+            page.title = f"{page.title} – {view['short_title']}"
 
 
 # ------------------------------------------------------------------ views
@@ -179,7 +225,7 @@ def _convention_view(c: AssembledDocument, avenants: list[AssembledDocument], do
     for av in avenants:
         when = av.signed_on or av.start
         detail = (f"signé le {date_fr(av.signed_on)}, effet au {date_fr(av.start)}" if av.signed_on
-                  else f"{av.status}, effet au {date_fr(av.start)}")
+                  else f"{source_status(av.status, av.kind).label}, effet au {date_fr(av.start)}")
         timeline.append({"date": date_fr(when), "sort": when, "title": f"Avenant n°\u00a0{avenant_number(av)}",
                          "uri": f"{doc_pages[av.id].base}/index.md", "detail": detail})
     timeline.sort(key=lambda e: e["sort"])
@@ -188,7 +234,8 @@ def _convention_view(c: AssembledDocument, avenants: list[AssembledDocument], do
         av = max(avenants, key=lambda a: (a.signed_on or a.start, a.id))
         last = {"title": f"Avenant n°\u00a0{avenant_number(av)}", "uri": f"{doc_pages[av.id].base}/index.md",
                 "date": (f"signé le {date_fr(av.signed_on)}" if av.signed_on
-                         else f"{av.status}, effet au {date_fr(av.start)}")}
+                         else f"{source_status(av.status, av.kind).label}, effet au {date_fr(av.start)}"),
+                "status": source_status(av.status, av.kind)}
     return {
         "doc": c, "id": c.id, "title": c.title, "short_title": c.short_title, "key": f"conventions/{c.id}/index.md",
         "status": label, "status_key": key, "period": _period(c.start, end),
@@ -211,7 +258,8 @@ def _avenant_view(av: AssembledDocument, parent: dict, doc_pages, model: SiteMod
     }
 
 
-def _document_pages(model: SiteModel, pages: DocumentPages, view: dict, convention: dict) -> None:
+def _document_pages(model: SiteModel, pages: DocumentPages, view: dict, convention: dict,
+                    changes: dict | None = None) -> None:
     annexes = [{"title": a.title, "uri": a.key} for a in pages.annexes]
     hidden = [f"Annexe\u00a0{a.number}" for a in pages.hidden_annexes]
     model.pages[pages.main.key] = GeneratedPage(view["short_title"], render_page(
@@ -225,6 +273,7 @@ def _document_pages(model: SiteModel, pages: DocumentPages, view: dict, conventi
         for seg in fiches:
             model.pages[seg.key] = GeneratedPage(seg.title, render_page(
                 "fiche.html", seg=seg, v=view, convention=convention, annex_title=annex_titles[aid],
+                notices=(changes or {}).get(seg.key, []),
                 annex_uri=f"{pages.base}/annexes/{aid}/index.md", body=Markup(seg.html)))
     for seg in (pages.main, *pages.annexes, *(f for fiches in pages.fiches.values() for f in fiches)):
         seg.html = ""  # now in the page (the segments stay for the nav and the fiches index)
@@ -239,7 +288,7 @@ def _territories(corpus: Corpus, conventions: list[AssembledDocument], views: di
         org = corpus.registry.organisations.get(tid)
         communes = [corpus.registry.communes[code] for code in (org.communes if org else [])
                     if code in corpus.registry.communes]
-        communes.sort(key=lambda m: m.nom)
+        communes = sorted_fr(communes, key=lambda m: m.nom)
         years = sorted({m.annee for m in communes})
         name = capitalize(convs[0]["territory"]) or tid
         out.append({
@@ -248,7 +297,7 @@ def _territories(corpus: Corpus, conventions: list[AssembledDocument], views: di
             "total": _number(sum(m.population for m in communes)), "years": ", ".join(str(y) for y in years),
             "conventions": sorted(convs, key=lambda v: v["doc"].start, reverse=True),
         })
-    out.sort(key=lambda t: t["name"].lower())
+    out = sorted_fr(out, key=lambda t: t["name"])
     return out
 
 
@@ -257,44 +306,26 @@ def _number(n: int) -> str:
     return f"{n:,}".replace(",", "\u202f")
 
 
-def _fiche_rows(corpus: Corpus, conventions: list[AssembledDocument], doc_pages: dict, views: dict) -> list[dict]:
-    rows = []
-    for c in conventions:
-        pages = doc_pages[c.id]
-        conv = corpus.conventions.get(c.id)
-        if conv is None:
-            continue
-        fiche_views = {f.id: f for f in prepare(corpus, conv, convention_facts(corpus, conv))["context"]["fiches"]}
-        for segs in pages.fiches.values():
-            for seg in segs:
-                fv = fiche_views.get(seg.fiche_id)
-                if fv is None:
-                    continue
-                rows.append({
-                    "numero": fv.numero, "titre": fv.titre, "uri": seg.key, "convention": views[c.id]["short_title"],
-                    "convention_uri": views[c.id]["key"], "thematique": fv.thematique,
-                    "pilotes": [capitalize(pilot_label(corpus, p)) for p in fv.data.pilotes],
-                    "partenaires": [capitalize(p) for p in fv.data.partenaires],
-                })
-    return rows
-
-
 # ------------------------------------------------------------------ navigation
 
 
-def _nav(conventions, avenants_of, doc_pages, territories, guide) -> list:
+def _nav(conventions, avenants_of, doc_pages, territories, guide, delib: dict) -> list:
     conv_nav = []
-    for c in sorted(conventions, key=lambda d: (d.territory.lower(), d.start)):
+    for c in sorted(conventions, key=lambda d: (sort_key(d.territory), d.start)):
         conv_nav.append({c.short_title: _document_nav(doc_pages[c.id], avenants_of[c.id], doc_pages)})
     nav: list = [{"Accueil": HOME}]
-    if conv_nav:
-        nav.append({"Conventions": conv_nav})
+    nav.append({"Conventions": [CONVENTIONS_INDEX, *conv_nav]})
+    if delib:
+        from .deliberations import FOLDER
+
+        nav.append({"Délibérations": [f"{FOLDER}/index.md", *({title: uri} for uri, (title, _h) in delib.items())]})
     if territories:
-        nav.append({"Territoires": [{t["name"]: t["key"]} for t in territories]})
+        nav.append({"Territoires": [TERRITORIES_INDEX, *({t["name"]: t["key"]} for t in territories)]})
     nav.append({"Fiches action": FICHES_INDEX})
     nav.append({"Glossaire": GLOSSARY})
     if guide:
         nav.append({"Guide de rédaction": [{title: uri} for uri, title in guide]})
+    nav.append({"Accessibilité": ACCESSIBILITY})
     return nav
 
 

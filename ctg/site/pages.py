@@ -33,6 +33,8 @@ _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                    autoescape=select_autoescape(["html"]), undefined=StrictUndefined,
                    trim_blocks=True, lstrip_blocks=True)
 _env.globals["link"] = link
+_env.filters["lower_first"] = lambda text: text[:1].lower() + text[1:]
+_env.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
 
 
 def render_page(template: str, body: Markup | None = None, **context) -> str:

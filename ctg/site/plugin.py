@@ -20,7 +20,6 @@ import os
 import re
 import types
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
@@ -40,6 +39,7 @@ from .model import SiteModel, build_model, published_documents
 from .page_cache import TEMPLATE, PageCache, context_key
 from .pages import render_page
 from .status import reference_date
+from .toc import toc_tokens
 from .versions import consolidated_versions
 
 log = logging.getLogger("mkdocs.plugins.ctg")
@@ -114,7 +114,8 @@ def on_config(config, **_):
         cache = DocumentCache(project_root, prepared.public, reuse=prepared.reuse_pages)
     STATE.model = build_model(prepared.corpus, prepared.docs, public=prepared.public,
                               downloads=prepared.downloads, today=reference_date(), guide=_guide_pages(config),
-                              jobs=prepared.jobs, cache=cache)
+                              jobs=prepared.jobs, cache=cache, site_extra=dict(config.extra or {}),
+                              site_url=config.site_url)
     for notice in STATE.model.notices:
         log.info("ctg : %s", notice)
     config["nav"] = STATE.model.nav
@@ -159,6 +160,9 @@ def existing_downloads(project, docs) -> dict:
 
 
 def _guide_pages(config) -> list[tuple[str, str]]:
+    """The authoring guide's pages, on the internal site only (it describes drafts and commands)."""
+    if is_public():
+        return []
     docs_dir = Path(config.docs_dir)
     pages = []
     for path in sorted(docs_dir.rglob("*.md")):
@@ -180,9 +184,10 @@ def _markdown_title(path: Path) -> str:
 def on_files(files: Files, config, **_):
     out = Files([])
     docs_dir = os.path.normpath(config.docs_dir)
-    for f in files:  # the authoring guide lives in docs/: publish it under guide/
+    for f in files:  # the authoring guide lives in docs/: published under guide/, on the internal site only
         if f.generated_by is None and f.src_dir and os.path.normpath(f.src_dir) == docs_dir:
-            out.append(File.generated(config, f"{GUIDE}/{f.src_uri}", abs_src_path=f.abs_src_path))
+            if not is_public():
+                out.append(File.generated(config, f"{GUIDE}/{f.src_uri}", abs_src_path=f.abs_src_path))
         else:
             out.append(f)
     model = STATE.model
@@ -193,7 +198,7 @@ def on_files(files: Files, config, **_):
         return out
     _PAGES.clear()
     for uri, page in model.pages.items():
-        out.append(File.generated(config, uri, content=_placeholder(page.title, page.searchable)))
+        out.append(File.generated(config, uri, content=_placeholder(page.title, page.searchable, page.hide)))
         _PAGES[uri] = (page.title, page.html)
     model.pages = {}  # handed over: each page's HTML is dropped once the page is written (on_post_page)
     for uri, content in model.files.items():
@@ -207,8 +212,10 @@ def on_files(files: Files, config, **_):
 _PAGES: dict[str, tuple[str, str]] = {}
 
 
-def _placeholder(title: str, searchable: bool = True) -> str:
+def _placeholder(title: str, searchable: bool = True, hide: tuple[str, ...] = ()) -> str:
     meta: dict = {"title": title}
+    if hide:
+        meta["hide"] = list(hide)
     if not searchable:
         meta["search"] = {"exclude": True}  # Material's search plugin skips the page
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n"
@@ -273,11 +280,40 @@ def on_page_context(context, page, config, nav, **_):
             STATE.search.search_index.entries.extend(cached["search"])
         return context
     context["nav"] = sidebar.for_page(nav, STATE.menu_limit)
+    _same_document_neighbours(page)
     entry = _PAGES.get(page.file.src_uri) if getattr(page, "ctg_generated", False) else None
     if entry is not None:
         page.content = _content(entry[1], page, STATE.files)
-        page.toc = get_toc(toc_tokens(page.content))
+        page.toc = get_toc(toc_tokens(page.content))  # toc.py
     return context
+
+
+def group_of(src_uri: str) -> str:
+    """What a page belongs to: its convention (conventions/<id>/…), else its folder, else itself."""
+    parts = src_uri.split("/")
+    if parts[0] == "conventions" and len(parts) > 2:
+        return "/".join(parts[:2])
+    return parts[0] if len(parts) > 1 else src_uri
+
+
+def _same_document_neighbours(page) -> None:
+    """« Précédent » and « Suivant » stay within the page's convention (or its list)."""
+    group = group_of(page.file.src_uri)
+    for attr in ("previous_page", "next_page"):
+        other = getattr(page, attr, None)
+        if other is not None and group_of(other.file.src_uri) != group:
+            setattr(page, attr, None)
+
+
+def _search_titles(entries: list, page) -> None:
+    """A page's search result is titled as the page (its convention named): not « Fiche action n° 4 »
+    alone, which every convention has."""
+    title = (page.meta or {}).get("title")
+    if not title:
+        return
+    for entry in entries:
+        if "#" not in entry.get("location", ""):
+            entry["title"] = title
 
 
 def on_post_page(output, page, config, **_):
@@ -288,6 +324,8 @@ def on_post_page(output, page, config, **_):
     if STATE.search is not None:
         all_entries = STATE.search.search_index.entries
         entries, STATE.search_mark = all_entries[STATE.search_mark:], len(all_entries)
+        if getattr(page, "ctg_generated", False):
+            _search_titles(entries, page)
     key = STATE.misses.get(uri)
     if STATE.pages is not None and key is not None:
         STATE.pages.put(key, output, [dict(e) for e in entries])
@@ -343,38 +381,3 @@ def resolve_links(content: str, page, files: Files) -> str:
         return f'{attr}="{url}{rest}"'
 
     return _LINK.sub(repl, content)
-
-
-class _Headings(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.items: list[tuple[int, str, str]] = []
-        self._current: list | None = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("h2", "h3"):
-            self._current = [int(tag[1]), dict(attrs).get("id") or "", ""]
-
-    def handle_endtag(self, tag):
-        if tag in ("h2", "h3") and self._current is not None:
-            level, ident, text = self._current
-            if ident:
-                self.items.append((level, ident, " ".join(text.split())))
-            self._current = None
-
-    def handle_data(self, data):
-        if self._current is not None:
-            self._current[2] += data
-
-
-def toc_tokens(content: str) -> list[dict]:
-    parser = _Headings()
-    parser.feed(content)
-    tokens: list[dict] = []
-    for level, ident, text in parser.items:
-        token = {"level": level, "id": ident, "name": html_lib.escape(text), "children": []}
-        if level == 3 and tokens:
-            tokens[-1]["children"].append(token)
-        else:
-            tokens.append(token)
-    return tokens

@@ -52,6 +52,7 @@ def build_site(project: Project, corpus: Corpus, docs: dict[str, AssembledDocume
     if not serve:
         downloads = ensure_downloads(project, published, public, progress)
         downloads |= version_downloads(project, corpus, published, public, progress)  # consolidated versions
+        downloads |= deliberation_downloads(project, corpus, docs, published, progress)
     from ..build.build_outputs import OPTIONS
 
     prepare(Prepared(corpus, docs, downloads, public, reuse_pages=not OPTIONS.force,
@@ -192,6 +193,28 @@ def site_documents(corpus: Corpus, docs: dict[str, AssembledDocument],
     out = [(public_variant(doc), "public") for doc in published.values() if public and has_internal_annexes(doc)]
     # called by build.py before any thread is started: the versions may be computed in forked processes
     return out + [(doc, "") for doc in consolidated_versions(corpus, published, public, processes=True).values()]
+
+
+def deliberation_downloads(project: Project, corpus: Corpus, docs: dict[str, AssembledDocument],
+                           published: dict[str, AssembledDocument], progress: Progress) -> dict[str, dict]:
+    """{délibération id: {ext: cache entry}}: the DOCX and PDF of each délibération's text that the site
+    publishes (those whose approved documents are all published), from the content-hash cache."""
+    from ..build.build_outputs import produce
+    from .deliberations import published_texts
+
+    texts = published_texts(corpus, docs, set(published))
+    if not texts:
+        return {}
+    exts = ["docx", "pdf"] if pdf_builder() is not None else ["docx"]
+    progress.step(f"Site : DOCX et PDF des délibérations ({len(texts)})")
+    found = produce(project, {i: t.deliberation for i, t in texts.items()}, exts, progress).files
+    out: dict[str, dict] = {}
+    for ident, t in texts.items():
+        for ext in exts:
+            path = output_path(project.dist, ident, t.deliberation.parent, ext)
+            if path in found:
+                out.setdefault(ident, {})[ext] = found[path]
+    return out
 
 
 def ensure_downloads(project: Project, docs: dict[str, AssembledDocument], public: bool,

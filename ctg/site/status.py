@@ -7,8 +7,9 @@ import os
 import subprocess
 
 from ..core.document import AssembledDocument
+from ..core.statuses import SIGNED, status_on
 
-SIGNED = ("signée", "échue")
+
 
 
 def reference_date() -> dt.date:
@@ -36,9 +37,6 @@ def effective_end(conv: AssembledDocument, avenants: list[AssembledDocument]) ->
 
 
 def derived_status(doc: AssembledDocument, end: dt.date, today: dt.date) -> tuple[str, str]:
-    """(label, css key): « projet » until signed, then « en vigueur » until its end, then « échue »."""
-    if doc.status == "échue" or (doc.status in SIGNED and today > end):
-        return "échue", "echue"
-    if doc.status not in SIGNED:
-        return "projet", "projet"
-    return "en vigueur", "en-vigueur"
+    """(label, css key) from the one vocabulary (ctg/statuses.py)."""
+    status = status_on(doc.status, doc.kind, doc.start, end, today)
+    return status.label, status.key

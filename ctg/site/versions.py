@@ -22,12 +22,13 @@ from ..core.ast import map_inlines, raw_inline
 from ..core.diagnostics import Diagnostics
 from ..core.document import AssembledDocument
 from ..core.french import date_fr
+from ..core.statuses import unsigned_phrase
 from ..sources.corpus import Corpus
 from ..versions.consolidate import consolidated_document
-from ..versions.history import avenants_in_order
+from ..versions.history import avenants_in_order, is_signed
 from ..versions.redline import comparable, compare_asts
 from ..versions.redline_marks import DELETION, INSERTION, MOVE_FROM, MOVE_TO, Mark, change_of, move_name
-from .content import has_internal_annexes, public_variant, strip_internal_annexes
+from .content import close_heading_gaps, has_internal_annexes, public_variant, shift_headers, strip_internal_annexes
 from .downloads import download_links, download_uri
 from .pages import render_page
 from .sanitize import sanitize
@@ -59,7 +60,10 @@ def _html(ast: dict, blocks: list) -> str:
                        f'{label}</a> {opening}')
         return [raw_inline("html", opening), *inline["c"][1], raw_inline("html", f"</{tag}>")]
 
-    doc = {"pandoc-api-version": ast["pandoc-api-version"], "meta": {}, "blocks": map_inlines(blocks, marks)}
+    # the page's own title is its h1: the document's headings go one level down (articles are h2s,
+    # in the page's table of contents)
+    doc = {"pandoc-api-version": ast["pandoc-api-version"], "meta": {},
+           "blocks": close_heading_gaps(shift_headers(map_inlines(blocks, marks), 1))}
     return sanitize(pandoc.from_ast(doc, "html5").decode("utf-8"))
 
 
@@ -96,7 +100,10 @@ def _compute(corpus: Corpus, cid: str, published: dict[str, AssembledDocument], 
         ast = pandoc.to_ast(doc.markdown)
         applied = [a for a in chain if a.meta.effet == when]
         mark = Mark(", ".join(f"avenant n°\u00a0{a.meta.numero}" for a in applied), f"{when.isoformat()}T00:00:00Z")
-        out.append({"when": when, "doc": doc, "avenants": mark.author,
+        # a version that applies an avenant not signed yet is a projet, never « en vigueur »
+        unsigned = [f"l'avenant n°\u00a0{a.meta.numero} ({unsigned_phrase(a.meta.statut.value)})"
+                    for a in chain if a.meta.effet <= when and not is_signed(a)]
+        out.append({"when": when, "doc": doc, "avenants": mark.author, "unsigned": unsigned,
                     "text": _html(ast, comparable(ast["blocks"])),
                     "comparison": _html(ast, compare_asts(previous_ast, ast, mark))})
         previous_ast = ast
@@ -160,15 +167,17 @@ def add_versions(model, corpus: Corpus, published: dict[str, AssembledDocument],
         if view is None or not versions_of:
             continue
         items = []
-        current = max((v["when"] for v in versions_of if v["when"] <= today), default=None)
+        # only a version whose avenants are all signed is « en vigueur »
+        current = max((v["when"] for v in versions_of if v["when"] <= today and not v["unsigned"]), default=None)
         for v in versions_of:
             doc, when = v["doc"], v["when"]
             for ext, content in (downloads or {}).get(doc.id, {}).items():
                 model.files[download_uri(doc, ext)] = content
             base = f"conventions/{cid}/versions/{when.isoformat()}"
+            draft = "Projet de version consolidée" if v["unsigned"] else "Version consolidée"
             items.append({"date": date_fr(when), "uri": f"{base}.md", "compare_uri": f"{base}-comparaison.md",
-                          "avenants": v["avenants"], "current": when == current,
-                          "title": f"Version consolidée au {date_fr(when)}", "doc": doc,
+                          "avenants": v["avenants"], "current": when == current, "unsigned": v["unsigned"],
+                          "title": f"{draft} au {date_fr(when)}", "doc": doc,
                           "downloads": download_links(doc, model.files), "text": v["text"], "comparison": v["comparison"]})
         versions = {"items": items, "current": next((i for i in items if i["current"]), None)}
         view["versions"] = versions
@@ -196,6 +205,6 @@ def _add_to_nav(nav: list, short_title: str, items: list[dict]) -> None:
               [{f"Modifications au {i['date']}": i["compare_uri"]} for i in items]
     for section in nav:
         for convention in section.get("Conventions", []) if isinstance(section, dict) else []:
-            if short_title in convention:
+            if isinstance(convention, dict) and short_title in convention:
                 convention[short_title].append({NAV_LABEL: entries})
                 return

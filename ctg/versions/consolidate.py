@@ -23,11 +23,27 @@ from ..assembly.templating import render
 from ..core.diagnostics import Diagnostic
 from ..core.document import AssembledDocument
 from ..core.french import date_fr
+from ..core.statuses import unsigned_phrase
 from ..sources.corpus import ConventionSource, Section
 from .convention_state import ArticleState, Version
 from .history import Step, history, is_signed, version_at
 
 BANNER = "Version consolidée au {date} — document de travail ; seuls les textes signés font foi"
+# a version that applies an avenant not signed yet is never « en vigueur »: it says so and names it
+DRAFT_BANNER = ("Projet de version consolidée au {date} — elle applique {which}, non signé{plural} ; "
+                "seuls les textes signés font foi")
+
+
+def unsigned_avenants(version: Version) -> list:
+    return [av for av in version.applied if not is_signed(av)]
+
+
+def avenant_numbers(avenants: list) -> str:
+    """« l'avenant n° 2023-001 », « les avenants n° 2023-001 et n° 2024-001 »."""
+    numbers = [f"n°\u00a0{av.meta.numero}" for av in avenants]
+    if len(numbers) == 1:
+        return f"l'avenant {numbers[0]}"
+    return f"les avenants {', '.join(numbers[:-1])} et {numbers[-1]}"
 
 
 def convention_history(assembler: Assembler, conv: ConventionSource) -> tuple[Version, list[Step]] | None:
@@ -184,12 +200,15 @@ def render_articles(assembler: Assembler, view: VersionView) -> list[str]:
 
 def _applied_line(av) -> str:
     state = (f"signé le {date_fr(av.meta.signature.date)}" if is_signed(av) and av.meta.signature.date
-             else f"non signé à ce jour : {av.meta.statut.value}")
+             else unsigned_phrase(av.meta.statut.value))
     return f"l'avenant n°\u00a0{av.meta.numero}, ayant pris effet le {date_fr(av.meta.effet)} ({state})"
 
 
 def banner(conv: ConventionSource, version: Version, when: dt.date) -> str:
-    lines = ["::: {.consolidation}", f"**{BANNER.format(date=date_fr(when))}.**", ""]
+    unsigned = unsigned_avenants(version)
+    head = (DRAFT_BANNER.format(date=date_fr(when), which=avenant_numbers(unsigned), plural="s" if len(unsigned) > 1 else "")
+            if unsigned else BANNER.format(date=date_fr(when)))
+    lines = ["::: {.consolidation}", f"**{head}.**", ""]
     signed = (f"signée le {date_fr(conv.meta.signature.date)}" if conv.meta.signature.date
               else f"au statut « {conv.meta.statut.value} »")
     if version.applied:
@@ -229,10 +248,11 @@ def consolidated_document(assembler: Assembler, conv: ConventionSource, when: dt
     model = assembler.model(conv.meta.modele, conv.path, conv.src.line("modele"))
     view = version_view(assembler, version)
     meta = conv.meta
+    draft = bool(unsigned_avenants(version))
     territory = view.facts.territoire.nom_complet if view.facts.territoire else ""
     parts = [
-        cover(meta.titre, territory, meta.periode.debut, meta.periode.fin, view.parties, "version consolidée",
-              "convention"),
+        cover(meta.titre, territory, meta.periode.debut, meta.periode.fin, view.parties,
+              "projet" if draft else "version consolidée", "convention"),
         banner(conv, version, when),
         parties_section("La présente convention est conclue entre", view.parties, list(meta.visas)),
         SOMMAIRE,
@@ -250,9 +270,10 @@ def consolidated_document(assembler: Assembler, conv: ConventionSource, when: dt
     for av in version.applied:
         sources |= set(assembler._sources_of(conv, av, registry))
         sources |= {assembler.diags.rel(f.path) for f in av.fiches.values()}
+    what = "projet de version consolidée" if draft else "version consolidée"
     doc = assembler._document(
-        ident=conv.id if as_signed else consolidated_id(conv.id, when), kind="consolidation", parent=conv.id, status="version consolidée",
-        title=meta.titre, short_title=f"{meta.titre_court} – version consolidée au {date_fr(when)}",
+        ident=conv.id if as_signed else consolidated_id(conv.id, when), kind="consolidation", parent=conv.id, status=what,
+        title=meta.titre, short_title=f"{meta.titre_court} – {what} au {date_fr(when)}",
         facts=view.facts, start=meta.periode.debut, end=meta.periode.fin, signed_on=None, parties=view.parties,
         annexes=version.annexes, keywords=list(meta.mots_cles), body=body, annex_parts=annex_parts,
         author_id=meta.emetteur, sources=sorted(sources))

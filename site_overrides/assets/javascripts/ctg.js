@@ -1,5 +1,6 @@
 /* Fiches action index: filter rows by thématique, pilote and partenaire.
-   Filters can be preset from the address: fiches-action/?pilote=le%20Département */
+   The filters live in the address (fiches-action/?pilote=le%20Département): a filtered list can be
+   shared, and the browser's back button goes back to the previous choice. */
 (function () {
   "use strict";
   function init() {
@@ -17,7 +18,20 @@
     Object.keys(selects).forEach(function (key) {
       var wanted = params.get(key);
       if (wanted !== null) { selects[key].value = wanted; }
-      selects[key].addEventListener("change", apply);
+      selects[key].addEventListener("change", function () { apply(); remember(); });
+    });
+    function remember() {
+      var query = new URLSearchParams();
+      Object.keys(selects).forEach(function (key) {
+        if (selects[key].value) { query.set(key, selects[key].value); }
+      });
+      var text = query.toString();
+      history.pushState(null, "", window.location.pathname + (text ? "?" + text : "") + window.location.hash);
+    }
+    window.addEventListener("popstate", function () {
+      var now = new URLSearchParams(window.location.search);
+      Object.keys(selects).forEach(function (key) { selects[key].value = now.get(key) || ""; });
+      apply();
     });
     function has(list, value) {
       return !value || (list ? list.split("|") : []).indexOf(value) >= 0;
@@ -40,4 +54,24 @@
   } else {
     init();
   }
+})();
+
+/* A table wider than the screen scrolls inside its frame: the frame takes the keyboard focus, so it
+   can be scrolled without a mouse (WCAG 2.1.1). Material wraps the tables once the page is shown. */
+(function () {
+  "use strict";
+  function focusable() {
+    document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth && !wrap.hasAttribute("tabindex")) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", "Tableau (défilement horizontal)");
+      }
+    });
+  }
+  if (typeof window.document$ !== "undefined") {
+    window.document$.subscribe(function () { focusable(); });
+  }
+  window.addEventListener("resize", focusable);
+  window.addEventListener("load", focusable);
 })();
