@@ -167,6 +167,10 @@ def run(command: str, args, project: Project) -> int:
             return 0
     diags = Diagnostics(project.root)
     corpus = load_and_check(project, diags)
+    if command == "check":  # the prose of the sources: facts typed by hand (docs/verifications.md)
+        from .checks.prose import lint_corpus
+
+        lint_corpus(corpus, project.templates, diags, project.root)
     if command in ("consolidate", "redline"):
         diags.raise_if_errors(args.strict)
         from . import version_commands

@@ -1,0 +1,1 @@
+"""Checks on the sources beyond their structure (prose lint: see prose/)."""
