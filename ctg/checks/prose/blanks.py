@@ -39,14 +39,16 @@ def check(unit: Unit, known) -> list:
     for lineno, line in unit.numbered():
         if final and find_placeholders(line):
             continue  # texte-a-completer reports it (an error in a final document)
+        taken: list[tuple[int, int]] = []
         for rx, what in BLANKS:
-            m = rx.search(line)
-            if m:
+            for m in rx.finditer(line):
+                if any(a < m.end() and m.start() < b for a, b in taken):
+                    continue  # the same blank, read by an earlier pattern
+                taken.append(m.span())
                 out.append(finding("blanc", lineno, m.start() + 1,
                                    f"{what} (« {m.group(0).strip()} »){' ' + where if where else ''} ; "
-                                   "complétez-le" + (" ou écrivez la variable qui le calcule." if unit.markdown
-                                                     else ".")))
-                break
+                                   "complétez " + ("le texte ou écrivez la variable qui le calcule." if unit.markdown
+                                                   else "la donnée.")))
         for m in REPEATED.finditer(line):
             if m.group(1).lower() in REPEAT_OK or not _same(m):
                 continue

@@ -12,7 +12,7 @@ import re
 
 from ...identifiers import luhn_ok
 from .facts import fold
-from .text import Unit, finding, sentence_at, table_cells
+from .text import Unit, finding, of, sentence_at, table_cells
 
 RULE_IDS = ("code-insee", "code-siren")
 
@@ -81,7 +81,7 @@ def code_findings(kind: str, code: str, named: str | None, lineno: int, col: int
                             "« {{ annexe(\"communes\") }} ».", error=True)]
         if named and fold(named) != fold(commune.nom):
             return [finding("code-insee", lineno, col,
-                            f"le code INSEE {code} est celui de {commune.nom}, pas de {named} ; une liste de "
+                            f"le code INSEE {code} est celui {of(commune.nom)}, pas {of(named)} ; une liste de "
                             "communes se calcule : « {{ annexe(\"communes\") }} ».", error=True)]
         return []
     official = known.sirens.get(code)
@@ -90,6 +90,6 @@ def code_findings(kind: str, code: str, named: str | None, lineno: int, col: int
             "il n'est celui d'aucune commune ni intercommunalité des données officielles"
         return [finding("code-siren", lineno, col, f"SIREN {code} : {why}.", error=True)]
     if named and fold(named) != fold(official):
-        return [finding("code-siren", lineno, col, f"le SIREN {code} est celui de {official}, pas de {named}.",
+        return [finding("code-siren", lineno, col, f"le SIREN {code} est celui {of(official)}, pas {of(named)}.",
                         error=True)]
     return []

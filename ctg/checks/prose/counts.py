@@ -22,7 +22,7 @@ DET = r"(?:les|ses|leurs|des|ces|aux|nos|vos|sur\s+les|dont\s+les)"
 QUANTIFIER = re.compile(r"(?:au\s+moins|plus\s+de|moins\s+de|environ|près\s+de|quelques?|jusqu'à|jusqu’à|"
                         r"parmi|sur|une?|chacune?\s+des|l'une?\s+des|l’une?\s+des)\s*$", re.I)
 #: after the noun, words that make the number a part, not the whole: « les deux communes les plus peuplées »
-PART = r"(?!\s+(?:les\s+plus|les\s+moins|la\s+plus|concernée|suivante|voisine|restante|rurale|urbaine|de\s+[A-ZÀ-Ý]))"
+PART = r"(?!\s+(?:les\s+plus|les\s+moins|la\s+plus|concernée|suivante|voisine|restante|rurale|urbaine|(?-i:de\s+[A-ZÀ-Ý])))"
 #: a sentence about another document (a commune's form, a délibération) counts its own copies
 OTHER_DOCUMENT = re.compile(r"\b(?:fiche|délibération|formulaire|attestation|courrier)\b", re.I)
 NOUNS = {
@@ -107,7 +107,7 @@ def count_finding(thing: str, m: re.Match, line: str, lineno: int, doc):
     variable = VARIABLES.get(thing)
     if variable and in_words(m.group("n")):
         variable = f"en_lettres({variable})"
-    advice = f"écrivez « {{{{ {variable} }}}} »" if variable else _advice(thing)
+    advice = f"écrivez « {{{{ {variable} }}}} », calculé" if variable else _advice(thing)
     if thing == "pages":
         return finding(rule, lineno, col, f"« {text} » : le nombre de pages est calculé à la mise en page et "
                                           "ajouté à la formule finale ; ne le tapez pas.")
@@ -116,9 +116,9 @@ def count_finding(thing: str, m: re.Match, line: str, lineno: int, doc):
     label = _label(thing)
     if typed != expected:
         return finding(rule, lineno, col, f"« {text} » : le texte compte {typed} {label} mais le document en a "
-                                          f"{expected} ; {advice}, calculé.", error=True)
+                                          f"{expected} ; {advice}.", error=True)
     return finding(rule, lineno, col, f"« {text} » : nombre tapé à la main ({expected}, exact aujourd'hui) ; "
-                                      f"{advice}, calculé, qui suivra les changements.")
+                                      f"{advice}" + (", qui suivra les changements." if variable else "."))
 
 
 def _label(thing: str) -> str:

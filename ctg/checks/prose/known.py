@@ -61,6 +61,8 @@ def known_from(corpus: Corpus) -> Known:
             add_name(known, org.nom, "organisation")
     known.longest = max((len(k.split()) for k in known.names), default=1)
     known.sigles = set(reg.sigles)
+    for org in reg.organisations.values():  # « la CCT »: a registered short name is a known sigle
+        known.sigles.update(w for w in org.designation.split() if w.isupper() and len(w) > 1)
     known.sigles_meaning = dict(reg.sigles)
     people = [f"{r.prenom} {r.nom}" for org in reg.organisations.values() for r in org.representants]
     people += [f"{r.prenom} {r.nom}" for reps in reg.maires.values() for r in reps]

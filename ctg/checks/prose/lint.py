@@ -18,7 +18,7 @@ from ...integrity import modified_files
 from . import blanks, codes, counts, dates, names, references, sigles, spelling
 from .facts import avenant_facts, convention_facts
 from .known import known_from
-from .text import Finding, Unit, data_unit, markdown_unit
+from .text import Finding, Unit, data_unit, finding, markdown_unit
 
 RULES = (counts, codes, names, references, sigles, blanks, dates, spelling)
 DATA_RULES = (blanks,)
@@ -76,13 +76,14 @@ def exception_findings(unit: Unit, known_ids: set[str]) -> list[Finding]:
     for exc in unit.exceptions:
         unknown = [r for r in exc.rules if r not in known_ids]
         if unknown:
-            out.append(Finding("exception-inconnue", exc.line, exc.column,
-                               f"exception pour une règle inconnue « {unknown[0]} » ; règles{NBSP}: voir "
-                               "docs/verifications.md (« Relecture du texte »)."))
+            out.append(finding("exception-inconnue", exc.line, exc.column,
+                               f"exception pour une règle inconnue « {unknown[0]} » ; les règles sont listées "
+                               "dans docs/verifications.md (« Relecture du texte »)."))
         if not exc.reason:
+            example = f"<!-- ctg: ignorer {', '.join(exc.rules)} : raison -->"
             out.append(Finding("exception-sans-motif", exc.line, exc.column,
-                               "exception sans motif ; écrivez la raison après la règle{0}: "
-                               "« <!-- ctg{0}: ignorer {1}{0}: raison --> ».".format(NBSP, ", ".join(exc.rules))))
+                               f"exception sans motif{NBSP}; écrivez la raison après la règle{NBSP}: "
+                               f"«{NBSP}{example}{NBSP}»."))
     return out
 
 

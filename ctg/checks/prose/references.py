@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .text import Unit, finding, sentence_at
+from .text import Unit, finding, sentence_span
 
 RULE_IDS = ("renvoi-tape", "renvoi-faux")
 
@@ -51,7 +51,8 @@ def reference_finding(kind: str, n: int, m: re.Match, line: str, lineno: int, do
                        f"« {text} » : le document n'a que {len(refs)} {plural} ; écrivez un renvoi calculé, "
                        f"par exemple « {{{{ {kind}(\"{refs[-1].id}\") }}}} ».", error=True)
     if kind == "annexe":
-        wrong = wrong_subject(sentence_at(line, m.start()), target, refs)
+        start, end = sentence_span(line, m.start())
+        wrong = wrong_subject(line[start:end], m.start() - start, target, refs)
         if wrong is not None:
             other, phrase = wrong
             return finding("renvoi-faux", lineno, col,
@@ -62,15 +63,16 @@ def reference_finding(kind: str, n: int, m: re.Match, line: str, lineno: int, do
                    f"les changements de numérotation ({the} {n} est aujourd'hui « {target.title} »).")
 
 
-def wrong_subject(sentence: str, target, refs):
-    """(annex the sentence is about, phrase naming it) when that is not the cited annex."""
+def wrong_subject(sentence: str, at: int, target, refs):
+    """(annex the sentence is about, phrase naming it) when that is not the cited annex: the
+    subject named nearest to the reference (at: its position in the sentence) decides."""
     lower = sentence.lower()
-    if any(p in lower for p in target.subjects):
-        return None
+    found = []
     for ref in refs:
-        if ref is target:
-            continue
-        phrase = next((p for p in ref.subjects if p in lower), None)
-        if phrase is not None:
-            return ref, phrase
-    return None
+        for phrase in ref.subjects:
+            for m in re.finditer(re.escape(phrase), lower):
+                found.append((abs(m.start() - at), ref, phrase))
+    if not found:
+        return None
+    _, ref, phrase = min(found, key=lambda x: x[0])
+    return None if ref is target else (ref, phrase)

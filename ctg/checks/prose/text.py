@@ -131,14 +131,24 @@ def data_unit(path: Path, text: str, doc=None) -> Unit:
 SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[«A-ZÀ-ÖØ-Þ\d(])")
 
 
-def sentence_at(line: str, pos: int) -> str:
-    """The sentence of line that holds position pos (0-based)."""
+def sentence_span(line: str, pos: int) -> tuple[int, int]:
+    """(start, end) of the sentence of line that holds position pos (0-based)."""
     start = 0
     for m in SENTENCE_END.finditer(line):
         if m.end() > pos:
-            return line[start:m.start()]
+            return start, m.start()
         start = m.end()
-    return line[start:]
+    return start, len(line)
+
+
+def sentence_at(line: str, pos: int) -> str:
+    start, end = sentence_span(line, pos)
+    return line[start:end]
+
+
+def of(name: str) -> str:
+    """« de Achicourt » → « d'Achicourt »: the French elision before a vowel."""
+    return f"d'{name}" if name[:1].lower() in "aâàeéèêiîoôuûhy" else f"de {name}"
 
 
 def table_cells(line: str) -> list[str] | None:
