@@ -3,7 +3,8 @@
 #   bash scripts/install.sh           pandoc, Typst, LibreOffice, MkDocs…
 #   bash scripts/install.sh --tests   + Chromium et les bibliothèques de test
 # Paquets Debian : LibreOffice (mise en page des DOCX : numéros de page du sommaire),
-# python3-uno (son pont Python), poppler-utils (pdftotext, pdftoppm), polices.
+# python3-uno (son pont Python), poppler-utils (pdftotext, pdftoppm), polices,
+# hunspell-fr (dictionnaire français de l'orthographe vérifiée par « build.py check »).
 # Paquets PyPI : dans un environnement virtuel .venv (voir pyproject.toml).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ cd "$(dirname "$0")/.."
 with_tests=0
 [ "${1:-}" = "--tests" ] && with_tests=1
 
-packages=(libreoffice-writer-nogui python3-uno poppler-utils fonts-liberation fonts-dejavu-core)
+packages=(libreoffice-writer-nogui python3-uno poppler-utils fonts-liberation fonts-dejavu-core hunspell-fr)
 [ "$with_tests" = 1 ] && packages+=(chromium)
 
 missing=()
