@@ -327,3 +327,20 @@ def test_number_words_read_back():
 
     assert [value(w) for w in ("vingt-trois", "vingt et un", "vingt-et-un", "quatre-vingt-dix-neuf", "cent",
                                "soixante-dix", "23", "un")] == [23, 21, 21, 99, 100, 70, 23, None]
+
+
+def test_in_git_only_a_changed_final_document_turns_findings_into_errors(make_project):
+    import subprocess
+
+    root = make_project({SRC: draft("\nSes trois communes sont couvertes.\n", statut="signée")})
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "corpus"]):
+        subprocess.run(git + cmd, cwd=root, check=True, capture_output=True)
+    committed = run_build(root, "check")
+    assert committed.code == 0, committed.err
+    assert f"{SRC}:{END + 2}:1{NBSP}: avertissement{NBSP}: «{NBSP}Ses trois communes{NBSP}»" in committed.err
+    (root / CONV / "annexes/communes.md").write_text("---\ntitre: Liste des communes couvertes\ncontenu: communes\n"
+                                                     "---\n\nLa liste suit.\n", encoding="utf-8")
+    changed = run_build(root, "check")
+    assert changed.code == 1
+    assert f"{SRC}:{END + 2}:1{NBSP}: erreur{NBSP}: «{NBSP}Ses trois communes{NBSP}»" in changed.err

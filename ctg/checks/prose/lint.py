@@ -103,6 +103,7 @@ def silenced(unit: Unit, finding: Finding) -> bool:
 def lint_corpus(corpus: Corpus, templates: Path, diags: Diagnostics, root: Path) -> None:
     known = known_from(corpus)
     ids = rule_ids()
+    spelling.load_cache(root)
     if not spelling.available():
         diags.warning(corpus.registry.root, 0, "orthographe",
                       "dictionnaire français introuvable (paquet Debian « hunspell-fr » et paquet Python « spylls », "
@@ -115,3 +116,4 @@ def lint_corpus(corpus: Corpus, templates: Path, diags: Diagnostics, root: Path)
         for f in findings:
             report = diags.error if f.error or (severe and f.rule not in EXCEPTION_RULES) else diags.warning
             report(unit.path, f.line, f.rule, f.message, f.column)
+    spelling.save_cache(root)

@@ -4,12 +4,15 @@ A word is accepted when the dictionary knows it (or its lower-case form at the s
 sentence), when it is a word of an official or registry name (communes, organisations,
 representatives), or when the project's word list (conventions/_registre/mots.txt, one
 word a line, « # » comments) has it. Words in capitals are sigles (sigles.py), words with
-digits are codes. Lookups are cached: a word is looked up once per run, whatever its count.
+digits are codes. Lookups are cached: a word is looked up once per run, whatever its count, and the answers are
+kept in .cache/orthographe.json, so that a run whose words were all seen before does not even
+load the dictionary (about a second).
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -25,27 +28,73 @@ WORD = re.compile(rf"(?<![\w@])[{LETTERS}]+(?:[-'’][{LETTERS}]+)*(?![\w@])")
 ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)'", re.I)
 
 
+CACHE = ".cache/orthographe.json"  # the words looked up by earlier runs, and the dictionary's answers
+_answers: dict[str, bool] = {}
+_cache_state = {"key": None, "dirty": False}
+
+
 @lru_cache(maxsize=1)
-def dictionary():
-    """The spylls Dictionary of French, or None when it or the dictionary files are missing."""
+def dictionary_base() -> str | None:
     try:
-        from spylls.hunspell import Dictionary
+        import spylls  # noqa: F401  (installed with the project: pyproject.toml)
     except ImportError:
         return None
-    for base in DICTIONARIES:
-        if Path(base + ".dic").is_file() and Path(base + ".aff").is_file():
-            return Dictionary.from_files(base)
-    return None
+    return next((b for b in DICTIONARIES if Path(b + ".dic").is_file() and Path(b + ".aff").is_file()), None)
+
+
+@lru_cache(maxsize=1)
+def dictionary():
+    """The spylls Dictionary of French (loaded on the first word no earlier run has looked up)."""
+    from spylls.hunspell import Dictionary
+
+    return Dictionary.from_files(dictionary_base())
 
 
 def available() -> bool:
-    return dictionary() is not None
+    return dictionary_base() is not None
 
 
-@lru_cache(maxsize=None)
 def is_word(word: str) -> bool:
-    d = dictionary()
-    return d is None or d.lookup(word) or d.lookup(word.replace("'", "’"))
+    answer = _answers.get(word)
+    if answer is None:
+        d = dictionary()
+        answer = _answers[word] = bool(d.lookup(word) or d.lookup(word.replace("'", "’")))
+        _cache_state["dirty"] = True
+    return answer
+
+
+def _cache_key() -> str:
+    from importlib.metadata import version
+
+    base = dictionary_base()
+    stats = [Path(base + ext).stat() for ext in (".dic", ".aff")]
+    return f"{base}|{version('spylls')}|" + "|".join(f"{st.st_size}-{st.st_mtime_ns}" for st in stats)
+
+
+def load_cache(root: Path) -> None:
+    """Answers of earlier runs, valid for the same dictionary files and spylls version."""
+    if not available():
+        return
+    _cache_state["key"] = key = _cache_key()
+    try:
+        data = json.loads((root / CACHE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(data, dict) and data.get("cle") == key and isinstance(data.get("mots"), dict):
+        _answers.update({w: bool(a) for w, a in data["mots"].items()})
+
+
+def save_cache(root: Path) -> None:
+    if not _cache_state["dirty"] or _cache_state["key"] is None:
+        return
+    from ...outputs import write_atomic
+
+    data = {"cle": _cache_state["key"], "mots": dict(sorted(_answers.items()))}
+    try:
+        write_atomic(root / CACHE, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        _cache_state["dirty"] = False
+    except OSError:
+        pass  # a cache that cannot be written only costs time
 
 
 VARIANTS = {"a": "àâ", "e": "éèêë", "i": "îï", "o": "ô", "u": "ùûü", "c": "ç", "à": "a", "â": "a", "é": "eèê",
@@ -57,7 +106,7 @@ def suggestion(word: str) -> str | None:
     """A known word one slip away: two letters swapped, a letter too many, an accent wrong, a
     letter not doubled. Hunspell's own suggestions take seconds a word in spylls; this takes a
     few dozen lookups."""
-    if dictionary() is None:
+    if not available():
         return None
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     candidates = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
