@@ -47,6 +47,7 @@ Les 40 communes de l'enquête.
 Voir l'annexe 4.
 Pour les vingt-trois communes. Les quatre cents communes de la note.
 <!-- ctg: ignorer compte-commune : faute de frappe dans la règle -->
+La commune d'Ablainzevele adhère.
 """
 
 SIGLES = """\
@@ -181,6 +182,13 @@ def test_commune_name_close_to_the_official_one(linted):
                    "s'écrit « Ablain-Saint-Nazaire » (accents, traits d'union, majuscules). [nom-officiel]")
 
 
+def test_misspelt_commune_name_gets_the_official_word(linted):
+    expect(linted, f"{at(LINE + 23, 14)} : avertissement : « Ablainzevele » : nom inconnu, proche du nom officiel de "
+                   "la commune « Ablainzevelle » ; vérifiez l'orthographe. [nom-officiel]")
+    _result, lines = linted
+    assert not any("Ablainzevele" in line and "[orthographe]" in line for line in lines)  # reported once
+
+
 # ---------------------------------------------------------------- 4. references
 
 def test_reference_to_the_wrong_annex_is_an_error(linted):
@@ -285,7 +293,7 @@ def test_exception_for_an_unknown_rule(linted):
 def test_all_findings_reported_together_with_one_exit_code(linted):
     result, lines = linted
     assert result.code == 1
-    assert lines[-2] == "15 erreurs et 17 avertissements."
+    assert lines[-2] == "15 erreurs et 18 avertissements."
 
 
 # ---------------------------------------------------------------- levels

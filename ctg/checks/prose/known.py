@@ -24,6 +24,7 @@ class Known:
     words: set[str] = field(default_factory=set)
     words_path: Path | None = None
     longest: int = 1  # words in the longest official name
+    one_word: dict[str, list[str]] = field(default_factory=dict)  # first letter → one-word official names
 
     def official(self, text: str) -> str | None:
         return self.names.get(fold(text))
@@ -59,6 +60,9 @@ def known_from(corpus: Corpus) -> Known:
     for org in reg.organisations.values():
         if org.nom:
             add_name(known, org.nom, "organisation")
+    for name in known.names.values():
+        if re.fullmatch(r"[^\W\d_]+", name):
+            known.one_word.setdefault(name[0], []).append(name)
     known.longest = max((len(k.split()) for k in known.names), default=1)
     known.sigles = set(reg.sigles)
     for org in reg.organisations.values():  # « la CCT »: a registered short name is a known sigle

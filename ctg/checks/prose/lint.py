@@ -45,9 +45,10 @@ def changed_files(root: Path) -> set[Path] | None:
 
 def _read(path: Path) -> str | None:
     try:
-        return path.read_text(encoding="utf-8").replace("\r\n", "\n")
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None  # reported by the loader
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")  # as sources.read_text
 
 
 def document_units(corpus: Corpus, templates: Path, changed: set[Path] | None) -> list[Unit]:

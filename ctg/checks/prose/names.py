@@ -4,13 +4,16 @@ name: accents, hyphens, case, « St » for « Saint » (« Equihen Plage » for 
 A run of words starting with a capital is compared with every official name (communes and
 EPCI of officiel/, organisations of the registry) without accents, case, hyphens and
 apostrophes; the longest run that matches a name but is not written as it is reported.
-A misspelt name (a letter off) is left to the spelling rule, which suggests the official word.
+A capitalised word unknown to the dictionary and a letter or two from a one-word official name
+(« Ablainzevele ») is reported here too; the spelling rule then leaves it alone.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 
+from . import spelling
 from .facts import fold
 from .text import Unit, finding
 
@@ -31,6 +34,11 @@ def check(unit: Unit, known) -> list:
         while i < len(tokens):
             match = longest_name(line, tokens, i, known)
             if match is None:
+                near = misspelt_name(tokens[i].group(0), known)
+                if near is not None:
+                    out.append(finding("nom-officiel", lineno, tokens[i].start() + 1,
+                                       f"« {tokens[i].group(0)} » : nom inconnu, proche du nom officiel "
+                                       f"{KIND[known.name_kind[fold(near)]]} « {near} » ; vérifiez l'orthographe."))
                 i += 1
                 continue
             j, surface, official = match
@@ -41,6 +49,15 @@ def check(unit: Unit, known) -> list:
                                    "(accents, traits d'union, majuscules)."))
             i = j + 1
     return out
+
+
+def misspelt_name(word: str, known) -> str | None:
+    """The one-word official name a capitalised unknown word is a letter or two from (« Béthnue »)."""
+    if not word[:1].isupper() or word.isupper() or len(word) < 5 or spelling.accepted(word, known):
+        return None
+    candidates = known.one_word.get(word[0], [])
+    guess = difflib.get_close_matches(word, candidates, n=1, cutoff=0.85)
+    return guess[0] if guess else None
 
 
 def longest_name(line: str, tokens: list, i: int, known):

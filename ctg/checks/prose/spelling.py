@@ -137,6 +137,8 @@ def close_name(word: str, known) -> str | None:
 def check(unit: Unit, known) -> list:
     if unit.doc is None or not available():
         return []
+    from . import names  # names.py asks this module whether a word is known
+
     out = []
     for lineno, line in unit.numbered():
         for m in WORD.finditer(line):
@@ -147,6 +149,8 @@ def check(unit: Unit, known) -> list:
                 word, start = word[elided.end():], start + elided.end()
             if len(word) < 2 or word.isupper() or accepted(word, known):
                 continue
+            if names.misspelt_name(word, known) is not None:
+                continue  # a misspelt official name: names.py reports it
             near = close_name(word, known) or suggestion(word)
             hint = f"vouliez-vous dire « {near} » ? Sinon, ajoutez" if near else "s'il est juste, ajoutez"
             out.append(finding("orthographe", lineno, start + 1,
