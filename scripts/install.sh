@@ -5,7 +5,8 @@
 # Paquets Debian : LibreOffice (le moteur de mise en page : numéros de page des DOCX, et export
 # des PDF depuis la même mise en page), python3-uno (son pont Python), poppler-utils (pdftotext,
 # pdftoppm), polices métriquement compatibles avec celles de Word (Liberation : Arial, Times New
-# Roman ; Carlito : Calibri ; Caladea : Cambria), pour que Word pagine comme LibreOffice.
+# Roman ; Carlito : Calibri ; Caladea : Cambria), pour que Word pagine comme LibreOffice,
+# hunspell-fr (dictionnaire français de l'orthographe vérifiée par « build.py check »).
 # Paquets PyPI : dans un environnement virtuel .venv (voir pyproject.toml).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ with_tests=0
 [ "${1:-}" = "--tests" ] && with_tests=1
 
 packages=(libreoffice-writer-nogui python3-uno poppler-utils fonts-liberation fonts-crosextra-carlito
-          fonts-crosextra-caladea fonts-dejavu-core)
+          fonts-crosextra-caladea fonts-dejavu-core hunspell-fr)
 [ "$with_tests" = 1 ] && packages+=(chromium nodejs npm)
 
 missing=()

@@ -103,6 +103,7 @@ MINIMAL: dict[str, str] = {
     OFFICIAL_EPCI: official_data.render_epci(OFFICIAL),
     "conventions/_registre/sigles.yaml": """\
         CAF: Caisse d'allocations familiales
+        CTG: Convention territoriale globale
         EAJE: Établissement d'accueil du jeune enfant
         RPE: Relais petite enfance
         SDSF: Schéma départemental des services aux familles

@@ -158,6 +158,10 @@ def run(command: str, args, project: Project) -> int:
         return 0
     diags = Diagnostics(project.root)
     corpus = load_and_check(project, diags)
+    if command == "check":  # the prose of the sources: facts typed by hand (docs/verifications.md)
+        from ..checks.prose import lint_corpus
+
+        lint_corpus(corpus, project.templates, diags, project.root)
     ids = getattr(args, "ids", None) or []
     if command in ("consolidate", "redline", "fiches") or (
             command in ("docx", "pdf", "markdown") and any(i in corpus.deliberations for i in ids)):

@@ -18,9 +18,12 @@ class Diagnostic:
     code: str
     message: str
     level: str = "erreur"  # "erreur" or "avertissement"
+    column: int = 0  # 1-based column in the line, 0 when the finding is about the whole line
 
     def format(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
+        if self.line and self.column:
+            where += f":{self.column}"
         return f"{where}{NBSP}: {self.level}{NBSP}: {self.message} [{self.code}]"
 
 
@@ -42,11 +45,11 @@ class Diagnostics:
     def rel(self, path: Path | str) -> str:
         return _relative(str(path), str(self.root))
 
-    def error(self, path: Path | str, line: int, code: str, message: str) -> None:
-        self.items.append(Diagnostic(self.rel(path), line or 0, code, message))
+    def error(self, path: Path | str, line: int, code: str, message: str, column: int = 0) -> None:
+        self.items.append(Diagnostic(self.rel(path), line or 0, code, message, "erreur", column))
 
-    def warning(self, path: Path | str, line: int, code: str, message: str) -> None:
-        self.items.append(Diagnostic(self.rel(path), line or 0, code, message, "avertissement"))
+    def warning(self, path: Path | str, line: int, code: str, message: str, column: int = 0) -> None:
+        self.items.append(Diagnostic(self.rel(path), line or 0, code, message, "avertissement", column))
 
     def extend(self, other: "Diagnostics") -> None:
         self.items.extend(other.items)
@@ -69,7 +72,7 @@ class Diagnostics:
     def sorted(self) -> list[Diagnostic]:
         seen: set[Diagnostic] = set()
         out = []
-        for d in sorted(self.items, key=lambda d: (d.path, d.line, d.code, d.message)):
+        for d in sorted(self.items, key=lambda d: (d.path, d.line, d.column, d.code, d.message)):
             if d not in seen:
                 seen.add(d)
                 out.append(d)
