@@ -305,3 +305,22 @@ def test_a_document_libreoffice_cannot_lay_out_fails_the_pass_after_a_second_cha
     assert said == ["LibreOffice s'est arrêté (code 1 LibreOffice n'a pas pu ouvrir un des DOCX) après "
                     "1 document sur 3 ; un nouveau LibreOffice reprend les autres."]
     assert "n'a pas pu ouvrir un des DOCX" in str(failed.value) and "Traceback" not in str(failed.value)
+
+
+def test_docx_is_valid_ooxml_and_says_its_pages(built_fixture):
+    """Schema and semantic validation (openxml-audit): table properties in the schema's order,
+    header and footer styles that the style sheet defines, no style based on a missing one; the
+    extended properties name the real application and the page count of the layout."""
+    from ooxml_check import ooxml_errors
+
+    for name in (DOC, AVENANT):
+        assert ooxml_errors(built_fixture / name) == [], name
+    app = xml(built_fixture / DOC, "docProps/app.xml")
+    assert "Microsoft" not in app
+    pages = int(re.search(r"<Pages>(\d+)</Pages>", app).group(1))
+    pdf = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{built_fixture}/profile", "--convert-to", "pdf", "--outdir", str(built_fixture / "out"),
+                          str(built_fixture / DOC)], capture_output=True, check=True, timeout=300)
+    assert pdf.returncode == 0
+    info = subprocess.run(["pdfinfo", str(built_fixture / "out" / Path(DOC).with_suffix(".pdf").name)],
+                          capture_output=True, text=True, check=True).stdout
+    assert pages == int(re.search(r"Pages:\s+(\d+)", info).group(1))

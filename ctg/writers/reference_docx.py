@@ -163,7 +163,9 @@ def french_arial_defaults(data: bytes) -> bytes:
                                f'w:eastAsia="{FONT}"/>', defaults)
                 fixed = re.sub(r'<w:lang w:val="[^"]*"', '<w:lang w:val="fr-FR"', fixed)
                 # code: Courier New, whose metric twin is Liberation Mono (Consolas has none)
-                content = text.replace(defaults, fixed).replace('"Consolas"', '"Courier New"').encode("utf-8")
+                content = text.replace(defaults, fixed).replace('"Consolas"', '"Courier New"')
+                # pandoc's « Table » style is based on « TableNormal », which the sheet does not define
+                content = content.replace('<w:basedOn w:val="TableNormal"/>', "").encode("utf-8")
             elif info.filename.startswith("word/theme/"):
                 content = re.sub(rb'<a:latin typeface="[^"]*"( panose="[^"]*")?',
                                  b'<a:latin typeface="Arial" panose="' + ARIAL_PANOSE + b'"', content)
