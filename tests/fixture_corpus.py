@@ -56,7 +56,6 @@ MINIMAL: dict[str, str] = {
         id: caf62
         type: caf
         nom: Caisse d'allocations familiales du Pas-de-Calais
-        article: la
         designation: la Caf
         adresse: 11 rue Félix Adam, 62000 Arras
         representants:
@@ -75,7 +74,6 @@ MINIMAL: dict[str, str] = {
     "conventions/_registre/organisations/cc-test.yaml": """\
         id: cc-test
         type: epci
-        article: la
         designation: la CCT
         siren: "200072460"
         representants:
@@ -89,7 +87,6 @@ MINIMAL: dict[str, str] = {
         id: departement62
         type: département
         nom: Département du Pas-de-Calais
-        article: le
         designation: le Département
         representants:
           - civilite: M.

@@ -14,6 +14,7 @@ import subprocess
 import zipfile
 
 import pytest
+from ctg.assembly import org_names
 from conftest import run_build
 from fixture_corpus import CONV
 
@@ -245,7 +246,7 @@ def test_decision_articles_name_exactly_the_documents_parties(project):
         expected = [s.organisation for s in other_parties(doc, "departement62")]
         assert named == ", ".join(expected[:-1]) + " et " + expected[-1] if len(expected) > 1 else expected[0]
         for org in all_orgs.values():  # nobody else: the Département signs, the others are listed
-            full = f"{org.article}{'' if org.article.endswith(chr(39)) else ' '}{org.nom}"
+            full = org_names.full_name(org)
             assert (full in named) == (org.id in {s.org_id for s in doc.signatories} and org.id != "departement62")
     for text in proposed:
         assert "au nom et pour le compte du Département, avec la Caisse d'allocations familiales" in text

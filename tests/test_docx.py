@@ -185,7 +185,7 @@ def test_many_signatories_each_get_a_cell(make_project):
     for i in range(23):
         oid = f"commune-{i:02d}"
         extra[f"conventions/_registre/organisations/{oid}.yaml"] = (
-            f"id: {oid}\ntype: commune\nnom: Commune numéro {i}\narticle: la\ndesignation: la commune {i}\n"
+            f"id: {oid}\ntype: commune\nnom: Commune numéro {i}\n"
             f"representants:\n  - {{civilite: Mme, prenom: Anne, nom: Maire{i}, fonction: Maire, debut: 2020-05-01}}\n")
         signataires += f"          - organisation: {oid}\n"
     conv = MINIMAL[f"{CONV}/convention.md"].replace("        annexes:\n", signataires + "        annexes:\n", 1)

@@ -160,7 +160,6 @@ def test_bundled_corpus_uses_the_official_data():
 
 def commune_org(insee: str, nom: str | None = None) -> dict[str, str]:
     text = f"id: mairie\ntype: commune\ninsee: \"{insee}\"\n" + (f"nom: {nom}\n" if nom else "")
-    text += "article: la\ndesignation: la commune\n"
     return {"conventions/_registre/organisations/mairie.yaml": text}
 
 

@@ -280,7 +280,7 @@ class Assembler:
             id=ident, kind=kind, parent=parent, status=status, title=title, short_title=short_title,
             territory=facts.territoire.nom_complet if facts.territoire else "", start=start, end=end,
             signed_on=signed_on, markdown=french_typography(markdown),
-            signatories=[Signatory(p.org.id, p.org.nom_complet, p.personne, p.fonction) for p in parties],
+            signatories=[Signatory(p.org.id, p.org.nom_complet, p.personne, p.fonction, p.representation()) for p in parties],
             annexes=[AnnexInfo(a.id, i + 1, a.meta.titre, a.meta.orientation, a.meta.diffusion)
                      for i, a in enumerate(annexes)],
             author=author, keywords=keywords, sources=sources,

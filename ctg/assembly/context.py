@@ -7,13 +7,19 @@ from dataclasses import dataclass
 
 from ..core.french import date_fr, in_words
 from ..sources.corpus import AvenantSource, ConventionSource, Corpus
-from ..sources.schemas import Commune, Signataire
+from ..sources.schemas import Commune, Organisation, Signataire
 from .parties import OrgView, Party, representative_at
 
 
 def reference_date(signature_date: dt.date | None, start: dt.date) -> dt.date:
     """The date that picks representatives: the signature date, else the start date."""
     return signature_date or start
+
+
+def by_office(org: Organisation, s: Signataire) -> bool:
+    """A signatory designated by its office only: the document says so (« fonction »), or the
+    registry names no one for the organisation (many communes sign, their mayors unnamed)."""
+    return s.fonction is not None or not org.representants
 
 
 def make_parties(corpus: Corpus, signataires: list[Signataire], when: dt.date,
@@ -25,10 +31,11 @@ def make_parties(corpus: Corpus, signataires: list[Signataire], when: dt.date,
         org = corpus.registry.organisations.get(s.organisation)
         if org is None:
             continue
-        rep = representative_at(org, when)
-        if rep is None:
+        rep = None if by_office(org, s) else representative_at(org, when)
+        if rep is None and not by_office(org, s):
             continue
-        parties.append(Party(OrgView(org), rep, autorisations.get(org.id, s.autorisation)))
+        parties.append(Party(OrgView(org), rep, autorisations.get(org.id, s.autorisation), s.fonction,
+                             s.designation))
     return parties
 
 

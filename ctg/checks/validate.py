@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..assembly.context import covered_communes, reference_date
-from ..assembly.parties import representative_at
+from ..assembly.context import by_office, covered_communes, reference_date
+from ..assembly.parties import OrgView, representative_at
 from ..core.diagnostics import Diagnostics, closest
 from ..core.french import date_fr
 from ..sources.corpus import AvenantSource, ConventionSource, Corpus, Located
 from ..sources.schemas import Signataire, Statut
 from .deliberations import check_deliberations, check_forms
+from .epci_names import check_epci_names
 from .territory_checks import check_territory
 
 FINAL = (Statut.pret, Statut.signee)
@@ -54,6 +55,7 @@ class Validator:
         for av in self.corpus.avenants.values():
             self.avenant(av)
         check_territory(self.corpus, self.diags)
+        check_epci_names(self.corpus, self.diags)
         check_deliberations(self.corpus, self.diags)  # conventions/_deliberations/
         check_forms(self.corpus, self.diags)  # maires.yaml
 
@@ -97,7 +99,12 @@ class Validator:
             if s.organisation in seen:
                 self.diags.error(owner.path, line, "signataire-en-double", f"« {s.organisation} » signe deux fois.")
             seen.add(s.organisation)
-            if representative_at(org, when) is None:
+            if by_office(org, s):
+                if not (s.fonction or OrgView(org).default_function):
+                    self.diags.error(owner.path, line, "fonction-absente",
+                                     f"le registre ne nomme aucun représentant de « {org.id} » : indiquez la "
+                                     "fonction du signataire (« fonction: Directeur »).")
+            elif representative_at(org, when) is None:
                 src = self.corpus.registry.organisation_src[org.id]
                 self.diags.error(owner.path, line, "representant-absent",
                                  f"aucun représentant de « {org.id} » n'est en fonction le {date_fr(when)}, date de "

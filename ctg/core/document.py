@@ -14,8 +14,14 @@ from dataclasses import dataclass, field
 class Signatory:
     org_id: str
     organisation: str
-    person: str
+    person: str  # empty for a signatory designated by office only
     function: str
+    representation: str = ""  # « représentée par M. Jean-Jacques PION, Directeur », « représentée par son Maire »
+
+    @property
+    def signer(self) -> str:
+        """« M. Jean-Jacques PION, Directeur », « Maire »."""
+        return f"{self.person}, {self.function}" if self.person else self.function
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,14 @@ def de(designation: str) -> str:
     return "de " + designation
 
 
+def elided_de(name: str) -> str:
+    """« de » before a proper name kept whole, elided before a vowel: « de Le Portel », « de La
+    Capelle-lès-Boulogne », « d'Isques », « d'Hesdin »."""
+    if name[:1].lower() in "aeiouyéèêâîôh" and not name.lower().startswith(("le ", "la ", "les ", "l'")):
+        return "d'" + name
+    return "de " + name
+
+
 def a(designation: str) -> str:
     """« à » + designation: le → au, les → aux."""
     low = designation.lower()

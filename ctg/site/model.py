@@ -162,7 +162,8 @@ def _overview_pages(model: SiteModel, corpus: Corpus, conventions: list[Assemble
 
 
 def _signatories(doc: AssembledDocument) -> list[dict]:
-    return [{"organisation": capitalize(s.organisation), "person": s.person, "function": s.function}
+    return [{"organisation": capitalize(s.organisation), "person": s.person, "function": s.function,
+             "representation": s.representation}
             for s in doc.signatories]
 
 
