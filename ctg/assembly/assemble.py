@@ -20,7 +20,7 @@ from ..sources.corpus import AnnexSource, AvenantSource, ConventionSource, Corpu
 from ..sources.loader import REGISTRY_DIR
 from ..sources.models import ClauseModel, load_model
 from . import annex_content
-from .context import ConventionFacts, avenant_parties, base_context, convention_facts
+from .context import ConventionFacts, avenant_parties, avenant_visas, base_context, convention_facts
 from .numbering import ArticlePlan, annex_anchor, article_label, fiche_anchor, number_articles
 from .parties import Party
 from .signature_block import closing, signature_block
@@ -238,8 +238,7 @@ class Assembler:
             "avenant_fin": fin,
         } | extras.context
         ctx |= self._references(av.id, articles, av.annexes, extras.fiche_numbers)
-        visas = [f"Vu la {lower_first(parent.meta.titre)}, signée le {date_fr(parent.meta.signature.date)}"
-                 if parent.meta.signature.date else f"Vu la {lower_first(parent.meta.titre)}"] + list(av.meta.visas)
+        visas = avenant_visas(self.corpus, av, parent, lower_first(parent.meta.titre))
         parts = [
             cover(title, facts.territoire.nom_complet if facts.territoire else "", av.meta.effet, fin, parties,
                   av.meta.statut.value, "avenant"),

@@ -107,8 +107,32 @@ def base_context(facts: ConventionFacts, corpus: Corpus) -> dict:
     }
 
 
+def earlier_avenants(corpus: Corpus, av: AvenantSource) -> list[AvenantSource]:
+    """The avenants of the same convention numbered before this one, signed or not: an avenant is
+    drafted on the convention as they amend it."""
+    return sorted((o for o in corpus.avenants.values()
+                   if o.meta.convention == av.meta.convention and o.meta.numero < av.meta.numero),
+                  key=lambda o: o.meta.numero)
+
+
+def avenant_signataires(corpus: Corpus, av: AvenantSource, parent: ConventionSource) -> list[Signataire]:
+    """The convention's signatories, those the earlier avenants added, then this avenant's own; an
+    avenant is signed under its own authorisations, not those of the texts before it."""
+    before = list(parent.meta.signataires) + [s for o in earlier_avenants(corpus, av) for s in o.meta.signataires_ajoutes]
+    return [s.model_copy(update={"autorisation": None}) for s in before] + list(av.meta.signataires_ajoutes)
+
+
 def avenant_parties(corpus: Corpus, av: AvenantSource, parent: ConventionSource) -> list[Party]:
     when = reference_date(av.meta.signature.date, av.meta.effet)
-    # An avenant is signed under the avenant's own authorisations, not the parent's.
-    stripped = [Signataire(organisation=s.organisation) for s in parent.meta.signataires] + list(av.meta.signataires_ajoutes)
-    return make_parties(corpus, stripped, when, av.meta.autorisations)
+    return make_parties(corpus, avenant_signataires(corpus, av, parent), when, av.meta.autorisations)
+
+
+def avenant_visas(corpus: Corpus, av: AvenantSource, parent: ConventionSource, title: str) -> list[str]:
+    """« Vu la convention …, signée le … », « Vu l'avenant n° 2023-001 à cette convention, signé le … »
+    for each earlier avenant, then the avenant's own visas."""
+    signed = parent.meta.signature.date
+    visas = [f"Vu la {title}, signée le {date_fr(signed)}" if signed else f"Vu la {title}"]
+    for o in earlier_avenants(corpus, av):
+        when = f", signé le {date_fr(o.meta.signature.date)}" if o.meta.signature.date else ""
+        visas.append(f"Vu l'avenant n°\u00a0{o.meta.numero} à cette convention{when}")
+    return visas + list(av.meta.visas)

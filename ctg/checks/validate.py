@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..assembly.context import by_office, covered_communes, reference_date
+from ..assembly.context import by_office, covered_communes, earlier_avenants, reference_date
 from ..assembly.parties import OrgView, representative_at
 from ..core.diagnostics import Diagnostics, closest
 from ..core.french import date_fr
@@ -251,11 +251,13 @@ class Validator:
         self.signatories(parent.src, "signataires",
                          [Signataire(organisation=s.organisation) for s in parent.meta.signataires], when,
                          f"{what} de l'avenant {meta.numero}")
+        self.earlier_avenants(av, when, what, parent_orgs)
         self.signatories(src, "signataires_ajoutes", meta.signataires_ajoutes, when, what)
         for i, s in enumerate(meta.signataires_ajoutes):
             if s.organisation in parent_orgs:
                 self.diags.error(av.path, src.line("signataires_ajoutes", i, "organisation"), "signataire-deja-partie",
-                                 f"« {s.organisation} » est déjà signataire de la convention.")
+                                 f"« {s.organisation} » est déjà signataire de la convention ou d'un avenant "
+                                 "précédent.")
         everyone = parent_orgs | {s.organisation for s in meta.signataires_ajoutes}
         for key in meta.autorisations:
             if key not in everyone:
@@ -266,6 +268,20 @@ class Validator:
             self.no_placeholders(av.path, av.body_line, [s.text for s in av.sections], av.sections)
             for annex in av.annexes:
                 self.scan(annex.path, annex.body_line, annex.body)
+
+    def earlier_avenants(self, av: AvenantSource, when, what: str, parent_orgs: set[str]) -> None:
+        """An avenant is drafted on the convention as the avenants before it amend it: their added
+        parties sign it too (parent_orgs grows with them), and each must be signed first."""
+        for earlier in earlier_avenants(self.corpus, av):
+            self.signatories(earlier.src, "signataires_ajoutes", earlier.meta.signataires_ajoutes, when,
+                             f"{what} de l'avenant {av.meta.numero}")
+            parent_orgs |= {s.organisation for s in earlier.meta.signataires_ajoutes}
+            if earlier.meta.statut not in (Statut.signee, Statut.echue):
+                self.diags.warning(av.path, av.src.line("numero"), "avenant-precedent-non-signe",
+                                   f"l'avenant n°\u00a0{earlier.meta.numero} ({self.diags.rel(earlier.path)}), "
+                                   f"qui précède celui-ci, est au statut « {earlier.meta.statut.value} » : ce texte "
+                                   "est rédigé sur la convention telle qu'il la modifie ; il doit être signé avant "
+                                   "celui-ci.")
 
     # ------------------------------------------------------------ placeholders
 
