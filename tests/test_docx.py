@@ -324,3 +324,17 @@ def test_docx_is_valid_ooxml_and_says_its_pages(built_fixture):
     info = subprocess.run(["pdfinfo", str(built_fixture / "out" / Path(DOC).with_suffix(".pdf").name)],
                           capture_output=True, text=True, check=True).stdout
     assert pages == int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+
+def test_a_column_no_row_fills_is_not_printed(built_fixture):
+    """The équipements of the CCT fill neither « Gestionnaire » nor « Adresse »: its table has
+    two columns; the commune's, filled, keeps its four. The assembled text keeps them all (a
+    signed text's fingerprint does not depend on the layout)."""
+    d = docx.Document(built_fixture / DOC)
+    headers = [[c.text for c in t.rows[0].cells] for t in d.tables if t.rows[0].cells[0].text == "Type"]
+    assert headers == [["Type", "Structure", "Gestionnaire", "Adresse"], ["Type", "Structure"]]
+    for t in d.tables:
+        if t.rows[0].cells[0].paragraphs[0].style.name == "Signataire":
+            continue
+        for j in range(len(t.columns)):
+            assert any(row.cells[j].text.strip() for row in t.rows[1:]), (headers, j)

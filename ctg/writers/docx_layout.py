@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from ..core.ast import (attr, div_info, is_div, is_span, map_blocks, map_inlines, raw_block, raw_inline,
-                        unlink_missing_targets)
+from ..core.ast import (attr, div_info, drop_empty_columns, is_div, is_span, map_blocks, map_inlines, raw_block,
+                        raw_inline, unlink_missing_targets)
 
 PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 END_BOOKMARK = "fin-document"
@@ -132,6 +132,8 @@ def _block(b: dict):
         return [_styled(b["c"][1], "Cloture")]
     if is_div(b, "signatures"):
         return [_signatures(b)]
+    if b.get("t") == "Table":
+        return [drop_empty_columns(b)]  # a column no row fills is not printed
     return None
 
 
