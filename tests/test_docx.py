@@ -338,3 +338,25 @@ def test_a_column_no_row_fills_is_not_printed(built_fixture):
             continue
         for j in range(len(t.columns)):
             assert any(row.cells[j].text.strip() for row in t.rows[1:]), (headers, j)
+
+
+def test_each_fiche_action_is_a_two_column_table_on_its_own_page(built_fixture):
+    """Label | content, the identity first (thématique, enjeu, objectif, pilote, partenaires,
+    échéances); no row splits across pages; the fiche's heading opens a page."""
+    d = docx.Document(built_fixture / DOC)
+    body = d.element.body
+    headings = [p for p in body.iterchildren(qn("w:p"))
+                if "".join(t.text or "" for t in p.iter(qn("w:t"))).startswith("Fiche action n")]
+    assert len(headings) == 2
+    for h in headings:
+        assert h.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}") is not None
+        nxt = h.getnext()
+        while nxt is not None and nxt.tag != qn("w:tbl"):
+            nxt = nxt.getnext()
+        table = docx.table.Table(nxt, d)
+        labels = [row.cells[0].text for row in table.rows]
+        assert len(table.columns) == 2
+        assert labels[:6] == ["Thématique", "Enjeu", "Objectif", "Pilote", "Partenaires sollicités", "Échéances"]
+        assert "Diagnostic initial" in labels and "Indicateurs d'évaluation" in labels
+        assert all(row._tr.trPr is not None and row._tr.trPr.find(qn("w:cantSplit")) is not None
+                   for row in table.rows)

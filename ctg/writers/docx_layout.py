@@ -11,6 +11,8 @@ from xml.sax.saxutils import escape
 from ..core.ast import (attr, div_info, drop_empty_columns, is_div, is_span, map_blocks, map_inlines, raw_block,
                         raw_inline, unlink_missing_targets)
 
+from .docx_fiches import fiche_table
+
 PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 END_BOOKMARK = "fin-document"
 #: the empty space left for a signature at the end of each signatory's cell, bookmarked so that
@@ -134,6 +136,11 @@ def _block(b: dict):
         return [_signatures(b)]
     if b.get("t") == "Table":
         return [drop_empty_columns(b)]  # a column no row fills is not printed
+    if is_div(b, "fiche-action"):
+        table = fiche_table(b)
+        return [table] if table is not None else None
+    if b.get("t") == "Header" and b["c"][0] == 2 and b["c"][1][0].startswith("fiche-"):
+        return [raw_block("openxml", PAGE_BREAK), b]  # each fiche action opens a page
     return None
 
 
