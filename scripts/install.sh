@@ -3,7 +3,8 @@
 #   bash scripts/install.sh           pandoc, LibreOffice, MkDocs…
 #   bash scripts/install.sh --tests   + Chromium et les bibliothèques de test
 # Paquets Debian : LibreOffice (le moteur de mise en page : numéros de page des DOCX, et export
-# des PDF depuis la même mise en page), python3-uno (son pont Python), poppler-utils (pdftotext,
+# des PDF depuis la même mise en page), python3-uno (son pont Python), hyphen-fr (la césure
+# française de LibreOffice ; le DOCX la demande : w:autoHyphenation), poppler-utils (pdftotext,
 # pdftoppm), polices métriquement compatibles avec celles de Word (Liberation : Arial, Times New
 # Roman ; Carlito : Calibri ; Caladea : Cambria), pour que Word pagine comme LibreOffice.
 # Paquets PyPI : dans un environnement virtuel .venv (voir pyproject.toml).
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/.."
 with_tests=0
 [ "${1:-}" = "--tests" ] && with_tests=1
 
-packages=(libreoffice-writer-nogui python3-uno poppler-utils fonts-liberation fonts-crosextra-carlito
+packages=(libreoffice-writer-nogui python3-uno hyphen-fr poppler-utils fonts-liberation fonts-crosextra-carlito
           fonts-crosextra-caladea fonts-dejavu-core)
 [ "$with_tests" = 1 ] && packages+=(chromium)
 

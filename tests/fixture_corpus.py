@@ -280,3 +280,11 @@ def write_project(root: Path, files: dict[str, str | bytes | None] | None = None
     if fingerprints:
         record_fingerprints(root)
     return root
+
+
+def as_typed(text: str) -> str:
+    """Printed text back to the characters the sources type: the DOCX and PDF print the typographic
+    apostrophe and « n° » as n + superscript o (ctg/writers/docx_typography.py)."""
+    import re as _re
+
+    return _re.sub(r"\b([nN])o(?=[\u00a0 ]?\d)", r"\1°", text.replace("\u2019", "'"))

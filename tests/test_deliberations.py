@@ -16,7 +16,7 @@ import zipfile
 import pytest
 from ctg.assembly import org_names
 from conftest import run_build
-from fixture_corpus import CONV
+from fixture_corpus import CONV, as_typed
 
 from ctg.build.pipeline import assemble_checked, load_and_check
 from ctg.core.diagnostics import Diagnostics
@@ -296,7 +296,7 @@ def _page_texts(pdf: bytes) -> list[str]:
 
 
 def _flat(text: str) -> str:
-    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+    return as_typed(" ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split()))
 
 
 def test_dossier_pdf_is_numbered_as_one_document_and_cites_each_document_own_page_count(project, tmp_path):
@@ -398,9 +398,9 @@ def test_fiches_one_file_per_commune_with_its_name_and_mayor_and_only_allowed_bl
         stem = folder / f"{name.lower()}-{code}"
         document = docx.Document(str(stem.with_suffix(".docx")))
         docx_text = "\n".join(p.text for p in document.paragraphs)
-        pdf_text = "\n".join(_page_texts(stem.with_suffix(".pdf").read_bytes()))
+        pdf_text = re.sub(r"(\w)-\n(\w)", r"\1\2", "\n".join(_page_texts(stem.with_suffix(".pdf").read_bytes())))
         for text in (docx_text, pdf_text.replace("\n", " ")):
-            flat = " ".join(text.replace("\u00a0", " ").split())
+            flat = as_typed(" ".join(text.replace("\u00a0", " ").split()))
             assert f"La commune d'{name}" in flat or f"La commune de {name}" in flat
             assert f"code INSEE {code}" in flat
             assert "délibération du conseil communautaire n° 2022-045 du 30 septembre 2022" in flat

@@ -12,7 +12,7 @@ import docx
 import pytest
 from conftest import run_build
 from docx.oxml.ns import qn
-from fixture_corpus import CONV, MINIMAL
+from fixture_corpus import CONV, MINIMAL, as_typed
 
 from ctg.checks.validate import find_placeholders
 from ctg.writers import libreoffice
@@ -33,7 +33,7 @@ def parts(path: Path, prefix: str) -> str:
 
 
 def heading_texts(document, level: int) -> list[str]:
-    return [p.text for p in document.paragraphs if p.style.name == f"Heading {level}"]
+    return [as_typed(p.text) for p in document.paragraphs if p.style.name == f"Heading {level}"]
 
 
 def style_of(p) -> str:
@@ -67,7 +67,7 @@ def test_toc_is_a_field_with_filled_entries(built):
     d = docx.Document(built / DOC)
     entries = [p for p in d.element.body.iter(qn("w:p")) if style_of(p) in ("TOC1", "TOC2")]
     level1 = heading_texts(d, 1)
-    texts = ["".join(t.text for t in p.iter(qn("w:t"))) for p in entries]
+    texts = [as_typed("".join(t.text for t in p.iter(qn("w:t")))) for p in entries]
     for title in level1:
         assert any(t.startswith(title) for t in texts), title
     pages = [int(re.search(r"(\d+)$", t).group(1)) for t in texts]
@@ -100,10 +100,10 @@ def test_signature_block_one_cell_per_signatory(built):
     assert len(tables) == 1
     cells = [c for row in tables[0].rows for c in row.cells if c.text.strip()]
     assert len(cells) == 2
-    assert "Pour la Caisse d'allocations familiales du Pas-de-Calais" in cells[0].text
+    assert "Pour la Caisse d'allocations familiales du Pas-de-Calais" in as_typed(cells[0].text)
     assert "Mme\u00a0Claire DURAND" in cells[0].text  # in office at the signature date, not her predecessor
     assert "M.\u00a0Paul LEFEBVRE" in cells[1].text
-    assert "délibération du conseil communautaire n°\u00a02022-045 du 30\u00a0septembre\u00a02022" in cells[1].text
+    assert "délibération du conseil communautaire n°\u00a02022-045 du 30\u00a0septembre\u00a02022" in as_typed(cells[1].text)
     for row in tables[0]._tbl.findall(qn("w:tr")):
         assert row.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
 
@@ -112,7 +112,9 @@ def test_numbering_cross_references_and_counts(built):
     body = xml(built / DOC)
     text = "\n".join(p.text for p in docx.Document(built / DOC).paragraphs)
     assert re.search(r'<w:hyperlink w:anchor="annexe-plan-actions"[^>]*>.*?Annexe\u00a03</w:t>', body)
-    assert re.search(r'<w:hyperlink w:anchor="fiche-rpe"[^>]*>.*?fiche action n°\u00a01</w:t>', body)
+    # « n° » printed as n + superscript o
+    assert re.search(r'<w:hyperlink w:anchor="fiche-rpe"[^>]*>.*?fiche action n</w:t>.*?<w:vertAlign w:val="superscript"/>'
+                     r'.*?>o</w:t>.*?>\u00a01</w:t>', body)
     assert re.search(r'<w:hyperlink w:anchor="article-duree"[^>]*>.*?article\u00a010</w:t>', body)
     assert "en deux exemplaires originaux" in text
     assert "Fait à Arras, le 8\u00a0novembre\u00a02022" in text
@@ -159,7 +161,7 @@ def test_page_pass_leaves_nothing_behind_in_tmp(built):
 
 def test_avenant_pulls_parent_facts(built):
     d = docx.Document(built / AVENANT)
-    text = "\n".join(p.text for p in d.paragraphs)
+    text = as_typed("\n".join(p.text for p in d.paragraphs))
     assert "Avenant n°\u00a02023-001 à la convention territoriale globale" in text
     assert "signée le 8\u00a0novembre\u00a02022" in text  # the parent's date, never retyped
     tables = [t for t in d.tables if t.cell(0, 0).paragraphs[0].style.name == "Signataire"]
@@ -357,6 +359,28 @@ def test_each_fiche_action_is_a_two_column_table_on_its_own_page(built_fixture):
         labels = [row.cells[0].text for row in table.rows]
         assert len(table.columns) == 2
         assert labels[:6] == ["Thématique", "Enjeu", "Objectif", "Pilote", "Partenaires sollicités", "Échéances"]
-        assert "Diagnostic initial" in labels and "Indicateurs d'évaluation" in labels
+        assert "Diagnostic initial" in labels and "Indicateurs d’évaluation" in labels
         assert all(row._tr.trPr is not None and row._tr.trPr.find(qn("w:cantSplit")) is not None
                    for row in table.rows)
+
+
+def test_french_typography_of_the_printed_page(built_fixture):
+    """Hyphenation on, French, never inside a word in capitals; ordinals and « n° » in their
+    superscript forms; the typographic apostrophe; table text left, numbers right, nothing
+    justified or centred in a table."""
+    settings = xml(built_fixture / DOC, "word/settings.xml")
+    assert "<w:autoHyphenation/>" in settings and "<w:doNotHyphenateCaps/>" in settings
+    assert '<w:lang w:val="fr-FR"' in xml(built_fixture / DOC, "word/styles.xml")
+    body = xml(built_fixture / DOC)
+    assert re.search(r">Article 1</w:t></w:r><w:r><w:rPr><w:vertAlign w:val=\"superscript\"/></w:rPr>"
+                     r"<w:t[^>]*>er</w:t>", body)
+    texts = [t for part in ("word/document.xml", "word/header") for t in re.findall(r"<w:t[^>]*>([^<]*)</w:t>",
+                                                                                       parts(built_fixture / DOC, part))]
+    assert not [t for t in texts if "'" in t] and any("\u2019" in t for t in texts)
+    d = docx.Document(built_fixture / DOC)
+    communes = next(t for t in d.tables if t.rows[0].cells[0].text == "Code INSEE")
+    assert [c.paragraphs[0].alignment for c in communes.rows[1].cells] == [0, 0, 2]  # left, left, right
+    for t in d.tables:
+        for row in t.rows:
+            for cell in row.cells:
+                assert all(p.alignment not in (1, 3) for p in cell.paragraphs)  # centred, justified

@@ -247,3 +247,19 @@ def test_a_projet_says_so_on_every_page_of_its_docx_and_pdf_and_has_no_signature
         with pikepdf.open(published) as pdf:
             fields = pdf.Root.AcroForm.Fields if "/AcroForm" in pdf.Root else []
             assert not [f for f in fields if f.get("/FT") == "/Sig"], published.name
+
+
+def test_words_are_hyphenated_the_french_way_and_acronyms_never(pairs):
+    """LibreOffice hyphenates (hyphen-fr, w:autoHyphenation): a long word in a narrow column is cut
+    with a hyphen (« Accompagne- ment »), never mid-word without one (« Accompagneme nt »); a word
+    in capitals (an acronym: « CCPO ») is never cut."""
+    cabbalr = next(p for p, _ in pairs if p.name == "ctg-cabbalr-2021-2025.pdf")
+    layout = subprocess.run(["pdftotext", "-layout", str(cabbalr), "-"], capture_output=True, text=True,
+                            check=True).stdout
+    assert "Accompagneme " not in layout and "Accompagne-" in layout
+    for published, _ in pairs:
+        if "/formulaires/" in published.as_posix():
+            continue
+        text = subprocess.run(["pdftotext", "-layout", str(published), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        assert not re.findall(r"\b[A-Z]{2,}-(?:\s|$)", text), published.name

@@ -12,6 +12,7 @@ from ..core.ast import (attr, div_info, drop_empty_columns, is_div, is_span, map
                         raw_inline, unlink_missing_targets)
 
 from .docx_fiches import fiche_table
+from .docx_typography import french_inline
 
 PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 END_BOOKMARK = "fin-document"
@@ -151,7 +152,7 @@ def _inline(i: dict):
         return [raw_inline("openxml", field_runs(pageref_instruction(mark), PAGE_PLACEHOLDER))]
     if is_span(i, "mention-pages"):
         return i["c"][1]
-    return None
+    return french_inline(i)
 
 
 def layout(ast: dict) -> tuple[dict, str]:

@@ -16,6 +16,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm
 
 from .docx_layout import END_BOOKMARK, PAGE_PLACEHOLDER, toc_xml
+from .docx_typography import align_cells
 from .ooxml import TBL_PR_ORDER, header_footer_styles, normalize_zip, put_in_order
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -84,7 +85,7 @@ def _header_footer(document, short_title: str, draft: bool) -> None:
     section.first_page_footer.is_linked_to_previous = False
     header = section.header
     p = header.paragraphs[0]
-    p.text = short_title + (" — PROJET" if draft else "")
+    p.text = short_title.replace("'", "\u2019") + (" — PROJET" if draft else "")
     if draft:  # on every page, the cover's included (its header is otherwise empty)
         p._p.append(parse_xml(WATERMARK))
         section.first_page_header.paragraphs[0]._p.append(parse_xml(WATERMARK.replace("_x0000_s2049", "_x0000_s2050")))
@@ -143,6 +144,7 @@ def _tables(document) -> None:
                 height.set(qn("w:hRule"), "atLeast")
                 tr_pr.append(height)
             continue
+        align_cells(table)
         # pandoc already marks header rows with w:tblHeader (repeated on each page)
         for row in rows:
             row.get_or_add_trPr().append(OxmlElement("w:cantSplit"))

@@ -14,6 +14,23 @@ TBL_PR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBa
                 "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar",
                 "tblLook", "tblCaption", "tblDescription", "tblPrChange")
 
+# CT_Settings' sequence from w:defaultTabStop on (ECMA-376 Part 1, §17.15.1.78)
+SETTINGS_ORDER = ("defaultTabStop", "autoHyphenation", "consecutiveHyphenLimit", "hyphenationZone",
+                  "doNotHyphenateCaps", "showEnvelope", "summaryLength", "clickAndTypeStyle", "defaultTableStyle",
+                  "evenAndOddHeaders", "bookFoldRevPrinting", "bookFoldPrinting", "bookFoldPrintingSheets",
+                  "drawingGridHorizontalSpacing", "drawingGridVerticalSpacing", "displayHorizontalDrawingGridEvery",
+                  "displayVerticalDrawingGridEvery", "doNotUseMarginsForDrawingGridOrigin",
+                  "drawingGridHorizontalOrigin", "drawingGridVerticalOrigin", "doNotShadeFormData",
+                  "noPunctuationKerning", "characterSpacingControl", "printTwoOnOne", "strictFirstAndLastChars",
+                  "noLineBreaksAfter", "noLineBreaksBefore", "savePreviewPicture", "doNotValidateAgainstSchema",
+                  "saveInvalidXml", "ignoreMixedContent", "alwaysShowPlaceholderText", "doNotDemarcateInvalidXml",
+                  "saveXmlDataOnly", "useXSLTWhenSaving", "saveThroughXslt", "showXMLTags",
+                  "alwaysMergeEmptyNamespace", "updateFields", "hdrShapeDefaults", "footnotePr", "endnotePr",
+                  "compat", "docVars", "rsids", "mathPr", "attachedSchema", "themeFontLang", "clrSchemeMapping",
+                  "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures", "forceUpgrade", "captions",
+                  "readModeInkLockDown", "smartTagType", "schemaLibrary", "shapeDefaults",
+                  "doNotEmbedSmartTags", "decimalSymbol", "listSeparator")
+
 APPLICATION = "ctg (pandoc, python-docx)"
 
 
@@ -58,6 +75,20 @@ def app_xml(pages: int | None) -> bytes:
             "</Properties>").encode("utf-8")
 
 
+def hyphenation_on(settings_xml: bytes) -> bytes:
+    """word/settings.xml with French hyphenation on and words in capitals (acronyms) never cut:
+    pandoc does not carry these settings over from the reference document."""
+    from docx.oxml import OxmlElement, parse_xml
+    from lxml import etree
+
+    root = parse_xml(settings_xml)
+    if root.find(qn("w:autoHyphenation")) is not None and root.find(qn("w:doNotHyphenateCaps")) is not None:
+        return settings_xml
+    for name in ("autoHyphenation", "doNotHyphenateCaps"):
+        put_in_order(root, OxmlElement(f"w:{name}"), SETTINGS_ORDER)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 def is_ours(app: bytes) -> bool:
     return APPLICATION.encode("utf-8") in app
 
@@ -76,5 +107,7 @@ def normalize_zip(data: bytes, date: dt.date, pages: int | None = None) -> bytes
             content = src.read(info.filename)
             if info.filename == "docProps/app.xml" and (pages or not is_ours(content)):
                 content = app_xml(pages)
+            elif info.filename == "word/settings.xml":
+                content = hyphenation_on(content)
             dst.writestr(entry, content)
     return out.getvalue()

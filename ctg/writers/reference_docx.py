@@ -19,6 +19,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from ..core import pandoc
+from .ooxml import SETTINGS_ORDER, put_in_order
 
 FONT = "Arial"  # metric-compatible with Liberation Sans, which LibreOffice uses when Arial is absent
 BLUE = RGBColor(0x1F, 0x3A, 0x68)
@@ -134,8 +135,12 @@ def build() -> bytes:
     section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.2)
     section.header_distance = section.footer_distance = Cm(1.0)
 
-    # Footnotes numbered continuously through the whole document (no restart per section).
+    # French hyphenation on (Word, and LibreOffice with the hyphen-fr dictionary), never inside a
+    # word in capitals: an acronym (« CCPO ») stays whole.
     settings = d.settings.element
+    for name in ("autoHyphenation", "doNotHyphenateCaps"):
+        put_in_order(settings, OxmlElement(f"w:{name}"), SETTINGS_ORDER)
+    # Footnotes numbered continuously through the whole document (no restart per section).
     for fpr in settings.findall(qn("w:footnotePr")):
         for restart in fpr.findall(qn("w:numRestart")):
             fpr.remove(restart)
