@@ -370,7 +370,10 @@ def test_french_typography_of_the_printed_page(built_fixture):
     justified or centred in a table."""
     settings = xml(built_fixture / DOC, "word/settings.xml")
     assert "<w:autoHyphenation/>" in settings and "<w:doNotHyphenateCaps/>" in settings
-    assert '<w:lang w:val="fr-FR"' in xml(built_fixture / DOC, "word/styles.xml")
+    styles = xml(built_fixture / DOC, "word/styles.xml")
+    assert '<w:lang w:val="fr-FR"' in styles
+    for style in ("Heading1", "Couverturetitre", "Signataire"):  # titles and signature cells: no hyphen
+        assert "<w:suppressAutoHyphens/>" in re.search(rf'w:styleId="{style}".*?</w:style>', styles).group(0), style
     body = xml(built_fixture / DOC)
     assert re.search(r">Article 1</w:t></w:r><w:r><w:rPr><w:vertAlign w:val=\"superscript\"/></w:rPr>"
                      r"<w:t[^>]*>er</w:t>", body)

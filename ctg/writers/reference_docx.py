@@ -51,6 +51,13 @@ def _font(style, size: float | None = None, bold: bool | None = None, color: RGB
         f.color.rgb = color
 
 
+# CT_PPrBase's elements after w:suppressAutoHyphens (ECMA-376 Part 1, §17.3.1.26)
+PPR_AFTER_SUPPRESS_HYPHENS = tuple(f"w:{t}" for t in (
+    "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+    "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
+    "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"))
+
+
 def _paragraph_style(d, name: str, base: str = "Normal"):
     styles = d.styles
     try:
@@ -135,6 +142,12 @@ def build() -> bytes:
     section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.2)
     section.header_distance = section.footer_distance = Cm(1.0)
 
+    # Titles, headings, the sommaire and the signature cells are never hyphenated.
+    for name in ("Heading 1", "Heading 2", "Heading 3", "Heading 4", "Couverture titre", "Couverture territoire",
+                 "Couverture parties", "Couverture periode", "Mention projet", "TOC 1", "TOC 2", "Signataire"):
+        if name in [s.name for s in styles]:
+            ppr = styles[name].element.get_or_add_pPr()
+            ppr.insert_element_before(OxmlElement("w:suppressAutoHyphens"), *PPR_AFTER_SUPPRESS_HYPHENS)
     # French hyphenation on (Word, and LibreOffice with the hyphen-fr dictionary), never inside a
     # word in capitals: an acronym (« CCPO ») stays whole.
     settings = d.settings.element
