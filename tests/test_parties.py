@@ -3,6 +3,9 @@ their office only (the assembled text, the DOCX and the site model all read the 
 
 from __future__ import annotations
 
+import subprocess
+import zipfile
+
 import docx
 from conftest import run_build
 from fixture_corpus import CONV, MINIMAL
@@ -97,3 +100,34 @@ def test_an_epci_keeps_one_spelling_and_check_points_at_another(make_project):
     text = markdown(root)
     assert "Communauté de communes Test" not in text.replace("La Communauté de communes Test exerce", "")
     assert text.count("Communauté de communes du Test") >= 3  # cover, parties, signature
+
+
+def test_a_cover_with_24_parties_and_their_logos_fits_its_page_and_no_page_is_blank(make_project):
+    from PIL import Image
+
+    files = {}
+    signataires = ""
+    for i in range(22):
+        oid = f"commune-{i:02d}"
+        files[f"conventions/_registre/organisations/{oid}.yaml"] = (
+            f"id: {oid}\ntype: commune\nnom: Saint-Martin-{i}-lès-Boulogne\nlogo: logos/{oid}.png\n")
+        signataires += f"          - organisation: {oid}\n"
+    conv = MINIMAL[f"{CONV}/convention.md"].replace("statut: signée", "statut: prêt pour signature").replace(
+        "        annexes:\n", signataires + "        annexes:\n", 1)
+    root = make_project(files | {f"{CONV}/convention.md": conv, f"{CONV}/avenants/2023-001.md": None},
+                        fingerprints=False)
+    (root / "conventions/_registre/logos").mkdir()
+    for i in range(22):
+        Image.new("RGB", (160, 80), (20 + 9 * i, 60, 140)).save(root / f"conventions/_registre/logos/commune-{i:02d}.png")
+    result = run_build(root, "pdf")
+    assert result.code == 0, result.err
+    pdf = root / "dist/ctg-test-2022-2026/ctg-test-2022-2026.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = text.split("\f")[:-1]
+    assert "La commune de Saint-Martin-21-lès-Boulogne" in pages[0]  # the whole list on the cover
+    assert pages[1].lstrip().startswith("CTG Test") and "La présente convention est conclue entre" in pages[1]
+    assert all(len(p.split()) > 5 for p in pages), [i for i, p in enumerate(pages) if len(p.split()) <= 5]
+    assert run_build(root, "docx").code == 0
+    with zipfile.ZipFile(root / DOC) as z:
+        first_page = z.read("word/document.xml").decode("utf-8").split('w:type="page"')[0]
+    assert first_page.count("<w:drawing>") == 22

@@ -283,6 +283,7 @@ class Assembler:
             annexes=[AnnexInfo(a.id, i + 1, a.meta.titre, a.meta.orientation, a.meta.diffusion)
                      for i, a in enumerate(annexes)],
             author=author, keywords=keywords, sources=sources,
+            logos=[f"{REGISTRY_DIR}/{p.org.org.logo}" for p in parties if p.org.org.logo],
         )
 
     def _sources_of(self, conv: ConventionSource, av: AvenantSource | None, registry: list[Path]) -> list[str]:
@@ -342,7 +343,6 @@ def metadata_block(title: str, short_title: str, author: str, keywords: list[str
 def cover(title: str, territory: str, start: dt.date, end: dt.date, parties: list[Party], status: str,
           kind: str) -> str:
     # image paths relative to conventions/, the writers' resource folder
-    logos = [f"{REGISTRY_DIR}/{p.org.org.logo}" for p in parties if p.org.org.logo]
     lines = ["::: {.couverture}"]
     if status == "projet":
         lines += ["::: {.mention-projet}", "PROJET", ":::"]
@@ -352,8 +352,6 @@ def cover(title: str, territory: str, start: dt.date, end: dt.date, parties: lis
     lines += ["::: {.signataires-couverture}", "Entre", ""]
     lines += [line for p in parties for line in (p.org.Nom_complet, "")]
     lines.append(":::")
-    if logos:
-        lines += ["::: {.logos}", " ".join(f"![]({logo}){{height=2cm}}" for logo in logos), ":::"]
     lines.append(":::")
     return "\n".join(lines) + "\n"
 

@@ -51,6 +51,9 @@ class AssembledDocument:
     author: str
     keywords: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)  # files this document depends on, its own file first
+    # the parties' logos for the cover (paths relative to conventions/): layout, not text, so that a
+    # signed text's fingerprint does not depend on them
+    logos: list[str] = field(default_factory=list)
 
     @property
     def is_draft(self) -> bool:

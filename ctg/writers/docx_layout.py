@@ -30,7 +30,9 @@ COVER_STYLES = {
     "periode": "Couverture periode",
     "signataires-couverture": "Couverture parties",
     "logos": "Couverture logos",
+    "logos-compacts": "Couverture logos compacte",
 }
+MANY_PARTIES = 8  # above: the cover's list of parties and its logos in their compact styles
 
 
 def section_marker(orientation: str) -> str:
@@ -126,6 +128,8 @@ def _block(b: dict):
         for child in b["c"][1]:
             _i, classes, _kv = div_info(child) if child.get("t") == "Div" else ("", [], {})
             style = next((COVER_STYLES[c] for c in classes if c in COVER_STYLES), None)
+            if "signataires-couverture" in classes and len(child["c"][1]) > MANY_PARTIES + 1:  # « Entre » + parties
+                style = "Couverture parties compacte"
             inner.append(_styled(child["c"][1], style) if style else child)
         return inner + [raw_block("openxml", PAGE_BREAK)]
     if is_div(b, "sommaire"):
@@ -153,6 +157,22 @@ def _inline(i: dict):
     if is_span(i, "mention-pages"):
         return i["c"][1]
     return french_inline(i)
+
+
+def with_logos(ast: dict, logos: list[str]) -> dict:
+    """The parties' logos at the foot of the cover, on one row, smaller when they are many."""
+    if not logos:
+        return ast
+    height = "2cm" if len(logos) <= 4 else "1.2cm" if len(logos) <= MANY_PARTIES else "0.8cm"
+    images = []
+    for logo in logos:
+        images += [{"t": "Image", "c": [attr(kv={"height": height}), [], [logo, ""]]}, {"t": "Space"}]
+    kind = "logos" if len(logos) <= MANY_PARTIES else "logos-compacts"
+    row = {"t": "Div", "c": [attr(classes=[kind]), [{"t": "Para", "c": images[:-1]}]]}
+
+    def add(b: dict):
+        return [{"t": "Div", "c": [b["c"][0], b["c"][1] + [row]]}] if is_div(b, "couverture") else None
+    return dict(ast, blocks=[x for b in ast["blocks"] for x in (add(b) or [b])])
 
 
 def layout(ast: dict) -> tuple[dict, str]:

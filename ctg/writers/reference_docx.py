@@ -110,6 +110,12 @@ def build() -> bytes:
     s = _paragraph_style(d, "Couverture logos")
     s.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     s.paragraph_format.space_before = Pt(48)
+    # a cover with many parties (24 communes sign) still holds on its page
+    s = _paragraph_style(d, "Couverture parties compacte", "Couverture parties")
+    _font(s, 9.5, color=BLUE)
+    s.paragraph_format.space_after = Pt(0)
+    s = _paragraph_style(d, "Couverture logos compacte", "Couverture logos")
+    s.paragraph_format.space_before = Pt(10)
 
     signataire = _paragraph_style(d, "Signataire")
     _font(signataire, 10)
@@ -144,7 +150,7 @@ def build() -> bytes:
 
     # Titles, headings, the sommaire and the signature cells are never hyphenated.
     for name in ("Heading 1", "Heading 2", "Heading 3", "Heading 4", "Couverture titre", "Couverture territoire",
-                 "Couverture parties", "Couverture periode", "Mention projet", "TOC 1", "TOC 2", "Signataire"):
+                 "Couverture parties", "Couverture parties compacte", "Couverture periode", "Mention projet", "TOC 1", "TOC 2", "Signataire"):
         if name in [s.name for s in styles]:
             ppr = styles[name].element.get_or_add_pPr()
             ppr.insert_element_before(OxmlElement("w:suppressAutoHyphens"), *PPR_AFTER_SUPPRESS_HYPHENS)
