@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..core.french import date_fr, in_words
+from ..core.french import blank, date_fr, in_words
 from ..sources.corpus import AvenantSource, ConventionSource, Corpus
 from ..sources.schemas import Commune, Organisation, Signataire
 from .parties import OrgView, Party, representative_at
@@ -102,6 +102,7 @@ def base_context(facts: ConventionFacts, corpus: Corpus) -> dict:
         "sivom": facts.sivom,
         "periode_texte": facts.periode_texte,
         "date": date_fr,
+        "blanc": blank,  # a form's blank in an annex: « ………… (date de la séance) »
         "en_lettres": in_words,
         "sigles_registre": corpus.registry.sigles,
     }

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..assembly.context import by_office, covered_communes, earlier_avenants, reference_date
 from ..assembly.parties import OrgView, representative_at
 from ..core.diagnostics import Diagnostics, closest
-from ..core.french import date_fr
+from ..core.french import BLANK_RX, date_fr
 from ..sources.corpus import AvenantSource, ConventionSource, Corpus, Located
 from ..sources.schemas import Signataire, Statut
 from .deliberations import check_deliberations, check_forms
@@ -34,6 +34,7 @@ def find_placeholders(text: str) -> list[tuple[int, str, str]]:
     """(line index from 0, description, excerpt) for each placeholder in text."""
     found = []
     for i, line in enumerate(text.split("\n")):
+        line = BLANK_RX.sub("", line)  # a form's blank, labelled with what to write there, is meant
         for rx, what in PLACEHOLDERS:
             m = rx.search(line)
             if m:

@@ -59,6 +59,17 @@ def a(designation: str) -> str:
     return "à " + designation
 
 
+BLANK_FILL = "\u2026" * 12  # « ………… »
+#: an allowed blank: a dotted line, then what to write there, in brackets (a form's blank, never a
+#: forgotten placeholder); a PDF's text may give the no-break space as a space
+BLANK_RX = re.compile(r"…{6,}[\u00a0 ]?\(([^)]+)\)")
+
+
+def blank(label: str) -> str:
+    """« ………… (date de la séance) »: a blank of a form, with what to write there."""
+    return f"{BLANK_FILL}{NBSP}({label})"
+
+
 def enumeration(items: list[str]) -> str:
     """« a », « a et b », « a, b et c »."""
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} et {items[-1]}"
