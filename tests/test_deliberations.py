@@ -21,7 +21,7 @@ from fixture_corpus import CONV, as_typed
 from ctg.build.pipeline import assemble_checked, load_and_check
 from ctg.core.diagnostics import Diagnostics
 from ctg.core.project import Project
-from ctg.deliberations.commune_forms import BLANK_RX
+from ctg.core.french import BLANK_RX
 from ctg.deliberations.deliberation import assemble_deliberation, other_parties
 
 DELIB_ID = "deliberation-cp-2023-578"

@@ -33,7 +33,7 @@ from ..core.document import AssembledDocument
 from ..assembly.context import convention_facts, reference_date
 from ..sources.corpus import ConventionSource, Corpus, FormSource
 from ..core.diagnostics import Diagnostic, Diagnostics, UserError
-from ..core.french import BLANK_RX, NBSP, blank, capitalize, date_fr, de, french_typography, seconds
+from ..core.french import NBSP, blank, capitalize, date_fr, de, french_typography, seconds
 from ..core.outputs import write_atomic
 from ..assembly.parties import autorisation_text, representative_at
 from ..core.project import Project
