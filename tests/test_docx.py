@@ -387,3 +387,15 @@ def test_french_typography_of_the_printed_page(built_fixture):
         for row in t.rows:
             for cell in row.cells:
                 assert all(p.alignment not in (1, 3) for p in cell.paragraphs)  # centred, justified
+
+
+def test_a_line_with_blanks_to_fill_is_aligned_left_not_justified(make_project):
+    conv = MINIMAL[f"{CONV}/convention.md"].replace(
+        "La CCT exerce", 'Fait à {{ blanc("lieu") }}, le {{ blanc("date") }}.\n\n        La CCT exerce').replace(
+        "statut: signée", "statut: projet")
+    root = make_project({f"{CONV}/convention.md": conv, f"{CONV}/avenants/2023-001.md": None}, fingerprints=False)
+    result = run_build(root, "docx")
+    assert result.code == 0, result.err
+    d = docx.Document(root / DOC)
+    line = next(p for p in d.paragraphs if p.text.startswith("Fait à \u2026"))
+    assert line.style.name == "Formulaire" and line.style.paragraph_format.alignment == 0  # left

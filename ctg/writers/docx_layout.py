@@ -11,6 +11,7 @@ from xml.sax.saxutils import escape
 from ..core.ast import (attr, div_info, drop_empty_columns, is_div, is_span, map_blocks, map_inlines, raw_block,
                         raw_inline, unlink_missing_targets)
 
+from ..core.french import BLANK_FILL
 from .docx_fiches import fiche_table
 from .docx_typography import french_inline
 
@@ -139,6 +140,8 @@ def _block(b: dict):
         return [_styled(b["c"][1], "Cloture")]
     if is_div(b, "signatures"):
         return [_signatures(b)]
+    if b.get("t") == "Para" and any(i.get("t") == "Str" and BLANK_FILL in i["c"] for i in b["c"]):
+        return [_styled([b], "Formulaire")]  # a form's line with blanks: aligned left
     if b.get("t") == "Table":
         return [drop_empty_columns(b)]  # a column no row fills is not printed
     if is_div(b, "fiche-action"):

@@ -123,6 +123,10 @@ def build() -> bytes:
     signataire.paragraph_format.keep_with_next = True
     signataire.paragraph_format.keep_together = True
 
+    # a paragraph of a form, with blanks to fill: aligned left (justified, its dotted lines stretch)
+    formulaire = _paragraph_style(d, "Formulaire", "Body Text")
+    formulaire.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+
     cloture = _paragraph_style(d, "Cloture", "Body Text")
     cloture.paragraph_format.keep_with_next = True
     cloture.paragraph_format.space_before = Pt(12)
