@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 from conftest import run_build
-from fixture_corpus import CONV, MINIMAL
+from fixture_corpus import CONV, MINIMAL, as_typed
 from PIL import Image
 
 AV1 = f"{CONV}/avenants/2023-001.md"
@@ -341,7 +341,7 @@ W_CHANGE = re.compile(r'<w:(ins|del|moveFrom|moveTo) w:id="(\d+)" w:author="([^"
 
 
 def _text(xml: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", "", re.sub(r"</w:p>", " ", xml)).split())
+    return as_typed(" ".join(re.sub(r"<[^>]+>", "", re.sub(r"</w:p>", " ", xml)).split()))
 
 
 def changes(xml: str) -> list[tuple[str, str, str, str]]:
@@ -358,7 +358,7 @@ def render(path, tmp_path) -> str:
                           capture_output=True, text=True, timeout=300, env=dict(os.environ, TMPDIR=str(tmp_path)))
     pdf = out / (path.stem + ".pdf")
     assert pdf.is_file(), conv.stderr
-    return " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split())
+    return as_typed(" ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split()))
 
 
 @pytest.fixture(scope="module")
