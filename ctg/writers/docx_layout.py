@@ -166,7 +166,7 @@ def with_logos(ast: dict, logos: list[str]) -> dict:
     """The parties' logos at the foot of the cover, on one row, smaller when they are many."""
     if not logos:
         return ast
-    height = "2cm" if len(logos) <= 4 else "1.2cm" if len(logos) <= MANY_PARTIES else "0.8cm"
+    height = "2cm" if len(logos) <= 3 else "1.2cm" if len(logos) <= MANY_PARTIES else "0.8cm"  # on one row
     images = []
     for logo in logos:
         images += [{"t": "Image", "c": [attr(kv={"height": height}), [], [logo, ""]]}, {"t": "Space"}]
