@@ -3,7 +3,8 @@
 #   bash scripts/install.sh           pandoc, LibreOffice, MkDocs…
 #   bash scripts/install.sh --tests   + Chromium, Node.js (axe-core) et les bibliothèques de test
 # Paquets Debian : LibreOffice (le moteur de mise en page : numéros de page des DOCX, et export
-# des PDF depuis la même mise en page), python3-uno (son pont Python), poppler-utils (pdftotext,
+# des PDF depuis la même mise en page), python3-uno (son pont Python), hyphen-fr (la césure
+# française de LibreOffice ; le DOCX la demande : w:autoHyphenation), poppler-utils (pdftotext,
 # pdftoppm), polices métriquement compatibles avec celles de Word (Liberation : Arial, Times New
 # Roman ; Carlito : Calibri ; Caladea : Cambria), pour que Word pagine comme LibreOffice,
 # hunspell-fr (dictionnaire français de l'orthographe vérifiée par « build.py check »).
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/.."
 with_tests=0
 [ "${1:-}" = "--tests" ] && with_tests=1
 
-packages=(libreoffice-writer-nogui python3-uno poppler-utils fonts-liberation fonts-crosextra-carlito
+packages=(libreoffice-writer-nogui python3-uno hyphen-fr poppler-utils fonts-liberation fonts-crosextra-carlito
           fonts-crosextra-caladea fonts-dejavu-core hunspell-fr)
 [ "$with_tests" = 1 ] && packages+=(chromium nodejs npm)
 

@@ -56,7 +56,6 @@ MINIMAL: dict[str, str] = {
         id: caf62
         type: caf
         nom: Caisse d'allocations familiales du Pas-de-Calais
-        article: la
         designation: la Caf
         adresse: 11 rue Félix Adam, 62000 Arras
         representants:
@@ -75,7 +74,6 @@ MINIMAL: dict[str, str] = {
     "conventions/_registre/organisations/cc-test.yaml": """\
         id: cc-test
         type: epci
-        article: la
         designation: la CCT
         siren: "200072460"
         representants:
@@ -89,7 +87,6 @@ MINIMAL: dict[str, str] = {
         id: departement62
         type: département
         nom: Département du Pas-de-Calais
-        article: le
         designation: le Département
         representants:
           - civilite: M.
@@ -284,3 +281,11 @@ def write_project(root: Path, files: dict[str, str | bytes | None] | None = None
     if fingerprints:
         record_fingerprints(root)
     return root
+
+
+def as_typed(text: str) -> str:
+    """Printed text back to the characters the sources type: the DOCX and PDF print the typographic
+    apostrophe and « n° » as n + superscript o (ctg/writers/docx_typography.py)."""
+    import re as _re
+
+    return _re.sub(r"\b([nN])o(?=[\u00a0 ]?\d)", r"\1°", text.replace("\u2019", "'"))

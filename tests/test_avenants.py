@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 from conftest import run_build
-from fixture_corpus import CONV, MINIMAL
+from fixture_corpus import CONV, MINIMAL, as_typed
 from PIL import Image
 
 AV1 = f"{CONV}/avenants/2023-001.md"
@@ -341,7 +341,7 @@ W_CHANGE = re.compile(r'<w:(ins|del|moveFrom|moveTo) w:id="(\d+)" w:author="([^"
 
 
 def _text(xml: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", "", re.sub(r"</w:p>", " ", xml)).split())
+    return as_typed(" ".join(re.sub(r"<[^>]+>", "", re.sub(r"</w:p>", " ", xml)).split()))
 
 
 def changes(xml: str) -> list[tuple[str, str, str, str]]:
@@ -358,7 +358,7 @@ def render(path, tmp_path) -> str:
                           capture_output=True, text=True, timeout=300, env=dict(os.environ, TMPDIR=str(tmp_path)))
     pdf = out / (path.stem + ".pdf")
     assert pdf.is_file(), conv.stderr
-    return " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split())
+    return as_typed(" ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split()))
 
 
 @pytest.fixture(scope="module")
@@ -553,3 +553,40 @@ def test_drafted_text_never_doubles_the_guillemets(corpus):
     assert not re.findall(r"«[^»]*«", result.out)  # never « … « … » … »
     assert ("La fiche action n°\u00a015, «\u00a0Service public de l'insertion et de l'emploi “Agir pour les parents "
             "isolés”\u00a0», est ajoutée à l'annexe 4.") in result.out
+
+
+LATER = f"""\
+---
+numero: "2024-001"
+convention: ctg-test-2022-2026
+statut: projet
+effet: 2024-09-01
+---
+
+## Objet de l'avenant {{#objet}}
+
+Le présent avenant précise le calendrier du comité de pilotage.
+"""
+
+
+def test_an_avenant_follows_the_avenants_before_it_and_check_warns_the_earlier_must_be_signed(make_project):
+    """Avenant 2023-001 makes the Département a party: avenant 2024-001 is concluded with it too and
+    cites 2023-001 among its visas; while 2023-001 is not signed, check says so at 2024-001's line."""
+    from conftest import run_build
+    from fixture_corpus import CONV, MINIMAL
+
+    earlier = MINIMAL[f"{CONV}/avenants/2023-001.md"].replace("statut: signée", "statut: prêt pour signature").replace(
+        "          date: 2023-12-15\n", "")
+    root = make_project({f"{CONV}/avenants/2024-001.md": LATER, f"{CONV}/avenants/2023-001.md": earlier})
+    check = run_build(root, "check")
+    assert check.code == 0, check.err
+    assert (f"{CONV}/avenants/2024-001.md:2\u00a0: avertissement\u00a0: l'avenant n°\u00a02023-001" in check.err
+            and "[avenant-precedent-non-signe]" in check.err)
+    text = run_build(root, "markdown", "ctg-test-2022-2026-avenant-2024-001").out
+    parties = text[text.index("::: {.parties}"):]
+    parties = parties[:parties.index("\n:::")]
+    assert "Vu l'avenant n°\u00a02023-001 à cette convention" in parties
+    assert "Le Département du Pas-de-Calais" in parties and parties.count("ci-après") == 3
+    assert "#signataire-departement62" in text and "en trois exemplaires originaux" in text
+    signed = run_build(make_project({f"{CONV}/avenants/2024-001.md": LATER}), "check")
+    assert signed.code == 0 and "avenant-precedent-non-signe" not in signed.err

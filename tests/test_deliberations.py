@@ -14,13 +14,14 @@ import subprocess
 import zipfile
 
 import pytest
+from ctg.assembly import org_names
 from conftest import run_build
-from fixture_corpus import CONV
+from fixture_corpus import CONV, as_typed
 
 from ctg.build.pipeline import assemble_checked, load_and_check
 from ctg.core.diagnostics import Diagnostics
 from ctg.core.project import Project
-from ctg.deliberations.commune_forms import BLANK_RX
+from ctg.core.french import BLANK_RX
 from ctg.deliberations.deliberation import assemble_deliberation, other_parties
 
 DELIB_ID = "deliberation-cp-2023-578"
@@ -245,7 +246,7 @@ def test_decision_articles_name_exactly_the_documents_parties(project):
         expected = [s.organisation for s in other_parties(doc, "departement62")]
         assert named == ", ".join(expected[:-1]) + " et " + expected[-1] if len(expected) > 1 else expected[0]
         for org in all_orgs.values():  # nobody else: the Département signs, the others are listed
-            full = f"{org.article}{'' if org.article.endswith(chr(39)) else ' '}{org.nom}"
+            full = org_names.full_name(org)
             assert (full in named) == (org.id in {s.org_id for s in doc.signatories} and org.id != "departement62")
     for text in proposed:
         assert "au nom et pour le compte du Département, avec la Caisse d'allocations familiales" in text
@@ -295,7 +296,7 @@ def _page_texts(pdf: bytes) -> list[str]:
 
 
 def _flat(text: str) -> str:
-    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+    return as_typed(" ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split()))
 
 
 def test_dossier_pdf_is_numbered_as_one_document_and_cites_each_document_own_page_count(project, tmp_path):
@@ -398,9 +399,9 @@ def test_fiches_one_file_per_commune_with_its_name_and_mayor_and_only_allowed_bl
         stem = folder / f"{name.lower()}-{code}"
         document = docx.Document(str(stem.with_suffix(".docx")))
         docx_text = "\n".join(p.text for p in document.paragraphs)
-        pdf_text = "\n".join(_page_texts(stem.with_suffix(".pdf").read_bytes()))
+        pdf_text = re.sub(r"(\w)-\n(\w)", r"\1\2", "\n".join(_page_texts(stem.with_suffix(".pdf").read_bytes())))
         for text in (docx_text, pdf_text.replace("\n", " ")):
-            flat = " ".join(text.replace("\u00a0", " ").split())
+            flat = as_typed(" ".join(text.replace("\u00a0", " ").split()))
             assert f"La commune d'{name}" in flat or f"La commune de {name}" in flat
             assert f"code INSEE {code}" in flat
             assert "délibération du conseil communautaire n° 2022-045 du 30 septembre 2022" in flat

@@ -12,7 +12,7 @@ import docx
 import pytest
 from conftest import run_build
 from docx.oxml.ns import qn
-from fixture_corpus import CONV, MINIMAL
+from fixture_corpus import CONV, MINIMAL, as_typed
 
 from ctg.checks.validate import find_placeholders
 from ctg.writers import libreoffice
@@ -33,7 +33,7 @@ def parts(path: Path, prefix: str) -> str:
 
 
 def heading_texts(document, level: int) -> list[str]:
-    return [p.text for p in document.paragraphs if p.style.name == f"Heading {level}"]
+    return [as_typed(p.text) for p in document.paragraphs if p.style.name == f"Heading {level}"]
 
 
 def style_of(p) -> str:
@@ -67,7 +67,7 @@ def test_toc_is_a_field_with_filled_entries(built):
     d = docx.Document(built / DOC)
     entries = [p for p in d.element.body.iter(qn("w:p")) if style_of(p) in ("TOC1", "TOC2")]
     level1 = heading_texts(d, 1)
-    texts = ["".join(t.text for t in p.iter(qn("w:t"))) for p in entries]
+    texts = [as_typed("".join(t.text for t in p.iter(qn("w:t")))) for p in entries]
     for title in level1:
         assert any(t.startswith(title) for t in texts), title
     pages = [int(re.search(r"(\d+)$", t).group(1)) for t in texts]
@@ -100,10 +100,10 @@ def test_signature_block_one_cell_per_signatory(built):
     assert len(tables) == 1
     cells = [c for row in tables[0].rows for c in row.cells if c.text.strip()]
     assert len(cells) == 2
-    assert "Pour la Caisse d'allocations familiales du Pas-de-Calais" in cells[0].text
+    assert "Pour la Caisse d'allocations familiales du Pas-de-Calais" in as_typed(cells[0].text)
     assert "Mme\u00a0Claire DURAND" in cells[0].text  # in office at the signature date, not her predecessor
     assert "M.\u00a0Paul LEFEBVRE" in cells[1].text
-    assert "délibération du conseil communautaire n°\u00a02022-045 du 30\u00a0septembre\u00a02022" in cells[1].text
+    assert "délibération du conseil communautaire n°\u00a02022-045 du 30\u00a0septembre\u00a02022" in as_typed(cells[1].text)
     for row in tables[0]._tbl.findall(qn("w:tr")):
         assert row.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
 
@@ -112,7 +112,9 @@ def test_numbering_cross_references_and_counts(built):
     body = xml(built / DOC)
     text = "\n".join(p.text for p in docx.Document(built / DOC).paragraphs)
     assert re.search(r'<w:hyperlink w:anchor="annexe-plan-actions"[^>]*>.*?Annexe\u00a03</w:t>', body)
-    assert re.search(r'<w:hyperlink w:anchor="fiche-rpe"[^>]*>.*?fiche action n°\u00a01</w:t>', body)
+    # « n° » printed as n + superscript o
+    assert re.search(r'<w:hyperlink w:anchor="fiche-rpe"[^>]*>.*?fiche action n</w:t>.*?<w:vertAlign w:val="superscript"/>'
+                     r'.*?>o</w:t>.*?>\u00a01</w:t>', body)
     assert re.search(r'<w:hyperlink w:anchor="article-duree"[^>]*>.*?article\u00a010</w:t>', body)
     assert "en deux exemplaires originaux" in text
     assert "Fait à Arras, le 8\u00a0novembre\u00a02022" in text
@@ -159,7 +161,7 @@ def test_page_pass_leaves_nothing_behind_in_tmp(built):
 
 def test_avenant_pulls_parent_facts(built):
     d = docx.Document(built / AVENANT)
-    text = "\n".join(p.text for p in d.paragraphs)
+    text = as_typed("\n".join(p.text for p in d.paragraphs))
     assert "Avenant n°\u00a02023-001 à la convention territoriale globale" in text
     assert "signée le 8\u00a0novembre\u00a02022" in text  # the parent's date, never retyped
     tables = [t for t in d.tables if t.cell(0, 0).paragraphs[0].style.name == "Signataire"]
@@ -185,7 +187,7 @@ def test_many_signatories_each_get_a_cell(make_project):
     for i in range(23):
         oid = f"commune-{i:02d}"
         extra[f"conventions/_registre/organisations/{oid}.yaml"] = (
-            f"id: {oid}\ntype: commune\nnom: Commune numéro {i}\narticle: la\ndesignation: la commune {i}\n"
+            f"id: {oid}\ntype: commune\nnom: Commune numéro {i}\n"
             f"representants:\n  - {{civilite: Mme, prenom: Anne, nom: Maire{i}, fonction: Maire, debut: 2020-05-01}}\n")
         signataires += f"          - organisation: {oid}\n"
     conv = MINIMAL[f"{CONV}/convention.md"].replace("        annexes:\n", signataires + "        annexes:\n", 1)
@@ -307,13 +309,71 @@ def test_a_document_libreoffice_cannot_lay_out_fails_the_pass_after_a_second_cha
     assert "n'a pas pu ouvrir un des DOCX" in str(failed.value) and "Traceback" not in str(failed.value)
 
 
+def test_docx_is_valid_ooxml_and_says_its_pages(built_fixture):
+    """Schema and semantic validation (openxml-audit): table properties in the schema's order,
+    header and footer styles that the style sheet defines, no style based on a missing one; the
+    extended properties name the real application and the page count of the layout."""
+    from ooxml_check import ooxml_errors
+
+    for name in (DOC, AVENANT):
+        assert ooxml_errors(built_fixture / name) == [], name
+    app = xml(built_fixture / DOC, "docProps/app.xml")
+    assert "Microsoft" not in app
+    pages = int(re.search(r"<Pages>(\d+)</Pages>", app).group(1))
+    pdf = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{built_fixture}/profile", "--convert-to", "pdf", "--outdir", str(built_fixture / "out"),
+                          str(built_fixture / DOC)], capture_output=True, check=True, timeout=300)
+    assert pdf.returncode == 0
+    info = subprocess.run(["pdfinfo", str(built_fixture / "out" / Path(DOC).with_suffix(".pdf").name)],
+                          capture_output=True, text=True, check=True).stdout
+    assert pages == int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+
+def test_a_column_no_row_fills_is_not_printed(built_fixture):
+    """The équipements of the CCT fill neither « Gestionnaire » nor « Adresse »: its table has
+    two columns; the commune's, filled, keeps its four. The assembled text keeps them all (a
+    signed text's fingerprint does not depend on the layout)."""
+    d = docx.Document(built_fixture / DOC)
+    headers = [[c.text for c in t.rows[0].cells] for t in d.tables if t.rows[0].cells[0].text == "Type"]
+    assert headers == [["Type", "Structure", "Gestionnaire", "Adresse"], ["Type", "Structure"]]
+    for t in d.tables:
+        if t.rows[0].cells[0].paragraphs[0].style.name == "Signataire":
+            continue
+        for j in range(len(t.columns)):
+            assert any(row.cells[j].text.strip() for row in t.rows[1:]), (headers, j)
+
+
+def test_each_fiche_action_is_a_two_column_table_on_its_own_page(built_fixture):
+    """Label | content, the identity first (thématique, enjeu, objectif, pilote, partenaires,
+    échéances); no row splits across pages; the fiche's heading opens a page."""
+    d = docx.Document(built_fixture / DOC)
+    body = d.element.body
+    headings = [p for p in body.iterchildren(qn("w:p"))
+                if "".join(t.text or "" for t in p.iter(qn("w:t"))).startswith("Fiche action n")]
+    assert len(headings) == 2
+    for h in headings:
+        assert h.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}") is not None
+        nxt = h.getnext()
+        while nxt is not None and nxt.tag != qn("w:tbl"):
+            nxt = nxt.getnext()
+        table = docx.table.Table(nxt, d)
+        labels = [row.cells[0].text for row in table.rows]
+        assert len(table.columns) == 2
+        assert labels[:6] == ["Thématique", "Enjeu", "Objectif", "Pilote", "Partenaires sollicités", "Échéances"]
+        assert "Diagnostic initial" in labels and "Indicateurs d’évaluation" in labels
+        assert all(row._tr.trPr is not None and row._tr.trPr.find(qn("w:cantSplit")) is not None
+                   for row in table.rows)
+
+
 def test_french_typography_of_the_printed_page(built_fixture):
     """Hyphenation on, French, never inside a word in capitals; ordinals and « n° » in their
     superscript forms; the typographic apostrophe; table text left, numbers right, nothing
     justified or centred in a table."""
     settings = xml(built_fixture / DOC, "word/settings.xml")
     assert "<w:autoHyphenation/>" in settings and "<w:doNotHyphenateCaps/>" in settings
-    assert '<w:lang w:val="fr-FR"' in xml(built_fixture / DOC, "word/styles.xml")
+    styles = xml(built_fixture / DOC, "word/styles.xml")
+    assert '<w:lang w:val="fr-FR"' in styles
+    for style in ("Heading1", "Couverturetitre", "Signataire"):  # titles and signature cells: no hyphen
+        assert "<w:suppressAutoHyphens/>" in re.search(rf'w:styleId="{style}".*?</w:style>', styles).group(0), style
     body = xml(built_fixture / DOC)
     assert re.search(r">Article 1</w:t></w:r><w:r><w:rPr><w:vertAlign w:val=\"superscript\"/></w:rPr>"
                      r"<w:t[^>]*>er</w:t>", body)
@@ -327,3 +387,15 @@ def test_french_typography_of_the_printed_page(built_fixture):
         for row in t.rows:
             for cell in row.cells:
                 assert all(p.alignment not in (1, 3) for p in cell.paragraphs)  # centred, justified
+
+
+def test_a_line_with_blanks_to_fill_is_aligned_left_not_justified(make_project):
+    conv = MINIMAL[f"{CONV}/convention.md"].replace(
+        "La CCT exerce", 'Fait à {{ blanc("lieu") }}, le {{ blanc("date") }}.\n\n        La CCT exerce').replace(
+        "statut: signée", "statut: projet")
+    root = make_project({f"{CONV}/convention.md": conv, f"{CONV}/avenants/2023-001.md": None}, fingerprints=False)
+    result = run_build(root, "docx")
+    assert result.code == 0, result.err
+    d = docx.Document(root / DOC)
+    line = next(p for p in d.paragraphs if p.text.startswith("Fait à \u2026"))
+    assert line.style.name == "Formulaire" and line.style.paragraph_format.alignment == 0  # left

@@ -71,7 +71,8 @@ def test_scaffolded_blanks_block_signature(make_project):
 
 
 def test_new_avenant_passes_check_and_builds_docx(make_project):
-    root = make_project()
+    # without avenant 2023-001, which already makes the Département a party (2024-001 follows it)
+    root = make_project({f"{CONV}/avenants/2023-001.md": None})
     result = run_no_tty(root, "new", "avenant", "ctg-test-2022-2026", "--effet", "2024-03-01",
                         "--signataires", "departement62")
     assert result.returncode == 0, result.stderr

@@ -21,6 +21,7 @@ from conftest import run_build
 from fixture_corpus import ROOT
 
 FORMS_OF = "ctg-cabbalr-2021-2025"
+REDLINE = ("ctg-cc-pays-opale-2022-2026", "ctg-cc-pays-opale-2022-2026-avenant-2023-001")
 
 
 def words_by_page(pdf: Path) -> list[list[str]]:
@@ -39,6 +40,8 @@ def bundled(tmp_path_factory):
     result = run_build(root, timeout=1500)
     assert result.code == 0, result.err
     result = run_build(root, "fiches", FORMS_OF, timeout=900)
+    assert result.code == 0, result.err
+    result = run_build(root, "redline", REDLINE[0], REDLINE[1], timeout=900)
     assert result.code == 0, result.err
     return root
 
@@ -205,3 +208,58 @@ def test_reference_document_fonts_have_their_metric_twin_installed():
         assert font in METRIC_TWINS, font  # Word has it, and LibreOffice lays it out with the same widths
         found = subprocess.run(["fc-match", "-f", "%{family}", font], capture_output=True, text=True).stdout
         assert METRIC_TWINS[font] in found, (font, found)
+
+
+def test_every_docx_the_project_writes_is_valid_ooxml(bundled):
+    """Conventions, avenants, consolidated versions, the délibération's dossier, every commune form
+    and the redline: zero schema or semantic error (openxml-audit, the Open XML SDK's rules)."""
+    from ooxml_check import ooxml_errors
+
+    docxs = sorted((bundled / "dist").rglob("*.docx"))
+    assert any("comparaison-" in d.name for d in docxs) and any("/formulaires/" in d.as_posix() for d in docxs)
+    assert any("/deliberations/" in d.as_posix() for d in docxs)
+    bad = {d.relative_to(bundled).as_posix(): errors[:3] for d in docxs if (errors := ooxml_errors(d))}
+    assert bad == {}
+
+
+def test_page_x_sur_y_is_true_on_every_page_of_every_pdf(pairs):
+    """The footer's Y is the page count of the PDF and its X the page, in every document (a dossier
+    is numbered as one document; pages without a footer are covers)."""
+    checked = 0
+    for published, _ in pairs:
+        pages = words_by_page(published)
+        for n, words in enumerate(pages, start=1):
+            text = " ".join(words).replace("\u00a0", " ")
+            for x, y in re.findall(r"Page (\d+) sur (\d+)", text):
+                assert (int(x), int(y)) == (n, len(pages)), (published.name, n, x, y)
+                checked += 1
+    assert checked > 200
+
+
+def test_a_projet_says_so_on_every_page_of_its_docx_and_pdf_and_has_no_signature_field(pairs):
+    """Rendered from the DOCX alone (a reader's LibreOffice) and as published: « PROJET » on every
+    page, cover included; the published PDF has no signature field."""
+    drafts = [(p, r) for p, r in pairs if "avenant-2024-001" in p.name]  # the corpus's projet
+    assert drafts
+    for published, rendered in drafts:
+        for pdf in (rendered, published):
+            assert all("PROJET" in words for words in words_by_page(pdf)), pdf.name
+        with pikepdf.open(published) as pdf:
+            fields = pdf.Root.AcroForm.Fields if "/AcroForm" in pdf.Root else []
+            assert not [f for f in fields if f.get("/FT") == "/Sig"], published.name
+
+
+def test_words_are_hyphenated_the_french_way_and_acronyms_never(pairs):
+    """LibreOffice hyphenates (hyphen-fr, w:autoHyphenation): a long word in a narrow column is cut
+    with a hyphen (« Accompagne- ment »), never mid-word without one (« Accompagneme nt »); a word
+    in capitals (an acronym: « CCPO ») is never cut."""
+    cabbalr = next(p for p, _ in pairs if p.name == "ctg-cabbalr-2021-2025.pdf")
+    layout = subprocess.run(["pdftotext", "-layout", str(cabbalr), "-"], capture_output=True, text=True,
+                            check=True).stdout
+    assert "Accompagneme " not in layout and "Accompagne-" in layout
+    for published, _ in pairs:
+        if "/formulaires/" in published.as_posix():
+            continue
+        text = subprocess.run(["pdftotext", "-layout", str(published), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        assert not re.findall(r"\b[A-Z]{2,}-(?:\s|$)", text), published.name

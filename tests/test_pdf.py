@@ -13,7 +13,7 @@ import pikepdf
 import pypdf
 import pytest
 from conftest import run_build
-from fixture_corpus import CONV, MINIMAL, write_project
+from fixture_corpus import CONV, MINIMAL, as_typed, write_project
 
 from ctg.build.pipeline import assemble_checked, load_and_check
 from ctg.checks.validate import find_placeholders
@@ -55,7 +55,8 @@ def docs(pdf_project):
 
 def normalise(text: str) -> str:
     text = re.sub(r"(\w)-\n(\w)", r"\1\2", text)  # words hyphenated at line ends
-    return re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2060", ""))
+    text = re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2060", ""))
+    return as_typed(text)
 
 
 def page_texts(path: Path) -> list[str]:

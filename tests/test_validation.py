@@ -324,3 +324,12 @@ def test_table_layout_change_keeps_signed_text(make_project):
                                      "|:---|:--------------------------|------:|"), encoding="utf-8")
     assert text != template.read_text(encoding="utf-8")
     assert run_build(root, "check").code == 0
+
+
+def test_a_labelled_blank_of_a_form_is_no_placeholder_but_a_bare_one_is():
+    from ctg.checks.validate import find_placeholders
+    from ctg.core.french import blank
+
+    assert find_placeholders(f"Fait à {blank('lieu')}, le {blank('date')}") == []
+    assert find_placeholders("Fait à ……………, le ……………")
+    assert find_placeholders(f"Fait à {blank('lieu')}, le ………………")

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..core.diagnostics import Diagnostics
 from ..sources.corpus import AnnexSource, ConventionSource, Corpus
 from ..sources.schemas import Equipement, Fiche, TypeEquipement
+from . import org_names
 from .context import ConventionFacts
 from .numbering import fiche_anchor, number_fiches
 from .templating import render
@@ -57,7 +58,7 @@ def collectivite_name(corpus: Corpus, code: str) -> str:
 
 def pilot_label(corpus: Corpus, pilot: str) -> str:
     org = corpus.registry.organisations.get(pilot)
-    return org.designation if org else pilot
+    return org_names.designation(org) if org else pilot
 
 
 def prepare(corpus: Corpus, conv: ConventionSource, facts: ConventionFacts) -> dict:

@@ -20,7 +20,7 @@ from ..sources.corpus import AnnexSource, AvenantSource, ConventionSource, Corpu
 from ..sources.loader import REGISTRY_DIR
 from ..sources.models import ClauseModel, load_model
 from . import annex_content
-from .context import ConventionFacts, avenant_parties, base_context, convention_facts
+from .context import ConventionFacts, avenant_parties, avenant_visas, base_context, convention_facts
 from .numbering import ArticlePlan, annex_anchor, article_label, fiche_anchor, number_articles
 from .parties import Party
 from .signature_block import closing, signature_block
@@ -238,8 +238,7 @@ class Assembler:
             "avenant_fin": fin,
         } | extras.context
         ctx |= self._references(av.id, articles, av.annexes, extras.fiche_numbers)
-        visas = [f"Vu la {lower_first(parent.meta.titre)}, signée le {date_fr(parent.meta.signature.date)}"
-                 if parent.meta.signature.date else f"Vu la {lower_first(parent.meta.titre)}"] + list(av.meta.visas)
+        visas = avenant_visas(self.corpus, av, parent, lower_first(parent.meta.titre))
         parts = [
             cover(title, facts.territoire.nom_complet if facts.territoire else "", av.meta.effet, fin, parties,
                   av.meta.statut.value, "avenant"),
@@ -280,10 +279,11 @@ class Assembler:
             id=ident, kind=kind, parent=parent, status=status, title=title, short_title=short_title,
             territory=facts.territoire.nom_complet if facts.territoire else "", start=start, end=end,
             signed_on=signed_on, markdown=french_typography(markdown),
-            signatories=[Signatory(p.org.id, p.org.nom_complet, p.personne, p.fonction) for p in parties],
+            signatories=[Signatory(p.org.id, p.org.nom_complet, p.personne, p.fonction, p.representation()) for p in parties],
             annexes=[AnnexInfo(a.id, i + 1, a.meta.titre, a.meta.orientation, a.meta.diffusion)
                      for i, a in enumerate(annexes)],
             author=author, keywords=keywords, sources=sources,
+            logos=[f"{REGISTRY_DIR}/{p.org.org.logo}" for p in parties if p.org.org.logo],
         )
 
     def _sources_of(self, conv: ConventionSource, av: AvenantSource | None, registry: list[Path]) -> list[str]:
@@ -343,7 +343,6 @@ def metadata_block(title: str, short_title: str, author: str, keywords: list[str
 def cover(title: str, territory: str, start: dt.date, end: dt.date, parties: list[Party], status: str,
           kind: str) -> str:
     # image paths relative to conventions/, the writers' resource folder
-    logos = [f"{REGISTRY_DIR}/{p.org.org.logo}" for p in parties if p.org.org.logo]
     lines = ["::: {.couverture}"]
     if status == "projet":
         lines += ["::: {.mention-projet}", "PROJET", ":::"]
@@ -353,8 +352,6 @@ def cover(title: str, territory: str, start: dt.date, end: dt.date, parties: lis
     lines += ["::: {.signataires-couverture}", "Entre", ""]
     lines += [line for p in parties for line in (p.org.Nom_complet, "")]
     lines.append(":::")
-    if logos:
-        lines += ["::: {.logos}", " ".join(f"![]({logo}){{height=2cm}}" for logo in logos), ":::"]
     lines.append(":::")
     return "\n".join(lines) + "\n"
 

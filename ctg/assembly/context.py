@@ -5,15 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..core.french import date_fr, in_words
+from ..core.french import blank, date_fr, in_words
 from ..sources.corpus import AvenantSource, ConventionSource, Corpus
-from ..sources.schemas import Commune, Signataire
+from ..sources.schemas import Commune, Organisation, Signataire
 from .parties import OrgView, Party, representative_at
 
 
 def reference_date(signature_date: dt.date | None, start: dt.date) -> dt.date:
     """The date that picks representatives: the signature date, else the start date."""
     return signature_date or start
+
+
+def by_office(org: Organisation, s: Signataire) -> bool:
+    """A signatory designated by its office only: the document says so (« fonction »), or the
+    registry names no one for the organisation (many communes sign, their mayors unnamed)."""
+    return s.fonction is not None or not org.representants
 
 
 def make_parties(corpus: Corpus, signataires: list[Signataire], when: dt.date,
@@ -25,10 +31,11 @@ def make_parties(corpus: Corpus, signataires: list[Signataire], when: dt.date,
         org = corpus.registry.organisations.get(s.organisation)
         if org is None:
             continue
-        rep = representative_at(org, when)
-        if rep is None:
+        rep = None if by_office(org, s) else representative_at(org, when)
+        if rep is None and not by_office(org, s):
             continue
-        parties.append(Party(OrgView(org), rep, autorisations.get(org.id, s.autorisation)))
+        parties.append(Party(OrgView(org), rep, autorisations.get(org.id, s.autorisation), s.fonction,
+                             s.designation))
     return parties
 
 
@@ -95,13 +102,38 @@ def base_context(facts: ConventionFacts, corpus: Corpus) -> dict:
         "sivom": facts.sivom,
         "periode_texte": facts.periode_texte,
         "date": date_fr,
+        "blanc": blank,  # a form's blank in an annex: « ………… (date de la séance) »
         "en_lettres": in_words,
         "sigles_registre": corpus.registry.sigles,
     }
 
 
+def earlier_avenants(corpus: Corpus, av: AvenantSource) -> list[AvenantSource]:
+    """The avenants of the same convention numbered before this one, signed or not: an avenant is
+    drafted on the convention as they amend it."""
+    return sorted((o for o in corpus.avenants.values()
+                   if o.meta.convention == av.meta.convention and o.meta.numero < av.meta.numero),
+                  key=lambda o: o.meta.numero)
+
+
+def avenant_signataires(corpus: Corpus, av: AvenantSource, parent: ConventionSource) -> list[Signataire]:
+    """The convention's signatories, those the earlier avenants added, then this avenant's own; an
+    avenant is signed under its own authorisations, not those of the texts before it."""
+    before = list(parent.meta.signataires) + [s for o in earlier_avenants(corpus, av) for s in o.meta.signataires_ajoutes]
+    return [s.model_copy(update={"autorisation": None}) for s in before] + list(av.meta.signataires_ajoutes)
+
+
 def avenant_parties(corpus: Corpus, av: AvenantSource, parent: ConventionSource) -> list[Party]:
     when = reference_date(av.meta.signature.date, av.meta.effet)
-    # An avenant is signed under the avenant's own authorisations, not the parent's.
-    stripped = [Signataire(organisation=s.organisation) for s in parent.meta.signataires] + list(av.meta.signataires_ajoutes)
-    return make_parties(corpus, stripped, when, av.meta.autorisations)
+    return make_parties(corpus, avenant_signataires(corpus, av, parent), when, av.meta.autorisations)
+
+
+def avenant_visas(corpus: Corpus, av: AvenantSource, parent: ConventionSource, title: str) -> list[str]:
+    """« Vu la convention …, signée le … », « Vu l'avenant n° 2023-001 à cette convention, signé le … »
+    for each earlier avenant, then the avenant's own visas."""
+    signed = parent.meta.signature.date
+    visas = [f"Vu la {title}, signée le {date_fr(signed)}" if signed else f"Vu la {title}"]
+    for o in earlier_avenants(corpus, av):
+        when = f", signé le {date_fr(o.meta.signature.date)}" if o.meta.signature.date else ""
+        visas.append(f"Vu l'avenant n°\u00a0{o.meta.numero} à cette convention{when}")
+    return visas + list(av.meta.visas)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..core.french import date_fr, in_words
+from ..core.french import NBSP, capitalize, date_fr, de, in_words
 from .parties import Party
 
 PLACEHOLDER = "[à compléter]"
@@ -43,11 +43,14 @@ def signature_block(parties: list[Party]) -> str:
     """One cell (a div) per signatory, in the order of the signatories."""
     cells = []
     for i, party in enumerate(parties):
-        lines = [f"**Pour {party.org.nom_complet}**", "", party.fonction_article[:1].upper() + party.fonction_article[1:], "",
-                 party.personne]
+        office = capitalize(party.fonction_article)
+        if party.representant is not None:
+            lines = [f"**Pour {party.org.nom_complet}**", "", office, "", party.personne]
+        else:  # designated by office: the signer writes the name on the line left for it
+            lines = [f"**Pour {party.org.nom_complet}**", "", f"{office} {de(party.org.nom_complet)}", "",
+                     f"Nom et prénom{NBSP}:"]
         if party.autorisation:
-            lines += ["", f"*Habilité{'e' if party.representant.civilite == 'Mme' else ''} par "
-                          f"{party.autorisation_texte}*"]
+            lines += ["", f"*Habilité{'e' if party.office_feminine else ''} par {party.autorisation_texte}*"]
         body = "\n".join(lines)
         cells.append(
             f'::: {{.signataire #signataire-{party.org.id} organisation="{party.org.nom_complet}" '

@@ -160,7 +160,8 @@ def document_fingerprint(doc, resources: tuple[Path, ...]) -> str:
     """The assembled document as a writer sees it (everything but the list of its source files)."""
     fields = {k: v for k, v in dataclasses.asdict(doc).items() if k != "sources"}
     h = hashlib.sha256(json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False).encode("utf-8"))
-    for path in resource_files(doc.markdown, resources):
+    images = doc.markdown + "".join(f"![]({logo})" for logo in doc.logos)  # the cover's logos too
+    for path in resource_files(images, resources):
         h.update(b"\0resource\0" + str(path).encode("utf-8") + b"\0" + sha256(path.read_bytes()).encode("ascii"))
     return h.hexdigest()
 

@@ -14,12 +14,14 @@ import difflib
 import re
 import unicodedata
 
+from ..assembly import org_names
 from ..assembly.context import covered_communes
 from ..core.diagnostics import Diagnostics
 from ..core.french import de
 from ..sources.corpus import ConventionSource, Corpus, Located, Registry
 from ..sources.schemas import Organisation, TypeOrganisation
 from ..sources.territory import members_source
+from .epci_names import same_name
 
 
 def _deaccent(text: str) -> str:
@@ -156,7 +158,7 @@ class TerritoryChecks:
                         f"le SIREN {org.siren} n'est celui d'aucune intercommunalité {members_source(reg)}"
                         f"{self._closest_epci(org.nom if _typed(src, 'nom') else None, org.siren)}")
             return
-        if _typed(src, "nom") and org.nom not in (e.nom, e.nom_complet):
+        if _typed(src, "nom") and org.nom != e.nom and not same_name(org.nom, e.nom_complet):
             diags.error(src.path, src.line("nom"), "nom-officiel",
                         f"le nom officiel de l'intercommunalité {e.siren} est « {e.nom_complet} », pas « {org.nom} » ; "
                         "retirez la clé « nom » : le nom est repris des données officielles.")
@@ -169,7 +171,7 @@ class TerritoryChecks:
                 if typed - official:
                     parts.append(f"en trop : {self._list(typed - official)}")
                 diags.error(src.path, src.line("communes"), "membres-differents",
-                            f"la liste « communes » ne correspond pas aux {len(official)} membres {de(org.designation)} "
+                            f"la liste « communes » ne correspond pas aux {len(official)} membres {de(org_names.designation(org))} "
                             f"{members_source(reg)} : {' ; '.join(parts)}. Retirez la liste : les membres sont repris "
                             "des données officielles.")
 
@@ -214,7 +216,7 @@ class TerritoryChecks:
         meta, src, reg = conv.meta, conv.src, self.reg
         territory = reg.organisations.get(meta.territoire)
         members = set(territory.communes) if territory is not None else set()
-        who = territory.designation if territory is not None else meta.territoire
+        who = org_names.designation(territory) if territory is not None else meta.territoire
         seen: dict[str, str] = {}
         for key in ("communes_ajoutees", "communes_retirees"):
             for i, d in enumerate(getattr(meta, key)):

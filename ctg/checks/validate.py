@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..assembly.context import covered_communes, reference_date
-from ..assembly.parties import representative_at
+from ..assembly.context import by_office, covered_communes, earlier_avenants, reference_date
+from ..assembly.parties import OrgView, representative_at
 from ..core.diagnostics import Diagnostics, closest
-from ..core.french import date_fr
+from ..core.french import BLANK_RX, date_fr
 from ..sources.corpus import AvenantSource, ConventionSource, Corpus, Located
 from ..sources.schemas import Signataire, Statut
 from .deliberations import check_deliberations, check_forms
+from .epci_names import check_epci_names
 from .territory_checks import check_territory
 
 FINAL = (Statut.pret, Statut.signee)
@@ -33,6 +34,7 @@ def find_placeholders(text: str) -> list[tuple[int, str, str]]:
     """(line index from 0, description, excerpt) for each placeholder in text."""
     found = []
     for i, line in enumerate(text.split("\n")):
+        line = BLANK_RX.sub("", line)  # a form's blank, labelled with what to write there, is meant
         for rx, what in PLACEHOLDERS:
             m = rx.search(line)
             if m:
@@ -54,6 +56,7 @@ class Validator:
         for av in self.corpus.avenants.values():
             self.avenant(av)
         check_territory(self.corpus, self.diags)
+        check_epci_names(self.corpus, self.diags)
         check_deliberations(self.corpus, self.diags)  # conventions/_deliberations/
         check_forms(self.corpus, self.diags)  # maires.yaml
 
@@ -97,7 +100,12 @@ class Validator:
             if s.organisation in seen:
                 self.diags.error(owner.path, line, "signataire-en-double", f"« {s.organisation} » signe deux fois.")
             seen.add(s.organisation)
-            if representative_at(org, when) is None:
+            if by_office(org, s):
+                if not (s.fonction or OrgView(org).default_function):
+                    self.diags.error(owner.path, line, "fonction-absente",
+                                     f"le registre ne nomme aucun représentant de « {org.id} » : indiquez la "
+                                     "fonction du signataire (« fonction: Directeur »).")
+            elif representative_at(org, when) is None:
                 src = self.corpus.registry.organisation_src[org.id]
                 self.diags.error(owner.path, line, "representant-absent",
                                  f"aucun représentant de « {org.id} » n'est en fonction le {date_fr(when)}, date de "
@@ -244,11 +252,13 @@ class Validator:
         self.signatories(parent.src, "signataires",
                          [Signataire(organisation=s.organisation) for s in parent.meta.signataires], when,
                          f"{what} de l'avenant {meta.numero}")
+        self.earlier_avenants(av, when, what, parent_orgs)
         self.signatories(src, "signataires_ajoutes", meta.signataires_ajoutes, when, what)
         for i, s in enumerate(meta.signataires_ajoutes):
             if s.organisation in parent_orgs:
                 self.diags.error(av.path, src.line("signataires_ajoutes", i, "organisation"), "signataire-deja-partie",
-                                 f"« {s.organisation} » est déjà signataire de la convention.")
+                                 f"« {s.organisation} » est déjà signataire de la convention ou d'un avenant "
+                                 "précédent.")
         everyone = parent_orgs | {s.organisation for s in meta.signataires_ajoutes}
         for key in meta.autorisations:
             if key not in everyone:
@@ -259,6 +269,20 @@ class Validator:
             self.no_placeholders(av.path, av.body_line, [s.text for s in av.sections], av.sections)
             for annex in av.annexes:
                 self.scan(annex.path, annex.body_line, annex.body)
+
+    def earlier_avenants(self, av: AvenantSource, when, what: str, parent_orgs: set[str]) -> None:
+        """An avenant is drafted on the convention as the avenants before it amend it: their added
+        parties sign it too (parent_orgs grows with them), and each must be signed first."""
+        for earlier in earlier_avenants(self.corpus, av):
+            self.signatories(earlier.src, "signataires_ajoutes", earlier.meta.signataires_ajoutes, when,
+                             f"{what} de l'avenant {av.meta.numero}")
+            parent_orgs |= {s.organisation for s in earlier.meta.signataires_ajoutes}
+            if earlier.meta.statut not in (Statut.signee, Statut.echue):
+                self.diags.warning(av.path, av.src.line("numero"), "avenant-precedent-non-signe",
+                                   f"l'avenant n°\u00a0{earlier.meta.numero} ({self.diags.rel(earlier.path)}), "
+                                   f"qui précède celui-ci, est au statut « {earlier.meta.statut.value} » : ce texte "
+                                   "est rédigé sur la convention telle qu'il la modifie ; il doit être signé avant "
+                                   "celui-ci.")
 
     # ------------------------------------------------------------ placeholders
 

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from ..assembly import org_names
 from ..core.french import de
 from ..sources.corpus import Registry
 
@@ -28,7 +29,7 @@ def _designation_short(designation: str) -> str:
 # Long on purpose: mostly the text of the file it writes, kept whole to be read as written (scripts/sizes.py).
 def convention_text(new: NewConvention, reg: Registry) -> str:
     terr = reg.organisations[new.territoire]
-    nom_complet = f"{terr.article}{'' if terr.article.endswith(chr(39)) else ' '}{terr.nom or terr.designation}"
+    nom_complet = org_names.full_name(terr)
     years = f"{new.debut.year}-{new.fin.year}"
     signatories = []
     for org_id in new.signataires:
@@ -47,7 +48,7 @@ def convention_text(new: NewConvention, reg: Registry) -> str:
 # Chaque clé est décrite dans le guide de rédaction (docs/convention.md).
 identifiant: {new.ident}
 titre: Convention territoriale globale au service du projet de territoire {de(nom_complet)}
-titre_court: CTG {_designation_short(terr.designation)} {years}
+titre_court: CTG {_designation_short(org_names.designation(terr))} {years}
 territoire: {new.territoire}
 # projet, puis « prêt pour signature » quand plus rien n'est à compléter, puis « signée »
 statut: projet
@@ -69,7 +70,7 @@ annexes:
   - glossaire
 ---
 
-## Champs d'intervention {de(terr.designation)} {{#champs-epci}}
+## Champs d'intervention {de(org_names.designation(terr))} {{#champs-epci}}
 
 {{# À rédiger : les compétences de l'intercommunalité qui relèvent de la convention
    (petite enfance, enfance, jeunesse, parentalité, animation de la vie sociale,
@@ -80,7 +81,7 @@ annexes:
 
 Le territoire compte {{{{ communes | length }}}} communes, dont la liste figure en {{{{ annexe("communes") }}}}.
 
-[à compléter : les compétences et les services {de(terr.designation)}]
+[à compléter : les compétences et les services {de(org_names.designation(terr))}]
 
 ## Enjeux et objectifs partagés {{#enjeux}}
 

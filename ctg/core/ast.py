@@ -197,3 +197,32 @@ def unlink_missing_targets(ast: dict) -> dict:
         return None
 
     return dict(ast, blocks=map_inlines(ast["blocks"], inline))
+
+
+def drop_empty_columns(table: dict) -> dict:
+    """A Table without the columns whose body cells are all empty (a « Gestionnaire » column that
+    no row fills); the widths of the columns kept grow in proportion. A table with merged cells,
+    or whose every column is empty, is returned as it is."""
+    _attr, _caption, colspecs, head, bodies, _foot = table["c"]
+    rows = [row for body in bodies for row in body[2] + body[3]]
+    all_rows = rows + head[1]
+    if not rows or any(cell[3] != 1 or cell[2] != 1 for row in all_rows for cell in row[1]):
+        return table
+    if any(len(row[1]) != len(colspecs) for row in all_rows):
+        return table
+    keep = [j for j in range(len(colspecs)) if any(stringify(row[1][j][4]).strip() for row in rows)]
+    if not keep or len(keep) == len(colspecs):
+        return table
+
+    def cut(row):
+        return [row[0], [row[1][j] for j in keep]]
+
+    widths = [colspecs[j][1] for j in keep]
+    if all(w.get("t") == "ColWidth" for w in widths):
+        total = sum(w["c"] for w in (c[1] for c in colspecs) if w.get("t") == "ColWidth")
+        kept = sum(w["c"] for w in widths)
+        widths = [{"t": "ColWidth", "c": w["c"] * total / kept} for w in widths]
+    new_specs = [[colspecs[j][0], w] for j, w in zip(keep, widths)]
+    new_head = [head[0], [cut(r) for r in head[1]]]
+    new_bodies = [[b[0], b[1], [cut(r) for r in b[2]], [cut(r) for r in b[3]]] for b in bodies]
+    return {"t": "Table", "c": [table["c"][0], table["c"][1], new_specs, new_head, new_bodies, table["c"][5]]}

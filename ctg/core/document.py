@@ -14,8 +14,14 @@ from dataclasses import dataclass, field
 class Signatory:
     org_id: str
     organisation: str
-    person: str
+    person: str  # empty for a signatory designated by office only
     function: str
+    representation: str = ""  # « représentée par M. Jean-Jacques PION, Directeur », « représentée par son Maire »
+
+    @property
+    def signer(self) -> str:
+        """« M. Jean-Jacques PION, Directeur », « Maire »."""
+        return f"{self.person}, {self.function}" if self.person else self.function
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,9 @@ class AssembledDocument:
     author: str
     keywords: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)  # files this document depends on, its own file first
+    # the parties' logos for the cover (paths relative to conventions/): layout, not text, so that a
+    # signed text's fingerprint does not depend on them
+    logos: list[str] = field(default_factory=list)
 
     @property
     def is_draft(self) -> bool:

@@ -41,6 +41,14 @@ def de(designation: str) -> str:
     return "de " + designation
 
 
+def elided_de(name: str) -> str:
+    """« de » before a proper name kept whole, elided before a vowel: « de Le Portel », « de La
+    Capelle-lès-Boulogne », « d'Isques », « d'Hesdin »."""
+    if name[:1].lower() in "aeiouyéèêâîôh" and not name.lower().startswith(("le ", "la ", "les ", "l'")):
+        return "d'" + name
+    return "de " + name
+
+
 def a(designation: str) -> str:
     """« à » + designation: le → au, les → aux."""
     low = designation.lower()
@@ -49,6 +57,17 @@ def a(designation: str) -> str:
     if low.startswith("les "):
         return "aux " + designation[4:]
     return "à " + designation
+
+
+BLANK_FILL = "\u2026" * 12  # « ………… »
+#: an allowed blank: a dotted line, then what to write there, in brackets (a form's blank, never a
+#: forgotten placeholder); a PDF's text may give the no-break space as a space
+BLANK_RX = re.compile(r"…{6,}[\u00a0 ]?\(([^)]+)\)")
+
+
+def blank(label: str) -> str:
+    """« ………… (date de la séance) »: a blank of a form, with what to write there."""
+    return f"{BLANK_FILL}{NBSP}({label})"
 
 
 def enumeration(items: list[str]) -> str:

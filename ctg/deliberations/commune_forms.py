@@ -33,7 +33,7 @@ from ..core.document import AssembledDocument
 from ..assembly.context import convention_facts, reference_date
 from ..sources.corpus import ConventionSource, Corpus, FormSource
 from ..core.diagnostics import Diagnostic, Diagnostics, UserError
-from ..core.french import capitalize, date_fr, de, french_typography, seconds
+from ..core.french import NBSP, blank, capitalize, date_fr, de, french_typography, seconds
 from ..core.outputs import write_atomic
 from ..assembly.parties import autorisation_text, representative_at
 from ..core.project import Project
@@ -41,19 +41,12 @@ from ..core.progress import say
 from ..sources.schemas import Representant
 from ..assembly.templating import make_environment, render
 
-NBSP = "\u00a0"
-BLANK_FILL = "\u2026" * 12  # « ………… »
 FOLDER = "formulaires"
-#: an allowed blank in the generated text: a dotted line, then what to write there, in brackets
-BLANK_RX = re.compile(r"…{6,}[\u00a0 ]?\(([^)]+)\)")  # a PDF's text may give the no-break space as a space
 
 
 #: between two forms of a collectivity: a new page
 NEW_PAGE = '\n```{=openxml}\n<w:p><w:r><w:br w:type="page"/></w:r></w:p>\n```\n\n'
 
-
-def blank(label: str) -> str:
-    return f"{BLANK_FILL}{NBSP}({label})"
 
 
 @dataclass(frozen=True)

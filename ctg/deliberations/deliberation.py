@@ -66,7 +66,7 @@ class Authorised:
     @property
     def au_nom(self) -> str:
         """« au nom et pour le compte du Département »."""
-        return f"au nom et pour le compte {de(self.org.designation)}"
+        return f"au nom et pour le compte {self.org.de_designation}"
 
 
 def decision(lead: str, who: Authorised, doc: AssembledDocument, end: str) -> str:

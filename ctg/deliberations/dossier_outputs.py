@@ -139,6 +139,7 @@ def _prepare_docx(data: bytes, dossier: Dossier) -> tuple[bytes, list[str]]:
 
     from ..writers.docx_layout import END_BOOKMARK
     from ..writers.docx_post import pageref_targets
+    from ..writers.ooxml import header_footer_styles
 
     document = docx.Document(io.BytesIO(data))
     firsts = dossier.part_firsts
@@ -178,6 +179,7 @@ def _prepare_docx(data: bytes, dossier: Dossier) -> tuple[bytes, list[str]]:
             section.different_first_page_header_footer = True
             section.first_page_header.is_linked_to_previous = False
             section.first_page_footer.is_linked_to_previous = False
+    header_footer_styles(document)  # the new parts name python-docx's style ids
     out = io.BytesIO()
     document.save(out)
     data = out.getvalue()

@@ -208,7 +208,8 @@ def _name_conventions_in_titles(model: SiteModel, views: dict) -> None:
 
 
 def _signatories(doc: AssembledDocument) -> list[dict]:
-    return [{"organisation": capitalize(s.organisation), "person": s.person, "function": s.function}
+    return [{"organisation": capitalize(s.organisation), "person": s.person, "function": s.function,
+             "representation": s.representation}
             for s in doc.signatories]
 
 

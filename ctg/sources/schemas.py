@@ -79,6 +79,12 @@ class TypeOrganisation(str, Enum):
     sivom = "sivom"
     msa = "msa"
     departement = "département"
+    sivu = "sivu"
+    ccas = "ccas"
+    cias = "cias"
+    cpam = "cpam"
+    etat = "état"
+    autre = "autre"
 
 
 class Organisation(Model):
@@ -86,9 +92,12 @@ class Organisation(Model):
     type: TypeOrganisation
     nom: Text | None = Field(None, description="Nom complet sans article : « Caisse d'allocations familiales du "
                              "Pas-de-Calais ». Pour une commune (insee) ou un EPCI (siren), tiré des données officielles.")
-    article: Literal["la", "le", "l'"]
+    article: Literal["la", "le", "l'"] | None = Field(
+        None, description="Seulement pour le type « autre » : l'article et le genre des autres types "
+        "découlent de leur nature (« la commune de … », « le Département … »).")
     genre: Literal["f", "m"] | None = None
-    designation: Text = Field(description="Nom abrégé de « ci-après … » : « la Caf », « la CABBALR ».")
+    designation: Text | None = Field(None, description="Nom abrégé de « ci-après … » : « la Caf », « la CABBALR » "
+                                     "(par défaut, le nom complet : « la commune de Wimille »).")
     adresse: Text | None = None
     siren: Siren | None = None
     logo: str | None = None
@@ -107,13 +116,11 @@ class Organisation(Model):
 
     @model_validator(mode="after")
     def _gender(self):
+        if self.type == TypeOrganisation.autre and self.article is None:
+            raise ValueError("pour une organisation de type « autre », précisez son « article » (la, le, l')")
         if self.article == "l'" and self.genre is None:
             raise ValueError("avec l'article « l' », précisez « genre : f » ou « genre : m »")
         return self
-
-    @property
-    def feminine(self) -> bool:
-        return self.genre == "f" if self.genre else self.article == "la"
 
 
 class Commune(Model):
@@ -163,6 +170,10 @@ class Autorisation(Model):
 class Signataire(Model):
     organisation: Ident
     autorisation: Autorisation | None = None
+    fonction: Text | None = Field(None, description="Signataire désigné par sa seule fonction (« Maire »), sans "
+                                  "nom : une ligne reste pour le nom dans le bloc de signature.")
+    designation: Text | None = Field(None, description="Le « ci-après dénommé(e) … » de cette partie dans ce "
+                                     "document, s'il diffère de celui du registre.")
 
 
 class Periode(Model):

@@ -110,7 +110,7 @@ def resolve_organisations(reg: Registry) -> None:
             if org.siren is None and c.siren:
                 update["siren"] = c.siren
         if org.nom is None and "nom" not in update:
-            update["nom"] = org.designation  # unknown code: reported by territory_checks
+            update["nom"] = org.designation or org.id  # unknown code: reported by territory_checks
         if update:
             reg.organisations[oid] = org.model_copy(update=update)
 

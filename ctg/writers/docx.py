@@ -11,14 +11,14 @@ from pathlib import Path
 
 from ..core import pandoc
 from ..core.document import AssembledDocument
-from .docx_layout import layout
+from .docx_layout import layout, with_logos
 from .docx_post import fill_pages, finish
 
 __all__ = ["write_docx", "fill_pages"]
 
 
 def write_docx(doc: AssembledDocument, ast: dict, reference: Path, resources: Path) -> bytes:
-    docx_ast, last_orientation = layout(ast)
+    docx_ast, last_orientation = layout(with_logos(ast, doc.logos))
     # The cover is ours: keep pandoc from writing its own title block (core properties are set later).
     docx_ast["meta"] = {k: v for k, v in docx_ast["meta"].items() if k not in ("title", "author", "date")}
     docx_ast["meta"]["lang"] = {"t": "MetaString", "c": "fr-FR"}  # every document is French (a dossier has no metadata)

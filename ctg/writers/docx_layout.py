@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from ..core.ast import (attr, div_info, is_div, is_span, map_blocks, map_inlines, raw_block, raw_inline,
-                        unlink_missing_targets)
+from ..core.ast import (attr, div_info, drop_empty_columns, is_div, is_span, map_blocks, map_inlines, raw_block,
+                        raw_inline, unlink_missing_targets)
+
+from ..core.french import BLANK_FILL
+from .docx_fiches import fiche_table
+from .docx_typography import french_inline
 
 PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 END_BOOKMARK = "fin-document"
@@ -27,7 +31,9 @@ COVER_STYLES = {
     "periode": "Couverture periode",
     "signataires-couverture": "Couverture parties",
     "logos": "Couverture logos",
+    "logos-compacts": "Couverture logos compacte",
 }
+MANY_PARTIES = 8  # above: the cover's list of parties and its logos in their compact styles
 
 
 def section_marker(orientation: str) -> str:
@@ -123,6 +129,8 @@ def _block(b: dict):
         for child in b["c"][1]:
             _i, classes, _kv = div_info(child) if child.get("t") == "Div" else ("", [], {})
             style = next((COVER_STYLES[c] for c in classes if c in COVER_STYLES), None)
+            if "signataires-couverture" in classes and len(child["c"][1]) > MANY_PARTIES + 1:  # « Entre » + parties
+                style = "Couverture parties compacte"
             inner.append(_styled(child["c"][1], style) if style else child)
         return inner + [raw_block("openxml", PAGE_BREAK)]
     if is_div(b, "sommaire"):
@@ -132,6 +140,15 @@ def _block(b: dict):
         return [_styled(b["c"][1], "Cloture")]
     if is_div(b, "signatures"):
         return [_signatures(b)]
+    if b.get("t") == "Para" and any(i.get("t") == "Str" and BLANK_FILL in i["c"] for i in b["c"]):
+        return [_styled([b], "Formulaire")]  # a form's line with blanks: aligned left
+    if b.get("t") == "Table":
+        return [drop_empty_columns(b)]  # a column no row fills is not printed
+    if is_div(b, "fiche-action"):
+        table = fiche_table(b)
+        return [table] if table is not None else None
+    if b.get("t") == "Header" and b["c"][0] == 2 and b["c"][1][0].startswith("fiche-"):
+        return [raw_block("openxml", PAGE_BREAK), b]  # each fiche action opens a page
     return None
 
 
@@ -142,7 +159,23 @@ def _inline(i: dict):
         return [raw_inline("openxml", field_runs(pageref_instruction(mark), PAGE_PLACEHOLDER))]
     if is_span(i, "mention-pages"):
         return i["c"][1]
-    return None
+    return french_inline(i)
+
+
+def with_logos(ast: dict, logos: list[str]) -> dict:
+    """The parties' logos at the foot of the cover, on one row, smaller when they are many."""
+    if not logos:
+        return ast
+    height = "2cm" if len(logos) <= 3 else "1.2cm" if len(logos) <= MANY_PARTIES else "0.8cm"  # on one row
+    images = []
+    for logo in logos:
+        images += [{"t": "Image", "c": [attr(kv={"height": height}), [], [logo, ""]]}, {"t": "Space"}]
+    kind = "logos" if len(logos) <= MANY_PARTIES else "logos-compacts"
+    row = {"t": "Div", "c": [attr(classes=[kind]), [{"t": "Para", "c": images[:-1]}]]}
+
+    def add(b: dict):
+        return [{"t": "Div", "c": [b["c"][0], b["c"][1] + [row]]}] if is_div(b, "couverture") else None
+    return dict(ast, blocks=[x for b in ast["blocks"] for x in (add(b) or [b])])
 
 
 def layout(ast: dict) -> tuple[dict, str]:

@@ -16,6 +16,8 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm
 
 from .docx_layout import END_BOOKMARK, PAGE_PLACEHOLDER, toc_xml
+from .docx_typography import align_cells
+from .ooxml import TBL_PR_ORDER, header_footer_styles, normalize_zip, put_in_order
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -83,7 +85,7 @@ def _header_footer(document, short_title: str, draft: bool) -> None:
     section.first_page_footer.is_linked_to_previous = False
     header = section.header
     p = header.paragraphs[0]
-    p.text = short_title + (" — PROJET" if draft else "")
+    p.text = short_title.replace("'", "\u2019") + (" — PROJET" if draft else "")
     if draft:  # on every page, the cover's included (its header is otherwise empty)
         p._p.append(parse_xml(WATERMARK))
         section.first_page_header.paragraphs[0]._p.append(parse_xml(WATERMARK.replace("_x0000_s2049", "_x0000_s2050")))
@@ -131,9 +133,7 @@ def _tables(document) -> None:
             + "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="{"BFBFBF" if is_signature else "808080"}"/>'
                       for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
             + "</w:tblBorders>")
-        for old in tbl_pr.findall(qn("w:tblBorders")):
-            tbl_pr.remove(old)
-        tbl_pr.append(borders)
+        put_in_order(tbl_pr, borders, TBL_PR_ORDER)
         if is_signature:
             _bookmark_last_cell(rows[-1])
             for row in rows:
@@ -144,6 +144,7 @@ def _tables(document) -> None:
                 height.set(qn("w:hRule"), "atLeast")
                 tr_pr.append(height)
             continue
+        align_cells(table)
         # pandoc already marks header rows with w:tblHeader (repeated on each page)
         for row in rows:
             row.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
@@ -242,6 +243,7 @@ def finish(data: bytes, *, short_title: str, draft: bool, last_orientation: str,
            title: str, author: str, keywords: list[str]) -> bytes:
     document = docx.Document(io.BytesIO(data))
     _header_footer(document, short_title, draft)
+    header_footer_styles(document)
     _bookmarks_into_headings(document)
     _breaks_before(document)  # before the spacers: a heading may then follow a table directly
     _spacer_after_tables(document)
@@ -356,7 +358,7 @@ def fill_pages(data: bytes, layout: dict, date: dt.date) -> bytes:
             node = node.getnext()
     out = io.BytesIO()
     document.save(out)
-    return normalize_zip(out.getvalue(), date)
+    return normalize_zip(out.getvalue(), date, pages=layout.get("total"))
 
 
 # Word's default left and right cell margins (0.19 cm), which pandoc's tables keep
@@ -384,17 +386,3 @@ def unfilled_pagerefs(data: bytes) -> int:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         xml = z.read("word/document.xml").decode("utf-8")
     return xml.count(f"<w:t>{PAGE_PLACEHOLDER}</w:t>")
-
-
-def normalize_zip(data: bytes, date: dt.date) -> bytes:
-    """Same entries, same order, fixed timestamps: identical sources give identical bytes."""
-    stamp = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()

@@ -128,7 +128,7 @@ def _signature_specs(pdf: pikepdf.Pdf, doc: AssembledDocument, zone_width: float
             raise LayoutError(f"la zone de signature de « {s.organisation} » est absente de la mise en page.")
         height = float(pdf.pages[zone.page].MediaBox[3])
         specs.append(FieldSpec(name=field_name(s.organisation, taken),
-                               tooltip=f"Signature de {s.person}, {s.function}, pour {s.organisation}",
+                               tooltip=f"Signature de {s.signer}, pour {s.organisation}",
                                page=zone.page, x=zone.x, y=height - zone.top, w=zone_width,
                                h=SIGNATURE_ZONE_HEIGHT_PT - FIELD_INSET_PT))
     return specs

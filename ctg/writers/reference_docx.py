@@ -19,6 +19,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from ..core import pandoc
+from .ooxml import SETTINGS_ORDER, put_in_order
 
 FONT = "Arial"  # metric-compatible with Liberation Sans, which LibreOffice uses when Arial is absent
 BLUE = RGBColor(0x1F, 0x3A, 0x68)
@@ -48,6 +49,13 @@ def _font(style, size: float | None = None, bold: bool | None = None, color: RGB
         f.italic = italic
     if color is not None:
         f.color.rgb = color
+
+
+# CT_PPrBase's elements after w:suppressAutoHyphens (ECMA-376 Part 1, §17.3.1.26)
+PPR_AFTER_SUPPRESS_HYPHENS = tuple(f"w:{t}" for t in (
+    "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+    "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
+    "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"))
 
 
 def _paragraph_style(d, name: str, base: str = "Normal"):
@@ -102,12 +110,22 @@ def build() -> bytes:
     s = _paragraph_style(d, "Couverture logos")
     s.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     s.paragraph_format.space_before = Pt(48)
+    # a cover with many parties (24 communes sign) still holds on its page
+    s = _paragraph_style(d, "Couverture parties compacte", "Couverture parties")
+    _font(s, 9.5, color=BLUE)
+    s.paragraph_format.space_after = Pt(0)
+    s = _paragraph_style(d, "Couverture logos compacte", "Couverture logos")
+    s.paragraph_format.space_before = Pt(10)
 
     signataire = _paragraph_style(d, "Signataire")
     _font(signataire, 10)
     signataire.paragraph_format.space_after = Pt(3)
     signataire.paragraph_format.keep_with_next = True
     signataire.paragraph_format.keep_together = True
+
+    # a paragraph of a form, with blanks to fill: aligned left (justified, its dotted lines stretch)
+    formulaire = _paragraph_style(d, "Formulaire", "Body Text")
+    formulaire.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
 
     cloture = _paragraph_style(d, "Cloture", "Body Text")
     cloture.paragraph_format.keep_with_next = True
@@ -134,8 +152,18 @@ def build() -> bytes:
     section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.2)
     section.header_distance = section.footer_distance = Cm(1.0)
 
-    # Footnotes numbered continuously through the whole document (no restart per section).
+    # Titles, headings, the sommaire and the signature cells are never hyphenated.
+    for name in ("Heading 1", "Heading 2", "Heading 3", "Heading 4", "Couverture titre", "Couverture territoire",
+                 "Couverture parties", "Couverture parties compacte", "Couverture periode", "Mention projet", "TOC 1", "TOC 2", "Signataire"):
+        if name in [s.name for s in styles]:
+            ppr = styles[name].element.get_or_add_pPr()
+            ppr.insert_element_before(OxmlElement("w:suppressAutoHyphens"), *PPR_AFTER_SUPPRESS_HYPHENS)
+    # French hyphenation on (Word, and LibreOffice with the hyphen-fr dictionary), never inside a
+    # word in capitals: an acronym (« CCPO ») stays whole.
     settings = d.settings.element
+    for name in ("autoHyphenation", "doNotHyphenateCaps"):
+        put_in_order(settings, OxmlElement(f"w:{name}"), SETTINGS_ORDER)
+    # Footnotes numbered continuously through the whole document (no restart per section).
     for fpr in settings.findall(qn("w:footnotePr")):
         for restart in fpr.findall(qn("w:numRestart")):
             fpr.remove(restart)
@@ -163,7 +191,9 @@ def french_arial_defaults(data: bytes) -> bytes:
                                f'w:eastAsia="{FONT}"/>', defaults)
                 fixed = re.sub(r'<w:lang w:val="[^"]*"', '<w:lang w:val="fr-FR"', fixed)
                 # code: Courier New, whose metric twin is Liberation Mono (Consolas has none)
-                content = text.replace(defaults, fixed).replace('"Consolas"', '"Courier New"').encode("utf-8")
+                content = text.replace(defaults, fixed).replace('"Consolas"', '"Courier New"')
+                # pandoc's « Table » style is based on « TableNormal », which the sheet does not define
+                content = content.replace('<w:basedOn w:val="TableNormal"/>', "").encode("utf-8")
             elif info.filename.startswith("word/theme/"):
                 content = re.sub(rb'<a:latin typeface="[^"]*"( panose="[^"]*")?',
                                  b'<a:latin typeface="Arial" panose="' + ARIAL_PANOSE + b'"', content)
