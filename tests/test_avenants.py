@@ -555,7 +555,7 @@ def test_drafted_text_never_doubles_the_guillemets(corpus):
             "isolés”\u00a0», est ajoutée à l'annexe 4.") in result.out
 
 
-LATER = f"""\
+LATER = """\
 ---
 numero: "2024-001"
 convention: ctg-test-2022-2026
@@ -563,7 +563,7 @@ statut: projet
 effet: 2024-09-01
 ---
 
-## Objet de l'avenant {{#objet}}
+## Objet de l'avenant {#objet}
 
 Le présent avenant précise le calendrier du comité de pilotage.
 """
