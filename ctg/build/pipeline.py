@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..assembly.assemble import Assembler
+from ..checks.images import check_images
 from ..checks.validate import find_placeholders, validate_corpus
 from ..core.diagnostics import Diagnostics
 from ..core.document import AssembledDocument
@@ -37,6 +38,7 @@ def assemble(corpus: Corpus, templates: Path, diags: Diagnostics, only: list[str
 def assemble_checked(project: Project, corpus: Corpus, diags: Diagnostics,
                      only: list[str] | None = None) -> dict[str, AssembledDocument]:
     docs = assemble(corpus, project.templates, diags, only)
+    check_images(docs, project.conventions, diags)  # nothing outside the project is read into an output
     for doc in docs.values():
         if doc.status in ("prêt pour signature", "signée"):
             _final_text_check(doc, corpus, diags)

@@ -97,9 +97,10 @@ def _relative(path: str, root: str) -> str:
     """path relative to root when inside it (both resolved), else as given; memoized: every
     document lists its sources, most of them shared (registry, templates)."""
     p = Path(path)
-    try:
-        return p.resolve().relative_to(Path(root).resolve()).as_posix()
-    except ValueError:
+    try:  # the folder resolved, not the file: a symbolic link is named where it is, not where it leads
+        where = p.absolute().parent.resolve() / p.name if p.name else p.resolve()
+        return where.relative_to(Path(root).resolve()).as_posix()
+    except (ValueError, RuntimeError, OSError):
         return p.as_posix()
 
 
