@@ -199,3 +199,39 @@ def test_markdown_with_deep_brackets_does_not_crash(make_project):
     root = make_project(article("[" * 3000 + "texte" + "]" * 3000), fingerprints=False)
     result = run_build(root, "check")
     assert "Traceback" not in result.err
+
+
+# ------------------------------------------------------------------ 3. nothing from the sources becomes markup
+
+SCRIPT = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+
+
+def _site_html(root: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in (root / "site").rglob("*.html"))
+
+
+def test_html_in_titles_and_names_is_escaped_on_the_site(make_project):
+    files = replace(CONVENTION, "titre_court: CTG Test 2022-2026", f'titre_court: "CTG Test {SCRIPT}"')
+    files[CONVENTION] = files[CONVENTION].replace("titre: Convention territoriale", f"titre: Convention {SCRIPT} territoriale", 1)
+    caf = "conventions/_registre/organisations/caf62.yaml"
+    files |= replace(caf, "designation: la Caf", f'designation: "la Caf {SCRIPT}"')
+    root = make_project(files)
+    result = run_build(root, "site")
+    assert result.code == 0, result.err
+    html = _site_html(root)
+    assert "<script>alert" not in html and "<img src=x" not in html  # escaped: « &lt;img src=x … » is text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # shown as text
+
+
+def test_raw_html_in_the_guide_is_sanitised(make_project):
+    root = make_project()
+    (root / "docs").mkdir()
+    (root / "docs/index.md").write_text(
+        "# Guide\n\nTexte <script>alert(3)</script> et <a href=\"javascript:alert(4)\">lien</a>.\n\n"
+        "<div onclick=\"alert(5)\">bloc</div>\n\n<iframe src=\"https://exemple.fr\"></iframe>\n", encoding="utf-8")
+    result = run_build(root, "site")
+    assert result.code == 0, result.err
+    guide = (root / "site/guide/index.html").read_text(encoding="utf-8")
+    for bad in ("alert(3)", "javascript:", "onclick", "<iframe"):
+        assert bad not in guide, bad
+    assert "bloc" in guide and "lien" in guide
