@@ -48,6 +48,8 @@ def assemble_checked(project: Project, corpus: Corpus, diags: Diagnostics,
 def _final_text_check(doc: AssembledDocument, corpus: Corpus, diags: Diagnostics) -> None:
     """Safety net on the assembled text: templates may also leave blanks."""
     source = corpus.conventions[doc.id].path if doc.id in corpus.conventions else corpus.avenants[doc.id].path
+    if any(d.code == "texte-a-completer" and d.path in doc.sources for d in diags.errors):
+        return  # already reported at the line of its source
     for _i, what, excerpt in find_placeholders(doc.markdown):
         diags.error(source, 1, "texte-a-completer",
                     f"le texte assemblé de « {doc.id} » contient {what} (« {excerpt} ») ; complétez la source "

@@ -59,6 +59,12 @@ class Diagnostics:
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.items if d.level != "erreur"]
 
+    def failed(self, path: Path | str) -> bool:
+        """An error was reported on this file, or on a file in this folder: a follow-up message about
+        what it should have held would be false (« absent », « unknown »), so none is given."""
+        rel = self.rel(path)
+        return any(d.path == rel or d.path.startswith(rel + "/") for d in self.errors)
+
     def has_errors(self, strict: bool = False) -> bool:
         return bool(self.errors or (strict and self.warnings))
 
