@@ -132,28 +132,33 @@ MAX_DEPTH = 100  # nesting of lists and mappings
 
 
 class _TooComplex(Exception):
-    def __init__(self, line: int, message: str):
+    def __init__(self, line: int, message: str, code: str = "yaml-demesure"):
         super().__init__(message)
-        self.line, self.message = line, message
+        self.line, self.message, self.code = line, message, code
 
 
 def _walk(node: yaml.Node, loc: tuple, lines: dict, dupes: list, offset: int, seen: dict | None = None) -> None:
     seen = {"nodes": set(), "aliases": 0} if seen is None else seen
     if len(loc) > MAX_DEPTH:
         raise _TooComplex(node.start_mark.line + 1 + offset,
-                          f"plus de {MAX_DEPTH} niveaux de listes ou de clés imbriqués ; simplifiez la structure")
+                          f"YAML démesuré : plus de {MAX_DEPTH} niveaux de listes ou de clés imbriqués ; "
+                          "simplifiez la structure")
     if isinstance(node, yaml.CollectionNode):
         if id(node) in seen["nodes"]:  # an alias: the node of its anchor, walked again
             seen["aliases"] += 1
             if seen["aliases"] > MAX_ALIASES:
                 raise _TooComplex(node.start_mark.line + 1 + offset,
-                                  f"plus de {MAX_ALIASES} réutilisations d'ancres (« *nom ») ; recopiez les valeurs "
-                                  "au lieu de les référencer")
+                                  f"YAML démesuré : plus de {MAX_ALIASES} réutilisations d'ancres (« *nom ») ; "
+                                  "recopiez les valeurs au lieu de les référencer")
         seen["nodes"].add(id(node))
     lines[loc] = node.start_mark.line + 1 + offset
     if isinstance(node, yaml.MappingNode):
         keys: dict[Any, int] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _TooComplex(key_node.start_mark.line + 1 + offset, "une clé doit être un simple texte, pas "
+                                  "une liste ni un ensemble de clés (une clé ne s'écrit pas entre [ ] ou { })",
+                                  "yaml-cle-invalide")
             key = key_node.value
             kline = key_node.start_mark.line + 1 + offset
             if key in keys:
@@ -203,7 +208,7 @@ def parse_yaml(text: str, path: Path, diags: Diagnostics, offset: int = 0) -> Ya
     try:
         _walk(node, (), lines, dupes, offset)
     except _TooComplex as exc:
-        diags.error(path, exc.line, "yaml-demesure", f"YAML démesuré : {exc.message}.")
+        diags.error(path, exc.line, exc.code, f"{exc.message}.")
         return None
     for key, line, first in dupes:
         diags.error(path, line, "cle-en-double",
