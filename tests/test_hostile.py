@@ -235,3 +235,13 @@ def test_raw_html_in_the_guide_is_sanitised(make_project):
     for bad in ("alert(3)", "javascript:", "onclick", "<iframe"):
         assert bad not in guide, bad
     assert "bloc" in guide and "lien" in guide
+
+
+@pytest.mark.parametrize("logo,fragment", [("../../../../etc/passwd", "hors des dossiers d'images"),
+                                           ("../ctg-test-2022-2026/convention.md", "n'est pas une image")],
+                         ids=["outside", "not-an-image"])
+def test_logo_must_be_an_image_of_the_project(make_project, logo, fragment):
+    registry = "conventions/_registre/organisations/caf62.yaml"
+    root = make_project(replace(registry, "designation: la Caf", f"designation: la Caf\n        logo: {logo}"),
+                        fingerprints=False)
+    check_fails(root, registry, "logo:", "logo-introuvable", fragment)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..assembly.context import covered_communes, reference_date
 from ..assembly.parties import representative_at
+from ..core.confine import excerpt, image_problem
 from ..core.diagnostics import Diagnostics, closest
 from ..core.french import date_fr
 from ..sources.corpus import AvenantSource, ConventionSource, Corpus, Located
@@ -36,7 +37,7 @@ def find_placeholders(text: str) -> list[tuple[int, str, str]]:
         for rx, what in PLACEHOLDERS:
             m = rx.search(line)
             if m:
-                found.append((i, what, m.group(0)))
+                found.append((i, what, excerpt(m.group(0), 40)))
                 break
     return found
 
@@ -75,12 +76,11 @@ class Validator:
                     self.diags.error(src.path, src.line("representants", i), "mandats-chevauches",
                                      f"le mandat de {nxt.prenom} {nxt.nom} commence avant la fin de celui de "
                                      f"{prev.prenom} {prev.nom} ; précisez la date de fin du mandat précédent.")
-            if org.logo:
-                logo = (reg.root / org.logo).resolve()
-                if not _inside(logo, self.corpus.root.parent) or not logo.is_file():
-                    self.diags.error(src.path, src.line("logo"), "logo-introuvable",
-                                     f"le logo « {org.logo} » est introuvable (chemin relatif au dossier "
-                                     "_registre, sans sortir du dépôt).")
+            problem = image_problem(org.logo, reg.root, (self.corpus.root,)) if org.logo else None
+            if problem is not None:  # checked by content, inside the project: never another file
+                self.diags.error(src.path, src.line("logo"), "logo-introuvable",
+                                 f"le logo « {excerpt(org.logo)} » est refusé : {problem} (chemin relatif au "
+                                 "dossier _registre, sans sortir du dépôt).")
 
     # ------------------------------------------------------------ signatories
 
@@ -291,18 +291,10 @@ class Validator:
         walk(src.doc.data, ())
 
     def scan(self, path: Path, first_line: int, text: str) -> None:
-        for i, what, excerpt in find_placeholders(text):
+        for i, what, quoted in find_placeholders(text):
             self.diags.error(path, first_line + i, "texte-a-completer",
-                             f"{what} (« {excerpt} ») dans un document prêt pour signature ou signé ; "
+                             f"{what} (« {quoted} ») dans un document prêt pour signature ou signé ; "
                              "complétez le texte ou repassez le document au statut « projet ».")
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-        return True
-    except ValueError:
-        return False
 
 
 def validate_corpus(corpus: Corpus, diags: Diagnostics) -> None:

@@ -74,14 +74,14 @@ def _allowed(model: type[BaseModel], loc: tuple) -> list[str]:
 
 def french_message(model: type[BaseModel], err: dict) -> str:
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "str-", "int-"))))
-    name = format_loc(loc)
+    name = excerpt(format_loc(loc), 80)
     kind = err["type"]
     raw = err.get("input")
     value = "rien" if raw is None else excerpt(raw)  # never Python's « None », never a whole file
     if kind == "missing":
         return f"champ obligatoire « {name} » manquant ; ajoutez-le."
     if kind == "extra_forbidden":
-        key = str(loc[-1])
+        key = excerpt(loc[-1], 80)
         owner = _submodel(model, loc)
         known = list(owner.model_fields) if owner else []
         guess = difflib.get_close_matches(key, known, n=1, cutoff=0.6)

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from ..core.confine import escape_reason
+from ..core.confine import escape_reason, excerpt
 from ..core.diagnostics import Diagnostics
 
 MAX_SOURCE_BYTES = 5 * 1024 * 1024  # a convention source is a few hundred kB at most
@@ -212,7 +212,7 @@ def parse_yaml(text: str, path: Path, diags: Diagnostics, offset: int = 0) -> Ya
         return None
     for key, line, first in dupes:
         diags.error(path, line, "cle-en-double",
-                    f"la clé « {key} » est déjà définie ligne {first} ; supprimez l'un des deux.")
+                    f"la clé « {excerpt(key, 80)} » est déjà définie ligne {first} ; supprimez l'un des deux.")
     if dupes:
         return None
     if fast:
@@ -278,7 +278,7 @@ def _french_yaml_problem(exc: yaml.MarkedYAMLError) -> str:
     for en, fr in _PROBLEMS.items():
         if problem.startswith(en):
             return fr
-    return (problem or context or "erreur inconnue")
+    return excerpt(problem or context or "erreur inconnue", 120)
 
 
 def split_front_matter(text: str, path: Path, diags: Diagnostics) -> tuple[str | None, int, str, int]:
