@@ -184,6 +184,8 @@ BOUNDED = [
     ("jinja-power", article("{{ 2 ** 100000000 }}"), CONVENTION, "2 ** 1000", ["gabarit-demesure"]),
     ("jinja-format-width", article("{{ '%099999999999d' % 1 }}"), CONVENTION, "%0999", ["gabarit-demesure"]),
     ("jinja-center", article("{{ 'x' | center(10**10) }}"), CONVENTION, "center", ["gabarit-demesure"]),
+    ("jinja-nested-brackets", article("{{ " + "[" * 3000 + "]" * 3000 + " }}"), CONVENTION, "{{ [[[",
+     ["gabarit-demesure", "imbriquée sur trop de niveaux"]),
 ]
 
 

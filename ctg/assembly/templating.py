@@ -197,12 +197,9 @@ def render(env: SandboxedEnvironment, diags: Diagnostics, context: dict, *, sour
     """
     filename = "<template>"
     try:
+        tpl = _compile(env, template, source)
         if template is not None:
-            tpl = env.get_template(template)
-            filename = tpl.filename or template
-            first_line = 1
-        else:
-            tpl = from_string(env, source or "")
+            filename, first_line = tpl.filename or template, 1
         return _render_bounded(env, tpl, context)
     except jinja2.TemplateSyntaxError as exc:
         where, line = _syntax_location(exc, path, first_line, env)
@@ -230,7 +227,7 @@ def render(env: SandboxedEnvironment, diags: Diagnostics, context: dict, *, sour
                     f"la clause « {exc.name} » est un {exc.reason} ; une clause doit être un fichier du "
                     "projet : remplacez le lien par le fichier.")
     except Bounded as exc:
-        line = _template_line(exc, filename)
+        line = getattr(exc, "line", None) or _template_line(exc, filename)
         diags.error(path, _abs(line, first_line), "gabarit-demesure",
                     f"gabarit arrêté : {exc} ; un texte de convention n'en a jamais besoin.")
     except (OverflowError, MemoryError) as exc:
@@ -245,6 +242,22 @@ def render(env: SandboxedEnvironment, diags: Diagnostics, context: dict, *, sour
         line = _template_line(exc, filename)
         diags.error(path, _abs(line, first_line), "gabarit-erreur", f"erreur dans le gabarit : {exc}.")
     return None
+
+
+def _compile(env: SandboxedEnvironment, template: str | None, source: str | None) -> jinja2.Template:
+    try:
+        return env.get_template(template) if template is not None else from_string(env, source or "")
+    except RecursionError:  # Jinja's parser recurses on each bracket or parenthesis
+        text = source if template is None else env.loader.get_source(env, template)[0]
+        nested = Bounded("expression imbriquée sur trop de niveaux (crochets, parenthèses)")
+        nested.line = _most_nested_line(text or "")  # type: ignore[attr-defined]
+        raise nested from None
+
+
+def _most_nested_line(text: str) -> int:
+    """Line (from 1) of text with the most brackets and parentheses: where a nesting is too deep."""
+    counts = [sum(line.count(c) for c in "[({") for line in text.split("\n")]
+    return counts.index(max(counts)) + 1 if counts else 1
 
 
 def _abs(line: int | None, first_line: int) -> int:
