@@ -197,10 +197,32 @@ def test_bounded_resources(make_project, files, rel, needle, fragments):
     assert time.monotonic() - start < 60  # generous: each stops within seconds on an idle machine
 
 
-def test_markdown_with_deep_brackets_does_not_crash(make_project):
-    root = make_project(article("[" * 3000 + "texte" + "]" * 3000), fingerprints=False)
-    result = run_build(root, "check")
-    assert "Traceback" not in result.err
+MARKDOWN = [
+    ("nested-brackets", "[" * 3000 + "texte" + "]" * 3000, "[[[[[["),
+    ("unclosed-brackets", "[" * 3000 + "texte", "[[[[[["),
+    ("footnote-brackets", "[^" * 3000, "[^[^[^"),
+    ("unclosed-links", "[x](" * 3000, "[x]([x]("),
+    ("nested-spans", "<span>" * 3000, "<span><span>"),
+    ("nested-quotes", "> " * 3000 + "x", "> > > >"),
+    ("nested-lists", "- " * 3000 + "x", "- - - -"),
+]
+
+
+@pytest.mark.parametrize("markdown,needle", [c[1:] for c in MARKDOWN], ids=[c[0] for c in MARKDOWN])
+def test_markdown_nested_too_deep_is_refused_before_pandoc(make_project, markdown, needle):
+    root = make_project(article(markdown), fingerprints=False)
+    start = time.monotonic()
+    check_fails(root, CONVENTION, needle, "texte-demesure", "texte trop imbriqué")
+    assert time.monotonic() - start < 60
+
+
+def test_pandoc_stops_after_its_delay(monkeypatch):
+    from ctg.core import pandoc
+
+    monkeypatch.setenv(pandoc.DELAY, "1")
+    monkeypatch.setattr(pandoc, "_memo", None)
+    with pytest.raises(pandoc.PandocError, match="n'a pas fini en 1 s"):
+        pandoc.to_ast("[" * 40 + "x" + "]" * 40 + "\n")
 
 
 # ------------------------------------------------------------------ 3. nothing from the sources becomes markup

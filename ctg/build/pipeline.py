@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..assembly.assemble import Assembler
 from ..checks.images import check_images
+from ..checks.markdown_limits import check_complexity
 from ..checks.validate import find_placeholders, validate_corpus
 from ..core.diagnostics import Diagnostics
 from ..core.document import AssembledDocument
@@ -39,6 +40,7 @@ def assemble_checked(project: Project, corpus: Corpus, diags: Diagnostics,
                      only: list[str] | None = None) -> dict[str, AssembledDocument]:
     docs = assemble(corpus, project.templates, diags, only)
     check_images(docs, project.conventions, diags)  # nothing outside the project is read into an output
+    check_complexity(docs, diags)  # nor a text pandoc would take minutes to read
     for doc in docs.values():
         if doc.status in ("prêt pour signature", "signée"):
             _final_text_check(doc, corpus, diags)

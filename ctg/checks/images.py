@@ -46,7 +46,7 @@ def check_images(docs: dict[str, AssembledDocument], conventions: Path, diags: D
                                                                                    allowed)
             if problem is None:
                 continue
-            path, line = _cited_at(target, doc, diags.root)
+            path, line = cited_at(target, doc, diags.root)
             if (path, target) in reported:
                 continue
             reported.add((path, target))
@@ -56,7 +56,7 @@ def check_images(docs: dict[str, AssembledDocument], conventions: Path, diags: D
                         "(_registre/), chemin relatif au dossier conventions/.")
 
 
-def _cited_at(target: str, doc: AssembledDocument, root: Path) -> tuple[str, int]:
+def cited_at(target: str, doc: AssembledDocument, root: Path) -> tuple[str, int]:
     """The first source file of the document whose text cites target, and the line (else the
     document's own file)."""
     for rel in doc.sources:

@@ -33,9 +33,18 @@ def version() -> str:
     return pypandoc.get_pandoc_version()
 
 
+DELAY = "CTG_PANDOC_DELAI"  # seconds a pandoc call may take (300 by default): a bound, whatever the text
+
+
 def _run(args: list[str], data: bytes, cwd: Path | None = None) -> bytes:
     env = dict(os.environ, LC_ALL="C.UTF-8")
-    proc = subprocess.run([executable(), *args], input=data, capture_output=True, cwd=cwd, env=env)
+    delay = float(os.environ.get(DELAY) or 300)
+    try:
+        proc = subprocess.run([executable(), *args], input=data, capture_output=True, cwd=cwd, env=env,
+                              timeout=delay)
+    except subprocess.TimeoutExpired:
+        raise PandocError(f"pandoc n'a pas fini en {delay:g} s : un texte est trop complexe pour être mis en "
+                          "page (crochets, listes ou citations imbriqués ?) ; simplifiez-le") from None
     if proc.returncode != 0:
         raise PandocError(proc.stderr.decode("utf-8", "replace"))
     return proc.stdout

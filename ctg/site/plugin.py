@@ -326,7 +326,8 @@ def on_page_content(html, page, config, files, **_):
     if getattr(page, "ctg_cached", None) is not None:
         return ""
     if page.file.src_uri not in _PAGES:
-        return sanitize(html)  # a page of the guide: Python-Markdown's HTML, through the same allow-list
+        # a page of the guide: Python-Markdown's HTML, through the same allow-list (its no-break spaces kept)
+        return sanitize(html).replace("&nbsp;", "\u00a0")
     page.ctg_generated = True
     return ""  # made by on_page_context, when mkdocs renders this page
 
