@@ -54,6 +54,7 @@ def test_killed_build_leaves_previous_outputs_intact(make_project):
     conv = next((root / "conventions").glob("ctg-test-*/convention.md"))
     conv.write_text(conv.read_text(encoding="utf-8").replace("statut: signée", "statut: projet"), encoding="utf-8")
     (conv.parent / "avenants/2023-001.md").unlink()
+    (conv.parent / "empreintes.yaml").unlink()  # a recorded text stays frozen whatever its status (#21)
     # Killed once every output is made and before any is written (a test hook, not a timer: the
     # suite runs on busy machines).
     proc = subprocess.run([sys.executable, str(ROOT / "build.py"), "--racine", str(root), "docx"],

@@ -29,10 +29,15 @@ def line_of(root: Path, rel: str, needle: str) -> int:
 
 
 def check_fails(root: Path, rel: str, needle: str, *fragments: str) -> str:
-    result = run_build(root, "check")
+    return fails_at(root, f"{rel}:{line_of(root, rel, needle)}", *fragments)
+
+
+def fails_at(root: Path, where: str, *fragments: str, command: str = "check") -> str:
+    """The command fails without a traceback, with errors at where (« fichier:ligne », or a file
+    alone for an error about the whole file) holding each fragment."""
+    result = run_build(root, command)
     assert result.code == 1, result.err
     assert "Traceback" not in result.err
-    where = f"{rel}:{line_of(root, rel, needle)}"
     lines = [line for line in result.err.splitlines() if line.startswith(where + "\u00a0:")]
     assert lines, f"no error at {where}:\n{result.err}"
     for fragment in fragments:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -32,9 +33,28 @@ def _agree(n: int, singular: str, plural: str | None = None) -> str:
     return f"{_number(n)} {singular if n < 2 else (plural or singular + 's')}"
 
 
+class OutsideTemplate(Exception):
+    """A library template that is a symbolic link leading out of templates/, or looping."""
+
+    def __init__(self, name: str, filename: str, reason: str):
+        super().__init__(name)
+        self.name, self.filename, self.reason = name, filename, reason
+
+
+class Bounded(Exception):
+    """A template asked for more than a document needs (a huge loop, a huge text): stopped."""
+
+
+MAX_RANGE = 10_000  # items of one range()
+MAX_RANGE_TOTAL = 200_000  # items of all the range() of one rendering
+MAX_TEXT = 1_000_000  # characters of a text made by « * » or a filter
+MAX_OUTPUT = 20_000_000  # characters of one rendering
+
+
 class RecordingLoader(jinja2.FileSystemLoader):
     """Remembers which library templates were read: a document's dependencies (for the
-    integrity check of signed texts and for incremental builds)."""
+    integrity check of signed texts and for incremental builds). A template that is a symbolic
+    link out of templates/ (or a loop) is refused: nothing outside the project is included."""
 
     def __init__(self, searchpath: str):
         super().__init__(searchpath)
@@ -42,8 +62,57 @@ class RecordingLoader(jinja2.FileSystemLoader):
 
     def get_source(self, environment, template):
         source, filename, uptodate = super().get_source(environment, template)
+        root = os.path.realpath(self.searchpath[0])
+        try:
+            real = str(Path(filename).resolve(strict=True))
+        except (RuntimeError, OSError):
+            raise OutsideTemplate(template, filename, "lien symbolique en boucle") from None
+        if not real.startswith(root.rstrip(os.sep) + os.sep):
+            raise OutsideTemplate(template, filename, "lien symbolique qui mène hors du dossier templates/")
         self.used.add(template)
         return source, filename, uptodate
+
+
+class _BoundedSandbox(SandboxedEnvironment):
+    """The sandbox with bounded loops and texts: a template stops within a second, memory bounded."""
+
+    intercepted_binops = frozenset(["*", "**", "%"])
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_TEXT:
+                    raise Bounded(f"texte ou liste de plus de {MAX_TEXT:,} éléments".replace(",", NNBSP))
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) and \
+                right > 0 and abs(left) > 1 and right * abs(left).bit_length() > 4096:
+            raise Bounded("nombre démesuré")
+        if operator == "%" and isinstance(left, str) and re.search(r"%[-+ #0]*\d{5,}", left):
+            raise Bounded("largeur de format démesurée")
+        return super().call_binop(context, operator, left, right)
+
+
+def _bounded_range(env: SandboxedEnvironment):
+    def bounded(*args: int) -> range:
+        items = range(*args)
+        budget = env.__dict__.get("_ctg_range_budget", MAX_RANGE_TOTAL)
+        if len(items) > MAX_RANGE or len(items) > budget:
+            raise Bounded(f"boucle de plus de {MAX_RANGE:,} tours".replace(",", NNBSP) if len(items) > MAX_RANGE
+                          else f"plus de {MAX_RANGE_TOTAL:,} tours de boucle en tout".replace(",", NNBSP))
+        env.__dict__["_ctg_range_budget"] = budget - len(items)
+        return items
+
+    return bounded
+
+
+def _bounded_filter(filt, name: str):
+    def bounded(*args, **kwargs):
+        if any(isinstance(v, int) and v > MAX_TEXT for v in (*args[1:], *kwargs.values())):
+            raise Bounded("largeur démesurée")
+        if name == "format" and args and isinstance(args[0], str) and re.search(r"%[-+ #0]*\d{5,}", args[0]):
+            raise Bounded("largeur de format démesurée")
+        return filt(*args, **kwargs)
+
+    return bounded
 
 
 class MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -77,7 +146,7 @@ def from_string(env: SandboxedEnvironment, source: str) -> jinja2.Template:
 
 
 def make_environment(templates: Path) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
+    env = _BoundedSandbox(
         bytecode_cache=_BYTECODE,
         loader=RecordingLoader(str(templates)),
         undefined=jinja2.StrictUndefined,
@@ -88,7 +157,22 @@ def make_environment(templates: Path) -> SandboxedEnvironment:
     env.filters["cellule"] = _cell
     env.globals["nombre"] = _number
     env.globals["accord"] = _agree
+    env.globals["range"] = _bounded_range(env)
+    for name in ("center", "indent", "wordwrap", "truncate", "format", "batch", "slice"):
+        env.filters[name] = _bounded_filter(env.filters[name], name)
     return env
+
+
+def _render_bounded(env: SandboxedEnvironment, tpl: jinja2.Template, context: dict) -> str:
+    """tpl.render, stopped once the text passes MAX_OUTPUT characters (a loop that writes forever)."""
+    env.__dict__["_ctg_range_budget"] = MAX_RANGE_TOTAL
+    out, size = [], 0
+    for chunk in tpl.generate(context):
+        size += len(chunk)
+        if size > MAX_OUTPUT:
+            raise Bounded(f"texte produit de plus de {MAX_OUTPUT // 1_000_000} millions de caractères")
+        out.append(chunk)
+    return "".join(out)
 
 
 def _template_line(exc: BaseException, filename: str, first: bool = False) -> int | None:
@@ -113,13 +197,10 @@ def render(env: SandboxedEnvironment, diags: Diagnostics, context: dict, *, sour
     """
     filename = "<template>"
     try:
+        tpl = _compile(env, template, source)
         if template is not None:
-            tpl = env.get_template(template)
-            filename = tpl.filename or template
-            first_line = 1
-        else:
-            tpl = from_string(env, source or "")
-        return tpl.render(context)
+            filename, first_line = tpl.filename or template, 1
+        return _render_bounded(env, tpl, context)
     except jinja2.TemplateSyntaxError as exc:
         where, line = _syntax_location(exc, path, first_line, env)
         diags.error(where, line, "jinja-syntaxe", f"syntaxe de gabarit invalide : {_french_syntax(exc.message)}.")
@@ -141,6 +222,18 @@ def render(env: SandboxedEnvironment, diags: Diagnostics, context: dict, *, sour
     except ReferenceError_ as exc:
         line = _template_line(exc, filename)
         diags.error(path, _abs(line, first_line), "reference-inconnue", str(exc))
+    except OutsideTemplate as exc:
+        diags.error(exc.filename, 0, "lien-interdit",
+                    f"la clause « {exc.name} » est un {exc.reason} ; une clause doit être un fichier du "
+                    "projet : remplacez le lien par le fichier.")
+    except Bounded as exc:
+        line = getattr(exc, "line", None) or _template_line(exc, filename)
+        diags.error(path, _abs(line, first_line), "gabarit-demesure",
+                    f"gabarit arrêté : {exc} ; un texte de convention n'en a jamais besoin.")
+    except (OverflowError, MemoryError) as exc:
+        line = _template_line(exc, filename)
+        diags.error(path, _abs(line, first_line), "gabarit-demesure",
+                    "gabarit arrêté : calcul démesuré ; un texte de convention n'en a jamais besoin.")
     except RecursionError as exc:
         line = _template_line(exc, filename, first=True)
         diags.error(path, _abs(line, first_line), "inclusion-circulaire",
@@ -149,6 +242,22 @@ def render(env: SandboxedEnvironment, diags: Diagnostics, context: dict, *, sour
         line = _template_line(exc, filename)
         diags.error(path, _abs(line, first_line), "gabarit-erreur", f"erreur dans le gabarit : {exc}.")
     return None
+
+
+def _compile(env: SandboxedEnvironment, template: str | None, source: str | None) -> jinja2.Template:
+    try:
+        return env.get_template(template) if template is not None else from_string(env, source or "")
+    except RecursionError:  # Jinja's parser recurses on each bracket or parenthesis
+        text = source if template is None else env.loader.get_source(env, template)[0]
+        nested = Bounded("expression imbriquée sur trop de niveaux (crochets, parenthèses)")
+        nested.line = _most_nested_line(text or "")  # type: ignore[attr-defined]
+        raise nested from None
+
+
+def _most_nested_line(text: str) -> int:
+    """Line (from 1) of text with the most brackets and parentheses: where a nesting is too deep."""
+    counts = [sum(line.count(c) for c in "[({") for line in text.split("\n")]
+    return counts.index(max(counts)) + 1 if counts else 1
 
 
 def _abs(line: int | None, first_line: int) -> int:
@@ -161,21 +270,37 @@ def _syntax_location(exc: jinja2.TemplateSyntaxError, path: Path, first_line: in
     return path, _abs(exc.lineno, first_line)
 
 
-_SYNTAX = {
-    "unexpected end of template": "fin de texte inattendue (une balise « {% … %} » n'est pas fermée ?)",
-    "unexpected '}'": "accolade fermante inattendue",
-    "expected token": "jeton attendu",
-    "Encountered unknown tag": "balise inconnue",
-    "unexpected char": "caractère inattendu",
-}
+_TOKENS = {"end of print statement": "la fin de « }} »", "end of statement block": "la fin de « %} »",
+           "name": "un nom", "end of template": "la fin du texte"}
+
+
+def _token(text: str) -> str:
+    return _TOKENS.get(text, f"« {text} »")
+
+
+_SYNTAX = [  # Jinja's English messages, in French with the names they quote
+    (r"(?i)unexpected end of template.*the innermost block that needs to be closed is '(\w+)'",
+     lambda m: f"fin de texte inattendue : la balise « {{% {m[1]} %}} » n'est jamais fermée "
+               f"(« {{% end{m[1]} %}} » attendu)"),
+    (r"(?i)unexpected end of template", lambda m: "fin de texte inattendue (une balise « {% … %} » n'est pas fermée ?)"),
+    (r"Encountered unknown tag '(\w+)'", lambda m: f"balise inconnue « {m[1]} »"),
+    (r"expected token '([^']+)', got '([^']+)'", lambda m: f"trouvé {_token(m[2])} à la place de {_token(m[1])}"),
+    (r"Expected an expression, got '([^']+)'", lambda m: f"une expression était attendue avant {_token(m[1])}"),
+    (r"unexpected '(.)', expected '(.)'", lambda m: f"« {m[1]} » inattendu, « {m[2]} » attendu"),
+    (r"unexpected '(.)'", lambda m: f"« {m[1]} » inattendu (accolade ou parenthèse mal fermée ?)"),
+    (r"unexpected char (.)(.)\1", lambda m: f"caractère « {m[2]} » inattendu (guillemet non fermé ?)"
+     if m[2] in "'\"" else f"caractère « {m[2]} » inattendu"),
+    (r"tag name expected", lambda m: "nom de balise attendu après « {% »"),
+]
 
 
 def _french_syntax(message: str | None) -> str:
     message = message or ""
-    for en, fr in _SYNTAX.items():
-        if message.startswith(en):
-            return f"{fr} ({message})"
-    return message
+    for pattern, french in _SYNTAX:
+        m = re.search(pattern, message)
+        if m:
+            return french(m)
+    return "construction non reconnue (voir les balises permises dans le guide de rédaction)"
 
 
 def _french_security(message: str) -> str:

@@ -26,7 +26,8 @@ from pathlib import Path
 from . import cache
 from ..core import pandoc
 from ..core.document import AssembledDocument
-from ..core.outputs import output_path, write_atomic
+from ..core import interrupt
+from ..core.outputs import output_path, test_pause, write_atomic
 from ..core.parallel import deal, default_jobs, ordered_map, thread_map, undeal
 from ..core.project import Project
 from ..core.progress import Progress
@@ -122,13 +123,19 @@ class _Layout:
     def __call__(self, batch: list[tuple[str, list[str], bool]]) -> list[dict]:
         from ..writers.libreoffice import Job, lay_out
 
+        test_pause("mise-en-page")  # for the tests: Ctrl-C while a worker thread waits on a program
+        interrupt.check()
         jobs = [Job(self.store.path(key, "brut.docx").read_bytes(), marks, pdf) for key, marks, pdf in batch]
         out = []
-        for (key, _marks, _pdf), layout in zip(batch, lay_out(jobs, self.progress.step)):
+        for (key, _marks, _pdf), layout in zip(batch, lay_out(jobs, self._restarted)):
             if layout.pdf is not None:
                 self.store.put(key, "lo.pdf", layout.pdf)
             out.append({"pages": layout.pages, "total": layout.total})
         return out
+
+    def _restarted(self, message: str) -> None:
+        interrupt.check()  # LibreOffice stopped by Ctrl-C: no fresh one
+        self.progress.step(message)
 
 
 class _Filler:

@@ -46,10 +46,22 @@ def sha256(data: bytes | str) -> str:
 
 
 def _hash_files(paths: list[Path], base: Path) -> str:
+    """Relative path and content of each file; a symbolic link by its target too, and never by the
+    content of what lies outside base or loops (the checks refuse those)."""
+    from ..core.confine import escape_reason
+
     h = hashlib.sha256()
     for path in sorted(paths):
         h.update(path.relative_to(base).as_posix().encode("utf-8") + b"\0")
-        h.update(path.read_bytes() if path.is_file() else b"<absent>")
+        if path.is_symlink():
+            h.update(b"-> " + os.readlink(path).encode("utf-8", "surrogateescape") + b"\0")
+            if escape_reason(path, base) is not None:
+                h.update(b"<hors-projet>\0")
+                continue
+        try:
+            h.update(path.read_bytes() if path.is_file() else b"<absent>")
+        except OSError:
+            h.update(b"<illisible>")
         h.update(b"\0")
     return h.hexdigest()
 
@@ -147,10 +159,12 @@ _TARGET = re.compile(r"!\[[^\]]*\]\(<?([^)\s>]+)")  # image targets in the assem
 
 def resource_files(markdown: str, resources: tuple[Path, ...]) -> list[Path]:
     """Files an image of the text points to (a logo's bytes are not in the text, only its name)."""
+    from ..core.confine import image_problem
+
     out = []
     for target in sorted(set(_TARGET.findall(markdown))):
-        for folder in resources:
-            if (folder / target).is_file():
+        for folder in resources:  # only images of the project are read (the checks refused the others)
+            if image_problem(target, folder, (folder,)) is None:
                 out.append(folder / target)
                 break
     return out
@@ -244,13 +258,32 @@ STAMP_INPUTS = ("conventions", "templates", "docs", "site_overrides", "mkdocs.ym
 
 
 def input_files(root: Path) -> list[Path]:
+    """Every file the run may read, as « check » sees them: through symbolic links to folders (each
+    real folder once, so a loop ends), links that lead out or loop listed (by their target only)."""
     out = []
     for name in STAMP_INPUTS:
         path = root / name
-        if path.is_file():
+        if path.is_file() or path.is_symlink() and not path.is_dir():
             out.append(path)
         elif path.is_dir():
-            out += [p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+            out += _walk_links(path, root)
+    return out
+
+
+def _walk_links(folder: Path, root: Path) -> list[Path]:
+    from ..core.confine import escape_reason
+
+    out, seen = [], set()
+    for current, dirs, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(current)
+        here = Path(current)
+        if real in seen or (here != folder and escape_reason(here, root) is not None):
+            out.append(here)  # a loop or a link out of the project: hashed by its target, not walked
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        out += [here / f for f in files]
     return out
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..assembly.assemble import Assembler
+from ..checks.images import check_images
+from ..checks.markdown_limits import check_complexity
 from ..checks.validate import find_placeholders, validate_corpus
 from ..core.diagnostics import Diagnostics
 from ..core.document import AssembledDocument
@@ -37,6 +39,8 @@ def assemble(corpus: Corpus, templates: Path, diags: Diagnostics, only: list[str
 def assemble_checked(project: Project, corpus: Corpus, diags: Diagnostics,
                      only: list[str] | None = None) -> dict[str, AssembledDocument]:
     docs = assemble(corpus, project.templates, diags, only)
+    check_images(docs, project.conventions, diags)  # nothing outside the project is read into an output
+    check_complexity(docs, diags)  # nor a text pandoc would take minutes to read
     for doc in docs.values():
         if doc.status in ("prêt pour signature", "signée"):
             _final_text_check(doc, corpus, diags)
@@ -46,6 +50,8 @@ def assemble_checked(project: Project, corpus: Corpus, diags: Diagnostics,
 def _final_text_check(doc: AssembledDocument, corpus: Corpus, diags: Diagnostics) -> None:
     """Safety net on the assembled text: templates may also leave blanks."""
     source = corpus.conventions[doc.id].path if doc.id in corpus.conventions else corpus.avenants[doc.id].path
+    if any(d.code == "texte-a-completer" and d.path in doc.sources for d in diags.errors):
+        return  # already reported at the line of its source
     for _i, what, excerpt in find_placeholders(doc.markdown):
         diags.error(source, 1, "texte-a-completer",
                     f"le texte assemblé de « {doc.id} » contient {what} (« {excerpt} ») ; complétez la source "

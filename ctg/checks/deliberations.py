@@ -110,6 +110,8 @@ def _check_approved(corpus: Corpus, delib: DeliberationSource, diags: Diagnostic
             continue
         seen.add(ident)
         statut = status_of(corpus, ident)
+        if statut is None and diags.failed(corpus.root / ident.split("-avenant-")[0]):
+            continue  # its sources have errors (reported): it is not « unknown »
         if statut is None:
             diags.error(path, line, "document-inconnu",
                         f"aucun document « {ident} » dans le corpus{closest(ident, known)}")

@@ -46,18 +46,26 @@ def _source(corpus: Corpus, doc: AssembledDocument):
     return corpus.conventions[doc.id] if doc.id in corpus.conventions else corpus.avenants[doc.id]
 
 
-def read_recorded(folder: Path, diags: Diagnostics) -> dict[str, str]:
+def read_recorded(folder: Path, diags: Diagnostics) -> dict[str, str] | None:
+    """{document: fingerprint}; None when the file cannot be read (reported: nothing is said then of
+    the documents it should hold, rather than calling them « sans empreinte »)."""
     path = folder / FILE
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return {}
     doc = read_yaml(path, diags)
     if doc is None:
-        return {}
+        return None
     data = doc.data or {}
-    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
-        diags.error(path, 1, "empreintes-invalides", "le fichier d'empreintes doit associer chaque document à son empreinte.")
-        return {}
-    return data
+    if not isinstance(data, dict):
+        diags.error(path, doc.first_line, "empreintes-invalides",
+                    "le fichier d'empreintes doit associer chaque document à son empreinte (« identifiant: empreinte »).")
+        return None
+    bad = [k for k, v in data.items() if not (isinstance(v, str) and re.fullmatch(r"[0-9a-f]{64}", v))]
+    for key in bad:
+        diags.error(path, doc.line((key,)), "empreintes-invalides",
+                    f"l'empreinte de « {key} » n'est pas une empreinte SHA-256 (64 caractères hexadécimaux) ; "
+                    "le fichier ne se modifie pas à la main : reprenez-le de l'historique git.")
+    return None if bad else data
 
 
 def modified_files(root: Path) -> set[str]:
@@ -80,10 +88,12 @@ def check_signed(corpus: Corpus, docs: dict[str, AssembledDocument], diags: Diag
     recorded_by_folder: dict[Path, dict[str, str]] = {}
     changed = None
     for doc in docs.values():
-        if doc.status not in SIGNED:
-            continue
         folder = _folder(corpus, doc)
-        recorded = recorded_by_folder.setdefault(folder, read_recorded(folder, diags))
+        if folder not in recorded_by_folder:
+            recorded_by_folder[folder] = read_recorded(folder, diags)
+        recorded = recorded_by_folder[folder]
+        if recorded is None or (doc.status not in SIGNED and doc.id not in recorded):
+            continue  # an unreadable file is reported; a text never signed is free to change
         src = _source(corpus, doc)
         line = src.src.line("statut")
         if doc.id not in recorded:
@@ -96,9 +106,11 @@ def check_signed(corpus: Corpus, docs: dict[str, AssembledDocument], diags: Diag
                 changed = modified_files(root)
             culprits = [s for s in doc.sources if s in changed]
             hint = (f" Fichiers modifiés dont il dépend : {', '.join(culprits)}." if culprits else "")
+            status = (f" Son empreinte est enregistrée : il reste figé quel que soit son statut (« {doc.status} »)."
+                      if doc.status not in SIGNED else "")
             diags.error(src.path, line, "texte-signe-modifie",
                         f"le texte signé de « {doc.id} » serait modifié ; un document signé ne change que par "
-                        f"avenant.{hint} Annulez la modification, ou, pour faire évoluer la bibliothèque de clauses, "
+                        f"avenant.{status}{hint} Annulez la modification, ou, pour faire évoluer la bibliothèque de clauses, "
                         "créez une nouvelle version du modèle (guide de rédaction, page « Textes signés »).")
 
 
@@ -114,23 +126,31 @@ def affected_by_changes(docs: dict[str, AssembledDocument], root: Path) -> dict[
 
 
 def record(corpus: Corpus, docs: dict[str, AssembledDocument], diags: Diagnostics, force: bool) -> list[str]:
-    """Write the fingerprints of signed documents; returns the ids recorded."""
+    """Write the fingerprints of signed documents; returns the ids recorded. With force (the only
+    way to change a recorded fingerprint), each one replaced or removed is a warning, loud."""
     by_folder: dict[Path, dict[str, str]] = {}
     written = []
     for doc in docs.values():
-        if doc.status not in SIGNED:
-            continue
         folder = _folder(corpus, doc)
-        recorded = by_folder.setdefault(folder, dict(read_recorded(folder, diags)))
+        if folder not in by_folder:
+            by_folder[folder] = dict(read_recorded(folder, diags) or {})
+        recorded = by_folder[folder]
+        src = _source(corpus, doc)
+        if doc.status not in SIGNED:
+            if doc.id in recorded and force:  # signed by mistake: its fingerprint goes
+                del recorded[doc.id]
+                _forced(diags, src, doc, "retirée", folder)
+            continue
         value = fingerprint(doc)
         if recorded.get(doc.id) == value:
             continue
         if doc.id in recorded and not force:
-            src = _source(corpus, doc)
             diags.error(src.path, src.src.line("statut"), "texte-signe-modifie",
                         f"l'empreinte enregistrée de « {doc.id} » ne correspond plus au texte ; elle n'est remplacée "
                         "qu'avec --forcer, si le texte enregistré par erreur n'était pas celui signé.")
             continue
+        if doc.id in recorded:
+            _forced(diags, src, doc, "remplacée", folder)
         recorded[doc.id] = value
         written.append(doc.id)
     if diags.errors:
@@ -138,7 +158,14 @@ def record(corpus: Corpus, docs: dict[str, AssembledDocument], diags: Diagnostic
     from ..core.outputs import write_atomic
 
     for folder, recorded in by_folder.items():
-        if recorded:
-            text = HEADER + yaml.safe_dump(dict(sorted(recorded.items())), allow_unicode=True, sort_keys=False)
+        text = HEADER + yaml.safe_dump(dict(sorted(recorded.items())), allow_unicode=True, sort_keys=False)
+        if recorded or (folder / FILE).exists():
             write_atomic(folder / FILE, text.encode("utf-8"))
     return written
+
+
+def _forced(diags: Diagnostics, src, doc: AssembledDocument, what: str, folder: Path) -> None:
+    diags.warning(src.path, src.src.line("statut"), "empreinte-forcee",
+                  f"ATTENTION : l'empreinte du texte signé de « {doc.id} » est {what} de force (--forcer) ; "
+                  f"seulement si le texte enregistré n'était pas celui signé. Dites pourquoi dans le message du "
+                  f"commit de {diags.rel(folder / FILE)}.")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..assembly.context import by_office, covered_communes, earlier_avenants, reference_date
 from ..assembly.parties import OrgView, representative_at
+from ..core.confine import excerpt, image_problem
 from ..core.diagnostics import Diagnostics, closest
 from ..core.french import BLANK_RX, date_fr
 from ..sources.corpus import AvenantSource, ConventionSource, Corpus, Located
@@ -38,7 +39,7 @@ def find_placeholders(text: str) -> list[tuple[int, str, str]]:
         for rx, what in PLACEHOLDERS:
             m = rx.search(line)
             if m:
-                found.append((i, what, m.group(0)))
+                found.append((i, what, excerpt(m.group(0), 40)))
                 break
     return found
 
@@ -78,12 +79,11 @@ class Validator:
                     self.diags.error(src.path, src.line("representants", i), "mandats-chevauches",
                                      f"le mandat de {nxt.prenom} {nxt.nom} commence avant la fin de celui de "
                                      f"{prev.prenom} {prev.nom} ; précisez la date de fin du mandat précédent.")
-            if org.logo:
-                logo = (reg.root / org.logo).resolve()
-                if not _inside(logo, self.corpus.root.parent) or not logo.is_file():
-                    self.diags.error(src.path, src.line("logo"), "logo-introuvable",
-                                     f"le logo « {org.logo} » est introuvable (chemin relatif au dossier "
-                                     "_registre, sans sortir du dépôt).")
+            problem = image_problem(org.logo, reg.root, (self.corpus.root,)) if org.logo else None
+            if problem is not None:  # checked by content, inside the project: never another file
+                self.diags.error(src.path, src.line("logo"), "logo-introuvable",
+                                 f"le logo « {excerpt(org.logo)} » est refusé : {problem} (chemin relatif au "
+                                 "dossier _registre, sans sortir du dépôt).")
 
     # ------------------------------------------------------------ signatories
 
@@ -139,6 +139,7 @@ class Validator:
         self.equipment(conv, territory)
         self.plan(conv)
         if meta.statut in FINAL:
+            self.scan_meta(src)
             self.no_placeholders(conv.path, conv.body_line, [s.text for s in conv.sections], conv.sections)
             for annex in conv.annexes:
                 self.scan(annex.path, annex.body_line, annex.body)
@@ -156,11 +157,13 @@ class Validator:
 
     def annex_data(self, conv: ConventionSource) -> None:
         kinds = {a.meta.contenu.value: a for a in conv.annexes}
-        if "equipements" in kinds and conv.equipements_src is None:
+        if "equipements" in kinds and conv.equipements_src is None \
+                and not self.diags.failed(conv.folder / "donnees" / "equipements.yaml"):
             a = kinds["equipements"]
             self.diags.error(a.path, a.src.line("contenu"), "donnees-absentes",
                              "cette annexe affiche les équipements mais donnees/equipements.yaml est absent.")
-        if "plan-actions" in kinds and conv.plan_src is None:
+        if "plan-actions" in kinds and conv.plan_src is None \
+                and not self.diags.failed(conv.folder / "donnees" / "plan-actions.yaml"):
             a = kinds["plan-actions"]
             self.diags.error(a.path, a.src.line("contenu"), "donnees-absentes",
                              "cette annexe affiche le plan d'actions mais donnees/plan-actions.yaml est absent.")
@@ -206,11 +209,11 @@ class Validator:
                 for o, ob in enumerate(en.objectifs):
                     for f, fid in enumerate(ob.fiches):
                         line = src.line("thematiques", t, "enjeux", e, "objectifs", o, "fiches", f)
-                        if fid not in conv.fiches:
+                        if fid not in conv.fiches and not self.diags.failed(conv.folder / "fiches" / f"{fid}.yaml"):
                             self.diags.error(src.path, line, "fiche-inconnue",
                                              f"la fiche « {fid} » n'existe pas (fichier fiches/{fid}.yaml absent)"
                                              f"{closest(fid, conv.fiches)}")
-                        elif fid in placed:
+                        elif fid in placed and fid in conv.fiches:
                             self.diags.error(src.path, line, "fiche-en-double",
                                              f"la fiche « {fid} » est déjà placée ligne {placed[fid]}.")
                         placed.setdefault(fid, line)
@@ -242,6 +245,11 @@ class Validator:
             self.diags.error(av.path, src.line("fin"), "fin-hors-periode",
                              f"la fin de l'avenant ({date_fr(meta.fin)}) doit suivre sa date d'effet et ne pas "
                              f"dépasser la fin de la convention ({date_fr(p.fin)}).")
+        signed, parent_signed = meta.signature.date, parent.meta.signature.date
+        if signed and parent_signed and signed < parent_signed:
+            self.diags.error(av.path, src.line("signature", "date"), "avenant-signe-avant",
+                             f"l'avenant est signé le {date_fr(signed)}, avant la convention qu'il modifie "
+                             f"(signée le {date_fr(parent_signed)}) ; corrigez l'une des deux dates.")
         if parent.meta.statut not in (Statut.signee, Statut.echue):
             self.diags.error(av.path, src.line("convention"), "parent-non-signe",
                              f"un avenant modifie une convention signée ; « {parent.id} » est au statut "
@@ -266,6 +274,7 @@ class Validator:
                                  f"« {key} » n'est pas signataire de cet avenant{closest(key, everyone)}")
         self.status(av.path, src, meta.statut, meta.signature)
         if meta.statut in FINAL:
+            self.scan_meta(src)
             self.no_placeholders(av.path, av.body_line, [s.text for s in av.sections], av.sections)
             for annex in av.annexes:
                 self.scan(annex.path, annex.body_line, annex.body)
@@ -291,19 +300,25 @@ class Validator:
             self.scan(section.path, section.line + 1, section.text)
             self.scan(section.path, section.line, section.title)
 
+    def scan_meta(self, src: Located) -> None:
+        """Blanks in the front matter (visas, titles…), each at the line of its value."""
+        def walk(value, loc: tuple) -> None:
+            if isinstance(value, str):
+                self.scan(src.path, src.line(*loc), value.replace("\n", " "))
+            elif isinstance(value, dict):
+                for key, item in value.items():
+                    walk(item, loc + (key,))
+            elif isinstance(value, list):
+                for i, item in enumerate(value):
+                    walk(item, loc + (i,))
+
+        walk(src.doc.data, ())
+
     def scan(self, path: Path, first_line: int, text: str) -> None:
-        for i, what, excerpt in find_placeholders(text):
+        for i, what, quoted in find_placeholders(text):
             self.diags.error(path, first_line + i, "texte-a-completer",
-                             f"{what} (« {excerpt} ») dans un document prêt pour signature ou signé ; "
+                             f"{what} (« {quoted} ») dans un document prêt pour signature ou signé ; "
                              "complétez le texte ou repassez le document au statut « projet ».")
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-        return True
-    except ValueError:
-        return False
 
 
 def validate_corpus(corpus: Corpus, diags: Diagnostics) -> None:

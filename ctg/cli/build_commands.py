@@ -31,7 +31,7 @@ def build(project: Project, corpus: Corpus, docs: dict[str, AssembledDocument], 
         write_manifest(project.dist)
     n = len(produced.files)
     if n or "site" not in formats:
-        progress.done(f"{n} fichier{'s' if n > 1 else ''} à jour dans {project.dist.relative_to(project.root)}/ "
+        progress.done(f"{n} fichier{'s' if n > 1 else ''} à jour dans {project.dist.name}/ "
                       f"({produced.built} produit{'s' if produced.built > 1 else ''}, {produced.reused} "
                       f"réutilisé{'s' if produced.reused > 1 else ''} du cache, {written} "
                       f"écrit{'s' if written > 1 else ''}).")
@@ -40,6 +40,16 @@ def build(project: Project, corpus: Corpus, docs: dict[str, AssembledDocument], 
 
         return build_site(project, corpus, docs, serve="serve" in formats, progress=progress, interne=interne or None)
     return 0
+
+
+def output_folders(project: Project, formats: list[str], interne: bool) -> list[str]:
+    """The folders a build of formats replaces: dist/, and the site's folder when it builds the site."""
+    from ..site.publish import site_dir, wants_internal
+
+    folders = ["dist"]
+    if "site" in formats:
+        folders.append(site_dir(project, not (interne or wants_internal())).name)
+    return folders
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from ..core.diagnostics import Diagnostics, UserError, report
 from ..core.outputs import output_path
 from ..core.progress import Progress, say
 from ..core.project import Project
+from ..build.staging import OutputsError, describe, lock, recover, try_lock, unlock
+from ..core import interrupt
+from ..core.pandoc import PandocError
 from ..writers.libreoffice import ToolError
 from . import registry
 
@@ -52,7 +56,7 @@ def translate_argparse(message: str) -> str:
     }
     for en, fr in replacements.items():
         message = message.replace(en, fr)
-    return message
+    return re.sub(r"^(argument [^:\s]+):", r"\1 :", message)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -121,7 +125,7 @@ def add_build_options(p, default=None) -> None:
         except ShardError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
 
-    p.add_argument("-j", "--jobs", type=int, metavar="N", default=default,
+    p.add_argument("-j", "--jobs", type=_jobs, metavar="N", default=default,
                    help="nombre de documents produits en parallèle (par défaut : le nombre de cœurs)")
     p.add_argument("--force", action="store_true", default=default if default is not None else False,
                    help="tout reproduire sans réutiliser le cache (.cache/)")
@@ -129,28 +133,59 @@ def add_build_options(p, default=None) -> None:
                    help="ne produire que la part K sur N des conventions (intégration continue, voir README)")
 
 
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"« {text[:20]} » n'est pas un nombre de processus (un entier, "
+                                         "par exemple -j 4)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("le nombre de processus doit être au moins 1")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     project = Project(args.racine.resolve())
     command = args.commande or "all"
+    previous = interrupt.install()
     try:
         return run(command, args, project)
     except UserError as exc:
         report(exc.diagnostics)
-        say("Aucun fichier n'a été écrit ni remplacé.", sys.stderr)
-        return 1
-    except ToolError as exc:
-        say(f"build.py : erreur : {exc}", sys.stderr)
-        say("Aucun fichier n'a été écrit ni remplacé.", sys.stderr)
-        return 1
+    except (ToolError, OutputsError, PandocError, OSError) as exc:
+        say(f"build.py : erreur : {_one_line(exc)}", sys.stderr)
     except KeyboardInterrupt:
-        say("\nInterrompu : les fichiers déjà produits sont intacts.", sys.stderr)
+        say("\nInterrompu : les sorties précédentes sont intactes.", sys.stderr)
         return 130
+    finally:
+        unlock()
+        interrupt.restore(previous)
+    say("Aucun fichier n'a été écrit ni remplacé.", sys.stderr)
+    return 1
+
+
+def _one_line(exc: Exception) -> str:
+    """An error of the environment in one line (never a traceback, never a whole file)."""
+    if isinstance(exc, OSError):
+        return describe(exc) + "."
+    text = " ".join(str(exc).split())
+    text = text if len(text) <= 300 else text[:299] + "…"
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+WRITING = ("docx", "pdf", "site", "all", "serve", "fiches", "consolidate", "redline", "empreintes")
 
 
 def run(command: str, args, project: Project) -> int:
     if command in ("new", "diff", "schemas", "registre"):
         return _run_on_files(command, args, project)
+    if command in WRITING:  # one build at a time; what a killed one left is undone first
+        lock(project.root)
+        recover(project.root)
+    elif try_lock(project.root):
+        recover(project.root)
+        unlock()
     stamp = _stamp(command, args, project)
     if stamp is not None and not args.force and stamp.current():
         say("Rien à refaire : sources, modèles et outils inchangés depuis la dernière construction, "
@@ -169,7 +204,7 @@ def run(command: str, args, project: Project) -> int:
         return _run_on_corpus(command, args, project, corpus, diags, ids)
     if ids:
         missing = unknown_ids(corpus, ids)
-        for ident in missing:
+        for ident in (i for i in missing if not diags.failed(corpus.root / i.split("-avenant-")[0])):
             diags.error("conventions", 0, "document-inconnu",
                         f"aucun document « {ident} » ; « python build.py list » affiche les identifiants.")
     diags.raise_if_errors(args.strict)
@@ -185,6 +220,8 @@ def run(command: str, args, project: Project) -> int:
     if command == "empreintes":
         written = integrity.record(corpus, docs, diags, args.forcer)
         diags.raise_if_errors()
+        if diags.warnings:  # --forcer replaced or removed a recorded fingerprint: said loudly
+            report(diags.warnings)
         say(f"Empreintes enregistrées : {', '.join(written)}." if written else "Aucune nouvelle empreinte à enregistrer.")
         return 0
     integrity.check_signed(corpus, docs, diags, project.root)
@@ -247,21 +284,30 @@ def _show(command: str, project: Project, docs) -> int:
 
 
 def _produce(command: str, args, project: Project, corpus, docs, diags: Diagnostics, stamp) -> int:
-    from .build_commands import build  # writers are heavy: import them only when building
+    from ..build.staging import Staging
+    from .build_commands import build, output_folders  # writers are heavy: import them only when building
 
     formats = {"docx": ["docx"], "pdf": ["pdf"], "site": ["site"], "all": ["docx", "pdf", "site"],
                "serve": ["serve"]}[command]
     if getattr(args, "shard", None):  # a shard writes its part of dist/; the site is built once, from all parts
         formats = [f for f in formats if f != "site"] or ["docx", "pdf"]
-    code = build(project, corpus, docs, formats, Progress(), diags, interne=getattr(args, "interne", False),
-                 manifest=not getattr(args, "shard", None))
-    if code == 0 and command == "all" and corpus.deliberations and not getattr(args, "shard", None):
-        # After build(): its worker processes are forked, which must happen before threads start here.
-        from ..build.build_outputs import write_manifest
-        from ..deliberations.dossier_outputs import run_deliberations
+    interne = getattr(args, "interne", False)
+    if command == "serve":  # writes nothing
+        return build(project, corpus, docs, formats, Progress(), diags, interne=interne)
+    # dist/ and site/ are written aside and switched in at the end: whole, or not at all
+    with Staging(project, output_folders(project, formats, interne)) as staging:
+        staged = staging.staged
+        code = build(staged, corpus, docs, formats, Progress(), diags, interne=interne,
+                     manifest=not getattr(args, "shard", None))
+        if code == 0 and command == "all" and corpus.deliberations and not getattr(args, "shard", None):
+            # After build(): its worker processes are forked, which must happen before threads start here.
+            from ..build.build_outputs import write_manifest
+            from ..deliberations.dossier_outputs import run_deliberations
 
-        run_deliberations("all", project, corpus, diags, sorted(corpus.deliberations))
-        write_manifest(project.dist)
+            run_deliberations("all", staged, corpus, diags, sorted(corpus.deliberations))
+            write_manifest(staged.dist)
+        if code == 0:
+            staging.commit()
     if code == 0 and stamp is not None:
         stamp.record()
     return code

@@ -78,7 +78,7 @@ def resolve(assembler: Assembler, corpus: Corpus, ident: str) -> Side | None:
     elif conv_id in corpus.conventions and when_text:
         conv = corpus.conventions[conv_id]
         when = parse_date(when_text, diags, "la date de la version")
-        if when is None:
+        if when is None or not within_period(conv, when, diags, f"la date de la version « {ident} »"):
             return None
         label = f"la version consolidée au {date_fr(when)}"
     else:
@@ -95,10 +95,23 @@ def resolve(assembler: Assembler, corpus: Corpus, ident: str) -> Side | None:
     return Side(doc, conv, f"{label} de « {conv.meta.titre_court} »", applied)
 
 
-def default_date() -> dt.date:
+def default_date(conv=None) -> dt.date:
+    """The site's reference day, within the convention's period when one is given."""
     from ..site.status import reference_date
 
-    return reference_date()
+    day = reference_date()
+    return day if conv is None else min(max(day, conv.meta.periode.debut), conv.meta.periode.fin)
+
+
+def within_period(conv, when: dt.date, diags: Diagnostics, what: str) -> bool:
+    """A version exists only within the convention's period; else an error (nothing is written)."""
+    p = conv.meta.periode
+    if p.debut <= when <= p.fin:
+        return True
+    diags.error(conv.path, conv.src.line("periode"), "date-hors-periode",
+                f"{what} ({date_fr(when)}) est hors de la période de « {conv.id} » (du {date_fr(p.debut)} au "
+                f"{date_fr(p.fin)}) ; choisissez une date dans cette période.")
+    return False
 
 
 # ---------------------------------------------------------------- consolidate
@@ -111,7 +124,9 @@ def consolidate_command(args, project: Project, corpus: Corpus, diags: Diagnosti
                 if args.ident in corpus.avenants else "")
         diags.error("conventions", 0, "document-inconnu", f"aucune convention « {args.ident} »{hint}.")
         diags.raise_if_errors()
-    when = parse_date(args.date, diags, "--date") if args.date else default_date()
+    when = parse_date(args.date, diags, "--date") if args.date else default_date(conv)
+    if when is not None:
+        within_period(conv, when, diags, "la date demandée (--date)")
     diags.raise_if_errors()
     assembler = Assembler(corpus, project.templates, diags)
     doc = consolidated_document(assembler, conv, when)

@@ -62,6 +62,12 @@ class Diagnostics:
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.items if d.level != "erreur"]
 
+    def failed(self, path: Path | str) -> bool:
+        """An error was reported on this file, or on a file in this folder: a follow-up message about
+        what it should have held would be false (« absent », « unknown »), so none is given."""
+        rel = self.rel(path)
+        return any(d.path == rel or d.path.startswith(rel + "/") for d in self.errors)
+
     def has_errors(self, strict: bool = False) -> bool:
         return bool(self.errors or (strict and self.warnings))
 
@@ -100,9 +106,10 @@ def _relative(path: str, root: str) -> str:
     """path relative to root when inside it (both resolved), else as given; memoized: every
     document lists its sources, most of them shared (registry, templates)."""
     p = Path(path)
-    try:
-        return p.resolve().relative_to(Path(root).resolve()).as_posix()
-    except ValueError:
+    try:  # the folder resolved, not the file: a symbolic link is named where it is, not where it leads
+        where = p.absolute().parent.resolve() / p.name if p.name else p.resolve()
+        return where.relative_to(Path(root).resolve()).as_posix()
+    except (ValueError, RuntimeError, OSError):
         return p.as_posix()
 
 

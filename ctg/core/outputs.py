@@ -18,6 +18,19 @@ def test_stop(phase: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+#: for the tests: at the phase this variable names, the build writes the file CTG_TEST_PAUSE_FICHIER
+#: and waits on a child process (as it waits on LibreOffice), so a test can interrupt it there
+PAUSE_AT = "CTG_TEST_PAUSE"
+
+
+def test_pause(phase: str) -> None:
+    if os.environ.get(PAUSE_AT) == phase:
+        import subprocess
+
+        Path(os.environ["CTG_TEST_PAUSE_FICHIER"]).write_text(phase, encoding="utf-8")
+        subprocess.run(["sleep", "600"], check=False)
+
+
 def output_path(dist: Path, doc_id: str, parent: str | None, ext: str) -> Path:
     """dist/<convention>/<document>.<ext>: a convention and its avenants sit together."""
     folder = dist / (parent or doc_id)

@@ -9,6 +9,11 @@ from pathlib import Path
 @dataclass
 class Project:
     root: Path
+    outputs: Path | None = None  # where dist/ and site/ are written (a build's staging folder), else root
+
+    @property
+    def output_root(self) -> Path:
+        return self.outputs or self.root
 
     @property
     def conventions(self) -> Path:
@@ -20,4 +25,4 @@ class Project:
 
     @property
     def dist(self) -> Path:
-        return self.root / "dist"
+        return self.output_root / "dist"

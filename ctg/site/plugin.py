@@ -38,6 +38,7 @@ from .glossary import add_abbreviations, markdown_abbreviations
 from .model import SiteModel, build_model, published_documents
 from .page_cache import TEMPLATE, PageCache, context_key
 from .pages import render_page
+from .sanitize import sanitize
 from .status import reference_date
 from .toc import toc_tokens
 from .versions import consolidated_versions
@@ -118,8 +119,22 @@ def on_config(config, **_):
                               site_url=config.site_url)
     for notice in STATE.model.notices:
         log.info("ctg : %s", notice)
-    config["nav"] = STATE.model.nav
+    config["nav"] = _text_titles(STATE.model.nav)
     return config
+
+
+def _text_titles(nav):
+    """The nav with its titles escaped: mkdocs' templates print them as they are (no autoescape),
+    and a title from the sources is text, never markup."""
+    if isinstance(nav, list):
+        return [_text_titles(item) for item in nav]
+    if isinstance(nav, dict):
+        return {_escape_title(title): _text_titles(value) for title, value in nav.items()}
+    return nav
+
+
+def _escape_title(title: str) -> str:
+    return html_lib.escape(title, quote=False).replace('"', "&quot;")
 
 
 def _assemble(project_root: Path, config) -> Prepared | None:
@@ -213,7 +228,8 @@ _PAGES: dict[str, tuple[str, str]] = {}
 
 
 def _placeholder(title: str, searchable: bool = True, hide: tuple[str, ...] = ()) -> str:
-    meta: dict = {"title": title}
+    # mkdocs' templates print the title as it is (no autoescape): a title from the sources is text
+    meta: dict = {"title": _escape_title(title)}
     if hide:
         meta["hide"] = list(hide)
     if not searchable:
@@ -348,7 +364,8 @@ def on_page_content(html, page, config, files, **_):
     if getattr(page, "ctg_cached", None) is not None:
         return ""
     if page.file.src_uri not in _PAGES:
-        return html  # a page of the guide: Python-Markdown's HTML
+        # a page of the guide: Python-Markdown's HTML, through the same allow-list (its no-break spaces kept)
+        return sanitize(html).replace("&nbsp;", "\u00a0")
     page.ctg_generated = True
     return ""  # made by on_page_context, when mkdocs renders this page
 

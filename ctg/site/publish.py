@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from ..core.document import AssembledDocument
-from ..core.outputs import output_path
+from ..core.outputs import output_path, test_pause, test_stop
 from ..core.progress import Progress, say
 from ..core.project import Project
 from ..sources.corpus import Corpus
@@ -40,7 +40,7 @@ def wants_internal() -> bool:
 
 
 def site_dir(project: Project, public: bool) -> Path:
-    return project.root / ("site" if public else "site-interne")
+    return project.output_root / ("site" if public else "site-interne")
 
 
 def build_site(project: Project, corpus: Corpus, docs: dict[str, AssembledDocument], serve: bool,
@@ -74,20 +74,22 @@ def _build(project: Project, config_file: Path, docs_dir: Path, public: bool, pr
     from mkdocs.exceptions import MkDocsException
 
     target = site_dir(project, public)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=project.root))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     progress.step(f"Site : construction par mkdocs ({'public' if public else 'interne'})")
     try:
         config = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(tmp), strict=True)
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)
+            test_stop("pendant-site")  # for the tests: a kill, or Ctrl-C, while the site is being written
+            test_pause("pendant-site")
         finally:
             config.plugins.on_shutdown()
         counts = commit_pages()
     except MkDocsException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         say(f"build.py : erreur : le site n'a pas été construit ({_french(exc)}) ; "
-            f"{target.relative_to(project.root)}/ est inchangé.", sys.stderr)
+            f"{target.name}/ est inchangé.", sys.stderr)
         return 1
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -98,7 +100,7 @@ def _build(project: Project, config_file: Path, docs_dir: Path, public: bool, pr
         rendered, reused = counts
         detail = (f" ({rendered} page{'s' if rendered > 1 else ''} rendue{'s' if rendered > 1 else ''}, "
                   f"{reused} reprise{'s' if reused > 1 else ''} du cache)")
-    progress.done(f"Site {'public' if public else 'interne'} écrit dans {target.relative_to(project.root)}/{detail}.")
+    progress.done(f"Site {'public' if public else 'interne'} écrit dans {target.name}/{detail}.")
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..core.confine import excerpt
 from ..core.diagnostics import Diagnostics
 from . import schemas, territory
 from .corpus import AnnexSource, AvenantSource, ConventionSource, Corpus, FicheSource, Located, Registry
@@ -24,8 +25,14 @@ def load_corpus(root: Path, diags: Diagnostics) -> Corpus:
     for folder in document_folders(root, "convention.md", "convention-absente", "créez-le ou déplacez le dossier",
                                    diags):
         conv = load_convention(folder, diags)
-        if conv is None:
+        if conv is None:  # its avenants are still read: every error of the run together
+            for path in sorted((folder / "avenants").glob("*.md")):
+                load_avenant(path, folder, diags)
             continue
+        if conv.id != folder.name:  # the documented rule: conventions/<identifiant>/
+            diags.error(conv.path, conv.src.line("identifiant"), "dossier-identifiant",
+                        f"le dossier « {folder.name} » doit porter le nom de l'identifiant « {conv.id} » ; "
+                        f"renommez le dossier en conventions/{conv.id}/ (ou corrigez l'identifiant).")
         if conv.id in corpus.conventions:
             other = corpus.conventions[conv.id]
             diags.error(conv.path, conv.src.line("identifiant"), "identifiant-en-double",
@@ -78,43 +85,52 @@ def load_registry(folder: Path, diags: Diagnostics) -> Registry:
     if sigles.exists():
         doc = read_yaml(sigles, diags)
         if doc is not None:
-            if isinstance(doc.data, dict) and all(isinstance(v, str) for v in doc.data.values()):
+            bad = ([k for k, v in doc.data.items() if not isinstance(v, str)] if isinstance(doc.data, dict)
+                   else [None])
+            if not bad:
                 reg.sigles = {str(k): v.strip() for k, v in doc.data.items()}
                 reg.sigles_src = Located(sigles, doc)
-            else:
-                diags.error(sigles, 1, "type-invalide", "le glossaire doit associer chaque sigle à son développé (« SIGLE: développé »).")
+            for key in bad:  # each at its line
+                diags.error(sigles, doc.line((key,)) if key is not None else doc.first_line, "type-invalide",
+                            "le glossaire doit associer chaque sigle à son développé (« SIGLE: développé »)"
+                            + (f" ; « {excerpt(key)} » n'est pas suivi d'un texte." if key is not None else "."))
     return reg
 
 
 def load_convention(folder: Path, diags: Diagnostics) -> ConventionSource | None:
     path = folder / "convention.md"
     src = read_markdown(path, diags)
-    if src is None:
-        return None
-    meta = validate(schemas.Convention, src.meta, path, diags)
-    if meta is None:
+    meta = validate(schemas.Convention, src.meta, path, diags) if src is not None else None
+    if meta is None:  # the rest of the folder is still read: every error of the run together
+        load_fiches(folder / "fiches", diags)
+        _load_data(folder / "donnees" / "equipements.yaml", schemas.Equipements, diags)
+        _load_data(folder / "donnees" / "plan-actions.yaml", schemas.PlanActions, diags)
+        for annex in sorted((folder / "annexes").glob("*.md")):
+            annex_src = read_markdown(annex, diags)
+            if annex_src is not None:
+                validate(schemas.Annexe, annex_src.meta, annex, diags)
         return None
     sections = split_sections(src.body, src.body_line, path, diags)
     conv = ConventionSource(folder, path, meta, Located(path, src.meta), sections, src.body_line)
     conv.annexes = load_annexes(folder / "annexes", meta.annexes, conv.src, diags)
-    data = folder / "donnees"
-    eq = data / "equipements.yaml"
-    if eq.exists():
-        doc = read_yaml(eq, diags)
-        if doc is not None:
-            conv.equipements = validate(schemas.Equipements, doc, eq, diags)
-            conv.equipements_src = Located(eq, doc)
-    plan = data / "plan-actions.yaml"
-    if plan.exists():
-        doc = read_yaml(plan, diags)
-        if doc is not None:
-            conv.plan = validate(schemas.PlanActions, doc, plan, diags)
-            conv.plan_src = Located(plan, doc)
+    conv.equipements, conv.equipements_src = _load_data(folder / "donnees" / "equipements.yaml",
+                                                        schemas.Equipements, diags)
+    conv.plan, conv.plan_src = _load_data(folder / "donnees" / "plan-actions.yaml", schemas.PlanActions, diags)
     conv.fiches = load_fiches(folder / "fiches", diags)
     from .deliberation_sources import load_forms
 
     load_forms(conv, diags)  # formulaires/<id>.md listed by the annexes
     return conv
+
+
+def _load_data(path: Path, model, diags: Diagnostics) -> tuple:
+    """(validated data, Located) of an optional data file; (None, None) when absent or unreadable."""
+    if not path.exists() and not path.is_symlink():
+        return None, None
+    doc = read_yaml(path, diags)
+    if doc is None:
+        return None, None
+    return validate(model, doc, path, diags), Located(path, doc)
 
 
 def load_fiches(folder: Path, diags: Diagnostics) -> dict[str, FicheSource]:

@@ -9,6 +9,7 @@ from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from ..core.confine import excerpt
 from ..core.diagnostics import Diagnostics
 from .sources import YamlDoc
 
@@ -73,13 +74,14 @@ def _allowed(model: type[BaseModel], loc: tuple) -> list[str]:
 
 def french_message(model: type[BaseModel], err: dict) -> str:
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "str-", "int-"))))
-    name = format_loc(loc)
+    name = excerpt(format_loc(loc), 80)
     kind = err["type"]
-    value = err.get("input")
+    raw = err.get("input")
+    value = "rien" if raw is None else excerpt(raw)  # never Python's « None », never a whole file
     if kind == "missing":
         return f"champ obligatoire « {name} » manquant ; ajoutez-le."
     if kind == "extra_forbidden":
-        key = str(loc[-1])
+        key = excerpt(loc[-1], 80)
         owner = _submodel(model, loc)
         known = list(owner.model_fields) if owner else []
         guess = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
@@ -89,19 +91,19 @@ def french_message(model: type[BaseModel], err: dict) -> str:
     if kind in ("enum", "literal_error"):
         allowed = _allowed(model, loc)
         options = ", ".join(f"« {a} »" for a in allowed) if allowed else err.get("ctx", {}).get("expected", "")
-        guess = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.5) if allowed else []
+        guess = difflib.get_close_matches(value, allowed, n=1, cutoff=0.5) if allowed else []
         hint = f" ; vouliez-vous dire « {guess[0]} » ?" if guess else ""
         return f"« {name} » vaut « {value} » : valeurs possibles {options}{hint}"
     if kind.startswith("date") or kind.startswith("datetime"):
-        return f"« {name} » doit être une date au format AAAA-MM-JJ (reçu : « {value} »)."
+        return f"« {name} » doit être une date au format AAAA-MM-JJ (reçu : {_describe(raw)})."
     if kind == "string_type":
-        return f"« {name} » doit être un texte (reçu : {_describe(value)})."
+        return f"« {name} » doit être un texte (reçu : {_describe(raw)})."
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"« {name} » doit être un nombre entier (reçu : « {value} »)."
+        return f"« {name} » doit être un nombre entier (reçu : {_describe(raw)})."
     if kind == "list_type":
-        return f"« {name} » doit être une liste (une ligne « - … » par élément) ; reçu : {_describe(value)}."
+        return f"« {name} » doit être une liste (une ligne « - … » par élément) ; reçu : {_describe(raw)}."
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"« {name} » doit être un ensemble de clés « clé : valeur » ; reçu : {_describe(value)}."
+        return f"« {name} » doit être un ensemble de clés « clé : valeur » ; reçu : {_describe(raw)}."
     if kind == "too_short":
         minimum = err.get("ctx", {}).get("min_length")
         if minimum is not None and minimum > 1:
@@ -117,11 +119,11 @@ def french_message(model: type[BaseModel], err: dict) -> str:
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         return f"« {name} » vaut « {value} », hors des bornes permises."
     if kind == "value_error":
-        msg = str(err.get("ctx", {}).get("error", err["msg"]))
+        msg = excerpt(err.get("ctx", {}).get("error", err["msg"]), 300)
         return f"« {name} » : {msg}." if loc else f"{msg[:1].upper()}{msg[1:]}."
     if kind in ("bool_type", "bool_parsing"):
         return f"« {name} » doit valoir « oui » ou « non »."
-    return f"« {name} » : valeur invalide ({err['msg']})."
+    return f"« {name} » : valeur invalide ({excerpt(err['msg'], 120)})."
 
 
 def _describe(value: Any) -> str:
@@ -131,7 +133,7 @@ def _describe(value: Any) -> str:
         return "un ensemble de clés"
     if isinstance(value, list):
         return "une liste"
-    return f"« {value} »"
+    return f"« {excerpt(value)} »"
 
 
 def validate(model: type[M], doc: YamlDoc, path: Path, diags: Diagnostics, data: Any = None) -> M | None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from ..core.confine import escape_reason, excerpt
 from ..core.diagnostics import Diagnostics
 
 MAX_SOURCE_BYTES = 5 * 1024 * 1024  # a convention source is a few hundred kB at most
@@ -44,11 +45,17 @@ class SourceFile:
 
 
 def read_text(path: Path, diags: Diagnostics) -> str | None:
-    """Read a UTF-8 source; BOM is dropped, CRLF accepted."""
+    """Read a UTF-8 source; BOM is dropped, CRLF accepted. A symbolic link that leads out of the
+    project (diags.root) or loops is refused: nothing outside the project is read."""
+    reason = escape_reason(path, diags.root)
+    if reason is not None:
+        diags.error(path, 0, "lien-interdit",
+                    f"{reason} : une source doit être un fichier du projet ; remplacez le lien par le fichier.")
+        return None
     try:
         size = path.stat().st_size
     except OSError as exc:
-        diags.error(path, 0, "fichier-illisible", f"impossible de lire le fichier ({exc.strerror}).")
+        diags.error(path, 0, "fichier-illisible", f"impossible de lire le fichier ({_strerror(exc)}).")
         return None
     if size > MAX_SOURCE_BYTES:
         diags.error(path, 0, "fichier-trop-gros",
@@ -56,7 +63,12 @@ def read_text(path: Path, diags: Diagnostics) -> str | None:
                     f"{MAX_SOURCE_BYTES // (1024 * 1024)} Mo pour une source ; découpez-le ou "
                     "retirez les données qui n'ont rien à y faire.")
         return None
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        diags.error(path, 0, "fichier-illisible", f"impossible de lire le fichier ({_strerror(exc)}) ; "
+                    "vérifiez ses droits de lecture.")
+        return None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -71,6 +83,15 @@ def read_text(path: Path, diags: Diagnostics) -> str | None:
         diags.error(path, text[: text.index("\x00")].count("\n") + 1, "fichier-binaire", "le fichier contient des octets nuls : ce n'est pas un texte.")
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _strerror(exc: OSError) -> str:
+    """The system's reason in French for the common cases."""
+    import errno
+
+    return {errno.EACCES: "permission refusée", errno.EPERM: "opération non permise",
+            errno.ENOENT: "fichier absent", errno.EISDIR: "c'est un dossier",
+            errno.ELOOP: "lien symbolique en boucle"}.get(exc.errno, exc.strerror or "erreur du système")
 
 
 class _Loader(yaml.SafeLoader):
@@ -106,22 +127,49 @@ def _fast_parse(text: str):
         loader.dispose()
 
 
-def _walk(node: yaml.Node, loc: tuple, lines: dict, dupes: list, offset: int) -> None:
+MAX_ALIASES = 50  # uses of « *ancre » in one file: a few are handy, thousands are an alias bomb
+MAX_DEPTH = 100  # nesting of lists and mappings
+
+
+class _TooComplex(Exception):
+    def __init__(self, line: int, message: str, code: str = "yaml-demesure"):
+        super().__init__(message)
+        self.line, self.message, self.code = line, message, code
+
+
+def _walk(node: yaml.Node, loc: tuple, lines: dict, dupes: list, offset: int, seen: dict | None = None) -> None:
+    seen = {"nodes": set(), "aliases": 0} if seen is None else seen
+    if len(loc) > MAX_DEPTH:
+        raise _TooComplex(node.start_mark.line + 1 + offset,
+                          f"YAML démesuré : plus de {MAX_DEPTH} niveaux de listes ou de clés imbriqués ; "
+                          "simplifiez la structure")
+    if isinstance(node, yaml.CollectionNode):
+        if id(node) in seen["nodes"]:  # an alias: the node of its anchor, walked again
+            seen["aliases"] += 1
+            if seen["aliases"] > MAX_ALIASES:
+                raise _TooComplex(node.start_mark.line + 1 + offset,
+                                  f"YAML démesuré : plus de {MAX_ALIASES} réutilisations d'ancres (« *nom ») ; "
+                                  "recopiez les valeurs au lieu de les référencer")
+        seen["nodes"].add(id(node))
     lines[loc] = node.start_mark.line + 1 + offset
     if isinstance(node, yaml.MappingNode):
-        seen: dict[Any, int] = {}
+        keys: dict[Any, int] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _TooComplex(key_node.start_mark.line + 1 + offset, "une clé doit être un simple texte, pas "
+                                  "une liste ni un ensemble de clés (une clé ne s'écrit pas entre [ ] ou { })",
+                                  "yaml-cle-invalide")
             key = key_node.value
             kline = key_node.start_mark.line + 1 + offset
-            if key in seen:
-                dupes.append((key, kline, seen[key]))
-            seen[key] = kline
+            if key in keys:
+                dupes.append((key, kline, keys[key]))
+            keys[key] = kline
             lines[loc + (key,)] = kline
-            _walk(value_node, loc + (key,), lines, dupes, offset)
+            _walk(value_node, loc + (key,), lines, dupes, offset, seen)
             lines[loc + (key,)] = kline  # a key's line is where the key is written
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _walk(item, loc + (i,), lines, dupes, offset)
+            _walk(item, loc + (i,), lines, dupes, offset, seen)
 
 
 def parse_yaml(text: str, path: Path, diags: Diagnostics, offset: int = 0) -> YamlDoc | None:
@@ -133,9 +181,17 @@ def parse_yaml(text: str, path: Path, diags: Diagnostics, offset: int = 0) -> Ya
                         "tabulation en début de ligne : YAML n'accepte que des espaces pour "
                         "l'indentation ; remplacez la tabulation par des espaces.")
             return None
+    depth = _flow_depth(text)
+    if depth is not None:
+        diags.error(path, depth + offset, "yaml-demesure",
+                    f"plus de {MAX_DEPTH} crochets ou accolades imbriqués ; simplifiez la structure.")
+        return None
     fast = _fast_parse(text)
     try:
         node = fast[0] if fast else yaml.compose(text, Loader=_Loader)
+    except RecursionError:
+        diags.error(path, offset + 1, "yaml-demesure", "structure YAML trop profonde ; simplifiez-la.")
+        return None
     except yaml.MarkedYAMLError as exc:
         opened = (exc.context or "").startswith(("while parsing a flow", "while scanning a quoted"))
         mark = (exc.context_mark if opened else None) or exc.problem_mark or exc.context_mark
@@ -149,10 +205,14 @@ def parse_yaml(text: str, path: Path, diags: Diagnostics, offset: int = 0) -> Ya
         return YamlDoc(None, {}, offset + 1)
     lines: dict[tuple, int] = {}
     dupes: list = []
-    _walk(node, (), lines, dupes, offset)
+    try:
+        _walk(node, (), lines, dupes, offset)
+    except _TooComplex as exc:
+        diags.error(path, exc.line, exc.code, f"{exc.message}.")
+        return None
     for key, line, first in dupes:
         diags.error(path, line, "cle-en-double",
-                    f"la clé « {key} » est déjà définie ligne {first} ; supprimez l'un des deux.")
+                    f"la clé « {excerpt(key, 80)} » est déjà définie ligne {first} ; supprimez l'un des deux.")
     if dupes:
         return None
     if fast:
@@ -166,6 +226,30 @@ def parse_yaml(text: str, path: Path, diags: Diagnostics, offset: int = 0) -> Ya
                     "valeur YAML invalide : mettez la valeur entre guillemets (« clé : \"valeur\" »).")
         return None
     return YamlDoc(data, lines, offset + 1)
+
+
+def _flow_depth(text: str) -> int | None:
+    """Line (from 1) where « [ » and « { » nest deeper than MAX_DEPTH (outside quotes), else None:
+    the parsers recurse on them."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    depth, quote = 0, ""
+    line = 1
+    for ch in text:
+        if ch == "\n":
+            line += 1
+            quote = ""  # a quoted scalar spanning lines is rare in these sources; never overcount
+        elif quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    return None
 
 
 _PROBLEMS = {
@@ -194,7 +278,7 @@ def _french_yaml_problem(exc: yaml.MarkedYAMLError) -> str:
     for en, fr in _PROBLEMS.items():
         if problem.startswith(en):
             return fr
-    return (problem or context or "erreur inconnue")
+    return excerpt(problem or context or "erreur inconnue", 120)
 
 
 def split_front_matter(text: str, path: Path, diags: Diagnostics) -> tuple[str | None, int, str, int]:
@@ -251,7 +335,13 @@ def read_yaml(path: Path, diags: Diagnostics) -> YamlDoc | None:
 def document_folders(root: Path, main_file: str, code: str, fix: str, diags: Diagnostics):
     """Sub-folders of root that hold main_file (« _… » and hidden folders skipped); the others are
     reported, so a misnamed file is never silently ignored."""
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))):
+    entries = sorted(p for p in root.iterdir() if not p.name.startswith(("_", ".")))
+    for link in (p for p in entries if p.is_symlink()):
+        reason = escape_reason(link, diags.root)
+        if reason is not None:
+            diags.error(link, 0, "lien-interdit", f"{reason} : un dossier de document doit être dans le projet ; "
+                        "remplacez le lien par le dossier.")
+    for folder in (p for p in entries if p.is_dir() and escape_reason(p, diags.root) is None):
         if not (folder / main_file).exists():
             diags.error(folder, 0, code, f"ce dossier n'a pas de fichier « {main_file} » ; {fix}.")
             continue
