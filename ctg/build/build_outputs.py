@@ -85,7 +85,7 @@ class _Task:
 
     @property
     def work_key(self) -> str:
-        """Where the intermediate files (raw DOCX, LibreOffice's PDF) of the task are kept."""
+        """Where the intermediate files (raw and final DOCX, LibreOffice's PDF) of the task are kept."""
         return self.keys.get("docx") or self.keys["pdf"]
 
 
@@ -114,18 +114,19 @@ class _Worker:
 
 
 class _Layout:
-    """Phase 2: one LibreOffice per batch lays each raw DOCX out, and exports the PDFs asked for
-    (kept in the cache at once: a national corpus's PDFs do not wait in memory)."""
+    """Phases 2 and 4: one LibreOffice per batch lays each DOCX out (the raw one for its page numbers,
+    then the final one, whose PDF it exports: kept in the cache at once, a national corpus's PDFs do
+    not wait in memory)."""
 
-    def __init__(self, store: cache.Store, progress: Progress):
-        self.store, self.progress = store, progress
+    def __init__(self, store: cache.Store, progress: Progress, source: str):
+        self.store, self.progress, self.source = store, progress, source
 
     def __call__(self, batch: list[tuple[str, list[str], bool]]) -> list[dict]:
         from ..writers.libreoffice import Job, lay_out
 
         test_pause("mise-en-page")  # for the tests: Ctrl-C while a worker thread waits on a program
         interrupt.check()
-        jobs = [Job(self.store.path(key, "brut.docx").read_bytes(), marks, pdf) for key, marks, pdf in batch]
+        jobs = [Job(self.store.path(key, self.source).read_bytes(), marks, pdf) for key, marks, pdf in batch]
         out = []
         for (key, _marks, _pdf), layout in zip(batch, lay_out(jobs, self._restarted)):
             if layout.pdf is not None:
@@ -139,30 +140,81 @@ class _Layout:
 
 
 class _Filler:
-    """Phase 3: the page numbers written into the DOCX; the exported PDF finished (metadata,
-    signature fields)."""
+    """Phase 3: the page numbers of the layout written into the DOCX (the final DOCX)."""
+
+    def __init__(self, store: cache.Store):
+        self.store = store
+
+    def __call__(self, item: tuple[_Task, dict]) -> None:
+        from ..writers.docx import fill_pages
+
+        task, layout = item
+        raw = self.store.path(task.work_key, "brut.docx").read_bytes()
+        self.store.put(task.work_key, "final.docx", fill_pages(raw, layout, task.doc.date))
+
+
+class _Finisher:
+    """Phase 5: the outputs in the cache: the final DOCX, the exported PDF finished (metadata,
+    signature fields), the layout they share (pages.json)."""
 
     def __init__(self, store: cache.Store, timestamp: int | None):
         self.store, self.timestamp = store, timestamp
 
     def __call__(self, item: tuple[_Task, dict]) -> None:
-        from ..writers.docx import fill_pages
         from ..writers.docx_post import signature_zone_width
         from ..writers.pdf import finish_pdf
 
         task, layout = item
         work = task.work_key
-        raw = self.store.path(work, "brut.docx").read_bytes()
+        final = self.store.path(work, "final.docx").read_bytes()
         for key in task.keys.values():
             self.store.put(key, "pages.json", json.dumps(layout, sort_keys=True).encode("utf-8"))
         if "docx" in task.keys:
-            self.store.put(task.keys["docx"], "docx", fill_pages(raw, layout, task.doc.date))
+            self.store.put(task.keys["docx"], "docx", final)
         if "pdf" in task.keys:
             exported = self.store.path(work, "lo.pdf").read_bytes()
-            self.store.put(task.keys["pdf"], "pdf", finish_pdf(exported, task.doc, signature_zone_width(raw),
+            self.store.put(task.keys["pdf"], "pdf", finish_pdf(exported, task.doc, signature_zone_width(final),
                                                                self.timestamp))
-            self.store.path(work, "lo.pdf").unlink(missing_ok=True)
-        self.store.path(work, "brut.docx").unlink(missing_ok=True)
+        for name in ("lo.pdf", "brut.docx", "final.docx"):
+            self.store.path(work, name).unlink(missing_ok=True)
+
+
+def _lay_out_all(store: cache.Store, progress: Progress, source: str, items: list[tuple[_Task, list[str]]],
+                 jobs: int, export: bool) -> list[dict]:
+    """The layouts of the tasks' DOCX (source: « brut.docx » or « final.docx »), in batches dealt to
+    LibreOffices side by side; export: the PDF of those that want one."""
+    # one batch per worker, and no batch so large that a national corpus waits on a single soffice
+    n_batches = max(jobs, -(-len(items) // LIBREOFFICE_BATCH))
+    batches = deal([(t.work_key, marks, export and "pdf" in t.keys) for t, marks in items], n_batches)
+    return undeal(thread_map(_Layout(store, progress, source), batches, jobs))
+
+
+def _layouts(store: cache.Store, progress: Progress, to_layout: list[tuple[_Task, list[str]]],
+             jobs: int) -> list[dict]:
+    """Phases 2 to 4: the raw DOCX laid out, its page numbers written (the final DOCX), the final DOCX
+    laid out afresh and its PDF exported. The PDF is the final DOCX's own layout: a number written
+    into the sommaire that moves a line makes the pages differ, and the numbers are written again."""
+    n_pdf = sum("pdf" in t.keys for t, _ in to_layout)
+    n_batches = max(1, min(len(to_layout), max(jobs, -(-len(to_layout) // LIBREOFFICE_BATCH))))
+    progress.step(f"Mise en page par LibreOffice ({len(to_layout)} documents, {n_batches} "
+                  f"lot{'s' if n_batches > 1 else ''}) : numéros de page"
+                  + (f", puis {n_pdf} PDF de la mise en page du DOCX fini" if n_pdf else ""))
+    layouts = _lay_out_all(store, progress, "brut.docx", to_layout, jobs, export=False)
+    pending = list(range(len(to_layout)))
+    for _attempt in range(3):
+        for _ in ordered_map(_Filler(store), [(to_layout[i][0], layouts[i]) for i in pending], jobs):
+            pass
+        exporting = [i for i in pending if "pdf" in to_layout[i][0].keys]
+        if not exporting:
+            break
+        again = _lay_out_all(store, progress, "final.docx", [to_layout[i] for i in exporting], jobs, export=True)
+        moved = [i for i, lay in zip(exporting, again) if lay != layouts[i]]
+        for i, lay in zip(exporting, again):
+            layouts[i] = lay
+        if not moved:
+            break
+        pending = moved
+    return layouts
 
 
 # ------------------------------------------------------------------ produce
@@ -213,15 +265,8 @@ def produce(project: Project, docs: dict[str, AssembledDocument], formats: list[
     for task, done in zip(tasks, ordered_map(_Worker(project, store), tasks, jobs)):
         progress.step(f"DOCX : {task.ident}")
         to_layout.append((task, done.bookmarks))
-    # one batch per worker, and no batch so large that a national corpus waits on a single soffice
-    n_batches = max(jobs, -(-len(to_layout) // LIBREOFFICE_BATCH))
-    batches = deal([(t.work_key, marks, "pdf" in t.keys) for t, marks in to_layout], n_batches)
-    n_pdf = sum("pdf" in t.keys for t, _ in to_layout)
-    progress.step(f"Mise en page par LibreOffice ({len(to_layout)} documents, {len(batches)} "
-                  f"lot{'s' if len(batches) > 1 else ''}) : numéros de page"
-                  + (f" et {n_pdf} PDF" if n_pdf else ""))
-    layouts = undeal(thread_map(_Layout(store, progress), batches, jobs))
-    for _ in ordered_map(_Filler(store, timestamp), [(t, lay) for (t, _), lay in zip(to_layout, layouts)], jobs):
+    layouts = _layouts(store, progress, to_layout, jobs)
+    for _ in ordered_map(_Finisher(store, timestamp), [(t, lay) for (t, _), lay in zip(to_layout, layouts)], jobs):
         pass
     result.built = sum(len(t.keys) for t in tasks)
     for task in tasks:

@@ -213,7 +213,7 @@ def dossier_files(project: Project, dossiers: list[Dossier], formats: list[str])
     """{format: bytes} for each dossier: its DOCX and the PDF exported from the same layout."""
     from ..build.build_pdf import source_date_epoch
     from ..writers.docx import fill_pages, write_docx
-    from ..writers.libreoffice import Job, lay_out
+    from ..writers.libreoffice import lay_out_final
     from ..writers.pdf import finish_pdf
 
     timestamp = source_date_epoch()
@@ -221,14 +221,17 @@ def dossier_files(project: Project, dossiers: list[Dossier], formats: list[str])
     for d in dossiers:
         raw = write_docx(d.doc, d.ast, project.templates / "reference.docx", project.conventions)
         prepared.append(_prepare_docx(raw, d))
-    # one LibreOffice for every dossier
-    layouts = lay_out([Job(data, wanted, "pdf" in formats) for data, wanted in prepared],
-                      lambda message: say(message, sys.stderr))
+
+    def fill(i: int, data: bytes, lay) -> bytes:
+        return fill_pages(data, {"pages": lay.pages, "total": lay.total}, dossiers[i].doc.date)
+
+    # one LibreOffice for every dossier's page numbers, one for their PDF
+    finals = lay_out_final(prepared, fill, "pdf" in formats, lambda message: say(message, sys.stderr))
     out = []
-    for d, (data, _wanted), lay in zip(dossiers, prepared, layouts):
+    for d, (final, lay) in zip(dossiers, finals):
         files = {}
         if "docx" in formats:
-            files["docx"] = fill_pages(data, {"pages": lay.pages, "total": lay.total}, d.doc.date)
+            files["docx"] = final
         if "pdf" in formats:
             files["pdf"] = finish_pdf(lay.pdf, d.doc, 0.0, timestamp, fields=False)
         out.append(files)

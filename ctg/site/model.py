@@ -183,10 +183,11 @@ def _list_pages(model: SiteModel, conventions, views: dict, territories: list[di
         "liste.html", title="Conventions", intro="Les conventions territoriales globales publiées, par territoire.",
         items=[{"title": views[c.id]["short_title"], "uri": views[c.id]["key"], "view": views[c.id],
                 "detail": views[c.id]["period"]} for c in ordered]))
-    model.pages[TERRITORIES_INDEX] = GeneratedPage("Territoires", render_page(
-        "liste.html", title="Territoires", intro="Les territoires couverts par une convention publiée et leurs communes.",
-        items=[{"title": t["name"], "uri": t["key"], "view": None,
-                "detail": f"{len(t['communes'])} communes"} for t in territories]))
+    if territories:  # the tab, like the menu entry, only when a published convention covers one
+        model.pages[TERRITORIES_INDEX] = GeneratedPage("Territoires", render_page(
+            "liste.html", title="Territoires", intro="Les territoires couverts par une convention publiée et leurs communes.",
+            items=[{"title": t["name"], "uri": t["key"], "view": None,
+                    "detail": f"{len(t['communes'])} communes"} for t in territories]))
     if delib:
         model.pages[f"{delib_pages.FOLDER}/index.md"] = GeneratedPage("Délibérations", render_page(
             "liste.html", title="Délibérations",

@@ -174,3 +174,20 @@ def _stop(office: subprocess.Popen, graceful: bool) -> None:
         office.wait(timeout=20)
     except subprocess.TimeoutExpired:
         office.kill()
+
+
+def lay_out_final(docs: list[tuple[bytes, list[str]]], fill: Callable[[int, bytes, Layout], bytes], export: bool,
+                  on_restart: Callable[[str], None] | None = None) -> list[tuple[bytes, Layout]]:
+    """(final DOCX, its layout) for each (raw DOCX, bookmarks): the raw DOCX laid out, fill() writes
+    its page numbers (fill(index, raw DOCX, layout)), and, with export, the final DOCX is laid out afresh and exported (layout.pdf):
+    the PDF is the final DOCX's own layout. Pages that moved once written are written again."""
+    layouts = lay_out([Job(data, marks) for data, marks in docs], on_restart)
+    finals = [fill(i, data, lay) for i, ((data, _), lay) in enumerate(zip(docs, layouts))]
+    for _attempt in range(3 if export else 0):
+        again = lay_out([Job(final, marks, pdf=True) for final, (_, marks) in zip(finals, docs)], on_restart)
+        moved = [i for i, (a, b) in enumerate(zip(layouts, again)) if (a.pages, a.total) != (b.pages, b.total)]
+        layouts = again
+        if not moved:
+            break
+        finals = [fill(i, docs[i][0], layouts[i]) if i in moved else final for i, final in enumerate(finals)]
+    return list(zip(finals, layouts))

@@ -3,11 +3,13 @@
 Usage: python3 uno_pages.py PIPE_NAME MANIFEST.json
 MANIFEST is a list of {"docx": path, "bookmarks": [names], "pdf": path or null}. For each
 DOCX, LibreOffice lays it out once; the script prints one JSON object per file:
-{"file": docx path, "pages": {bookmark: page}, "total": n}. When "pdf" is given, the page
-numbers of the sommaire (a Word TOC field, whose entries LibreOffice keeps as text) are
-written into that same layout, and the layout is exported as PDF/A-2b, tagged, to that
-path: the PDF is the DOCX, page for page. Other page fields (PAGE, NUMPAGES, PAGEREF
-outside the sommaire) are computed by LibreOffice itself.
+{"file": docx path, "pages": {bookmark: page}, "total": n}. When "pdf" is given, that same
+layout is exported as PDF/A-2b, tagged, to that path: the PDF is the DOCX, page for page.
+The caller exports a DOCX whose sommaire already holds its page numbers (a Word TOC field,
+whose entries LibreOffice keeps as text), and checks that the pages found are the ones it
+wrote; other page fields (PAGE, NUMPAGES, PAGEREF outside the sommaire) are computed by
+LibreOffice itself. (A layout edited in place is not always the layout of a fresh load: the
+PDF is exported from a fresh load of the very DOCX that is published.)
 """
 
 import json
@@ -29,10 +31,6 @@ PDF_FILTER = {
     "ExportFormFields": False,
     "UseLosslessCompression": True,
 }
-# A longer sommaire entry number can push a line over: lay out again until the pages agree.
-MAX_FILL_PASSES = 3
-
-
 def prop(name, value):
     p = PropertyValue()
     p.Name, p.Value = name, value
@@ -69,41 +67,6 @@ def pages_of(doc, wanted):
     return pages, cursor.getPage()
 
 
-def fill_sommaire(doc, pages):
-    """Write each sommaire entry's page (the digits ending its paragraph) from pages, keyed by the
-    bookmark its hyperlink points to. Returns whether any text changed."""
-    changed = False
-    indexes = doc.getDocumentIndexes()
-    for i in range(indexes.getCount()):
-        index = indexes.getByIndex(i)
-        protected = index.IsProtected
-        index.IsProtected = False
-        anchor = index.getAnchor()
-        text = anchor.getText()
-        paragraphs = anchor.createEnumeration()
-        while paragraphs.hasMoreElements():
-            para = paragraphs.nextElement()
-            if not para.supportsService("com.sun.star.text.Paragraph"):
-                continue
-            target = None
-            portions = para.createEnumeration()
-            while portions.hasMoreElements():
-                url = portions.nextElement().HyperLinkURL
-                if url:
-                    target = url[1:] if url.startswith("#") else url
-            value = pages.get(target)
-            current = para.getString()
-            digits = len(current) - len(current.rstrip("0123456789"))
-            if value is None or not digits or current[-digits:] == str(value):
-                continue
-            cursor = text.createTextCursorByRange(para.getEnd())
-            cursor.goLeft(digits, True)
-            cursor.setString(str(value))
-            changed = True
-        index.IsProtected = protected
-    return changed
-
-
 def export_pdf(doc, path):
     data = uno.Any("[]com.sun.star.beans.PropertyValue", tuple(prop(k, v) for k, v in PDF_FILTER.items()))
     doc.storeToURL(uno.systemPathToFileUrl(path), (prop("FilterName", "writer_pdf_Export"), prop("FilterData", data)))
@@ -112,16 +75,12 @@ def export_pdf(doc, path):
 def lay_out(desktop, entry):
     path, wanted, pdf = entry["docx"], entry["bookmarks"], entry.get("pdf")
     url = uno.systemPathToFileUrl(path)
-    doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True), prop("ReadOnly", not pdf)))
+    doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True), prop("ReadOnly", True)))
     if doc is None:
         raise SystemExit("LibreOffice n'a pas pu ouvrir un des DOCX")
     try:
         pages, total = pages_of(doc, wanted)
         if pdf:
-            for _ in range(MAX_FILL_PASSES):
-                if not fill_sommaire(doc, pages):
-                    break
-                pages, total = pages_of(doc, wanted)
             export_pdf(doc, pdf)
         return {"file": path, "pages": pages, "total": total}
     finally:
