@@ -253,9 +253,9 @@ def test_raw_html_in_the_guide_is_sanitised(make_project):
     (root / "docs/index.md").write_text(
         "# Guide\n\nTexte <script>alert(3)</script> et <a href=\"javascript:alert(4)\">lien</a>.\n\n"
         "<div onclick=\"alert(5)\">bloc</div>\n\n<iframe src=\"https://exemple.fr\"></iframe>\n", encoding="utf-8")
-    result = run_build(root, "site")
+    result = run_build(root, "site", "--interne")  # the guide is on the internal site only
     assert result.code == 0, result.err
-    guide = (root / "site/guide/index.html").read_text(encoding="utf-8")
+    guide = (root / "site-interne/guide/index.html").read_text(encoding="utf-8")
     for bad in ("alert(3)", "javascript:", "onclick", "<iframe"):
         assert bad not in guide, bad
     assert "bloc" in guide and "lien" in guide

@@ -81,8 +81,8 @@ def linted(tmp_path_factory):
     assert convention.split("\n")[LINE - 1].startswith("Les 23 communes")
     department = textwrap.dedent(MINIMAL[f"{REG}/organisations/departement62.yaml"])
     files = {SRC: convention, f"{CONV}/avenants/2023-001.md": None, f"{REG}/sigles.yaml": SIGLES,
-             f"{REG}/organisations/departement62.yaml": department.replace("article: le\n",
-                                                                          "article: le\nadresse: \"[à compléter]\"\n")}
+             f"{REG}/organisations/departement62.yaml": department.replace("designation: le Département\n",
+                                                                          "designation: le Département\nadresse: \"[à compléter]\"\n")}
     root = write_project(tmp_path_factory.mktemp("prose"), files)
     result = run_build(root, "check")
     return result, result.err.splitlines()

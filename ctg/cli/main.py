@@ -193,10 +193,6 @@ def run(command: str, args, project: Project) -> int:
         return 0
     diags = Diagnostics(project.root)
     corpus = load_and_check(project, diags)
-    if command == "check":  # the prose of the sources: facts typed by hand (docs/verifications.md)
-        from ..checks.prose import lint_corpus
-
-        lint_corpus(corpus, project.templates, diags, project.root)
     ids = getattr(args, "ids", None) or []
     if command in ("consolidate", "redline", "fiches") or (
             command in ("docx", "pdf", "markdown") and any(i in corpus.deliberations for i in ids)):
@@ -216,6 +212,10 @@ def run(command: str, args, project: Project) -> int:
             say(f"Part {args.shard[0]}/{args.shard[1]} : aucune convention à produire.", sys.stderr)
             return 0
     docs = assemble_checked(project, corpus, diags, ids or None)
+    if command == "check":  # the prose of the sources: facts typed by hand (docs/verifications.md),
+        from ..checks.prose import lint_corpus  # reported with the errors of the assembly
+
+        lint_corpus(corpus, project.templates, diags, project.root)
     diags.raise_if_errors(args.strict)
     if command == "empreintes":
         written = integrity.record(corpus, docs, diags, args.forcer)

@@ -66,11 +66,11 @@ def known_from(corpus: Corpus) -> Known:
     known.longest = max((len(k.split()) for k in known.names), default=1)
     known.sigles = set(reg.sigles)
     for org in reg.organisations.values():  # « la CCT »: a registered short name is a known sigle
-        known.sigles.update(w for w in org.designation.split() if w.isupper() and len(w) > 1)
+        known.sigles.update(w for w in (org.designation or "").split() if w.isupper() and len(w) > 1)
     known.sigles_meaning = dict(reg.sigles)
     people = [f"{r.prenom} {r.nom}" for org in reg.organisations.values() for r in org.representants]
     people += [f"{r.prenom} {r.nom}" for reps in reg.maires.values() for r in reps]
-    for name in [*known.names.values(), *people, *(o.designation for o in reg.organisations.values())]:
+    for name in [*known.names.values(), *people, *(o.designation or "" for o in reg.organisations.values())]:
         known.name_words.update(w for w in re.split(r"[\s\-'’,()]+", name) if w)
     known.words_path = reg.root / WORDS_FILE
     known.words = load_words(known.words_path)
