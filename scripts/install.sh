@@ -17,7 +17,12 @@ with_tests=0
 
 packages=(libreoffice-writer-nogui python3-uno hyphen-fr poppler-utils fonts-liberation fonts-crosextra-carlito
           fonts-crosextra-caladea fonts-dejavu-core hunspell-fr)
-[ "$with_tests" = 1 ] && packages+=(chromium nodejs npm)
+[ "$with_tests" = 1 ] && packages+=(chromium)
+# Node.js et npm : ceux de la machine s'ils y sont déjà (un Node.js installé hors de Debian, celui de
+# NodeSource par exemple, contient npm, et le paquet Debian « npm » ne peut pas s'installer à côté).
+if [ "$with_tests" = 1 ] && ! { command -v node && command -v npm; } >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
