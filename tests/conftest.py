@@ -67,18 +67,33 @@ def build_corpus_site(root: Path, internal: bool = False) -> subprocess.Complete
     return subprocess.run(args, capture_output=True, text=True, timeout=900, env=env)
 
 
+BUNDLED_FORMS_OF = "ctg-cabbalr-2021-2025"  # the convention whose commune forms the bundled build also makes
+BUNDLED_REDLINE = ("ctg-cc-pays-opale-2022-2026", "ctg-cc-pays-opale-2022-2026-avenant-2023-001")
+
+
 @pytest.fixture(scope="session")
 def corpus_project(tmp_path_factory) -> Path:
-    """A copy of the bundled corpus (conventions/, templates/, docs/), built to a public and an internal site."""
+    """A copy of the bundled corpus (conventions/, templates/, docs/) built once for the whole run:
+    in full (documents, dossiers, public site), then its internal site, the commune forms of one
+    convention and one redline. The site tests and the one-layout tests read it, never write it."""
+    import os
     import shutil
 
     root = tmp_path_factory.mktemp("corpus-site")
     for folder in ("conventions", "templates", "docs"):
         shutil.copytree(ROOT / folder, root / folder)
-    for internal in (False, True):
-        result = build_corpus_site(root, internal)
+    env = dict(os.environ, SOURCE_DATE_EPOCH=SITE_DAY, CTG_SITE_URL=SITE_URL)
+    env.pop("CTG_SITE_INTERNE", None)
+    build = [sys.executable, str(ROOT / "build.py"), "--racine", str(root)]
+    result = subprocess.run(build, capture_output=True, text=True, timeout=1800, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr, result.stderr
+    result = build_corpus_site(root, internal=True)
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr, result.stderr
+    for args in (["fiches", BUNDLED_FORMS_OF], ["redline", *BUNDLED_REDLINE]):
+        result = subprocess.run(build + args, capture_output=True, text=True, timeout=900, env=env)
         assert result.returncode == 0, result.stderr
-        assert "WARNING" not in result.stderr, result.stderr
     return root
 
 

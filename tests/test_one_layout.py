@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pikepdf
 import pytest
 
+from conftest import BUNDLED_FORMS_OF as FORMS_OF
+from conftest import BUNDLED_REDLINE as REDLINE
 from conftest import run_build
 from fixture_corpus import ROOT
-
-FORMS_OF = "ctg-cabbalr-2021-2025"
-REDLINE = ("ctg-cc-pays-opale-2022-2026", "ctg-cc-pays-opale-2022-2026-avenant-2023-001")
 
 
 def words_by_page(pdf: Path) -> list[list[str]]:
@@ -32,18 +30,10 @@ def words_by_page(pdf: Path) -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def bundled(tmp_path_factory):
-    """The bundled corpus built in full (documents, site, dossiers) plus the commune forms."""
-    root = tmp_path_factory.mktemp("bundled") / "depot"
-    for name in ("conventions", "templates"):  # the site configuration falls back on the project's
-        shutil.copytree(ROOT / name, root / name)
-    result = run_build(root, timeout=1500)
-    assert result.code == 0, result.err
-    result = run_build(root, "fiches", FORMS_OF, timeout=900)
-    assert result.code == 0, result.err
-    result = run_build(root, "redline", REDLINE[0], REDLINE[1], timeout=900)
-    assert result.code == 0, result.err
-    return root
+def bundled(corpus_project):
+    """The bundled corpus built in full (documents, site, dossiers) plus the commune forms of
+    FORMS_OF and the redline REDLINE (conftest.corpus_project, shared with the site tests)."""
+    return corpus_project
 
 
 @pytest.fixture(scope="module")
