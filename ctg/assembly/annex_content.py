@@ -13,10 +13,10 @@ from pathlib import Path
 
 from ..core.diagnostics import Diagnostics
 from ..sources.corpus import AnnexSource, ConventionSource, Corpus
-from ..sources.schemas import Equipement, Fiche, TypeEquipement
+from ..sources.schemas import Equipement, TypeEquipement
 from . import org_names
 from .context import ConventionFacts
-from .numbering import fiche_anchor, number_fiches
+from .plan_view import FicheView, plan_dict, plan_views  # noqa: F401 (FicheView: the views' type)
 from .templating import render
 
 _TYPE_ORDER = {t: i for i, t in enumerate(TypeEquipement)}
@@ -27,24 +27,6 @@ class EquipementGroup:
     code: str
     nom: str
     equipements: list[Equipement]
-
-
-@dataclass
-class FicheView:
-    id: str
-    numero: str
-    titre: str
-    thematique: str
-    enjeu: str
-    objectif: str
-    pilotes: str
-    data: Fiche
-    marque: str = ""  # « nouvelle », « mise à jour »: set in an avenant's plan d'actions
-    visible: bool = True  # an avenant reproduces only its new and changed fiches
-
-    @property
-    def ancre(self) -> str:
-        return fiche_anchor(self.id)
 
 
 def collectivite_name(corpus: Corpus, code: str) -> str:
@@ -68,40 +50,13 @@ def prepare(corpus: Corpus, conv: ConventionSource, facts: ConventionFacts) -> d
         for g in conv.equipements.collectivites:
             items = sorted(g.equipements, key=lambda e: (_TYPE_ORDER[e.type], e.nom))
             groups.append(EquipementGroup(g.collectivite, collectivite_name(corpus, g.collectivite), items))
-    fiches: list[FicheView] = []
-    rows = []
-    order: list[str] = []
-    if conv.plan is not None:
-        for th in conv.plan.thematiques:
-            for en in th.enjeux:
-                for ob in en.objectifs:
-                    for fid in ob.fiches:
-                        if fid not in order and fid in conv.fiches:
-                            order.append(fid)
-        numbers = number_fiches(order)
-        seen: set[str] = set()
-        for th in conv.plan.thematiques:
-            for en in th.enjeux:
-                for ob in en.objectifs:
-                    for fid in ob.fiches:
-                        src = conv.fiches.get(fid)
-                        if src is None or fid in seen:
-                            continue
-                        seen.add(fid)
-                        pilots = ", ".join(pilot_label(corpus, p) for p in src.data.pilotes)
-                        view = FicheView(fid, numbers[fid], src.data.titre, th.titre, en.titre, ob.titre, pilots,
-                                         src.data)
-                        fiches.append(view)
-                        rows.append({"thematique": th.titre, "enjeu": en.titre, "objectif": ob.titre,
-                                     "fiche": fid, "titre": src.data.titre, "pilotes": pilots, "marque": ""})
-    else:
-        numbers = {}
+    fiches, rows, numbers = plan_views(conv, lambda p: pilot_label(corpus, p))
     years = sorted({c.annee for c in facts.communes})
     return {
         "context": {
             "equipements": groups,
             "nb_equipements": sum(len(g.equipements) for g in groups),
-            "plan": conv.plan,
+            "plan": plan_dict(conv.plan) if conv.plan is not None else None,
             "fiches": fiches,
             "lignes_plan": rows,
             "population_annees": ", ".join(str(y) for y in years),

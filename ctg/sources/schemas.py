@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from .identifiers import insee_problem, siren_problem
 from .operations import operation_problem
+from .plan import FICHE_CHAMPS, HEADER_KEYS
 
 
 def _code_to_str(value):
@@ -289,37 +290,62 @@ class Equipements(Model):
     collectivites: list[EquipementsCollectivite]
 
 
-class Objectif(Model):
-    titre: Text
-    fiches: list[Ident] = Field(default_factory=list)
+class NiveauPlan(Model):
+    cle: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)] = Field(
+        description="La clé YAML qui porte les éléments de ce niveau (« axes », « objectifs_generaux »…).")
+    nom: Text = Field(description="Le nom du niveau, au singulier (« Objectif général »).")
+    pluriel: Text | None = Field(None, description="Son pluriel, s'il n'est pas régulier (par défaut calculé).")
+    prefixe: Text | None = Field(None, description="Le préfixe des numéros calculés (« OG » donne « OG 1.2 ») ; "
+                                 "sans préfixe, aucun numéro n'est imprimé.")
 
 
-class Enjeu(Model):
-    titre: Text
-    objectifs: list[Objectif] = Field(min_length=1)
+ChampFiche = Enum("ChampFiche", {k: k for k in FICHE_CHAMPS}, type=str)
 
 
-class Thematique(Model):
-    titre: Text
-    enjeux: list[Enjeu] = Field(min_length=1)
+def _distinct(values: list) -> list:
+    keys = [getattr(v, "cle", v) for v in values]
+    twice = sorted({str(getattr(k, "value", k)) for k in keys if keys.count(k) > 1})
+    if twice:
+        raise ValueError(f"« {twice[0]} » figure deux fois dans la liste.")
+    reserved = [k for k in keys if k in ("titre", "fiches", *HEADER_KEYS)]
+    if reserved:
+        raise ValueError(f"« {reserved[0]} » est un mot réservé ; choisissez une autre clé pour ce niveau.")
+    return values
 
 
 class PlanActions(Model):
-    thematiques: list[Thematique] = Field(min_length=1)
+    """The header of donnees/plan-actions.yaml; the tree under the key of its first level is read by
+    ctg/sources/plan.py (its keys are the ones the levels declare)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, str_strip_whitespace=True)
+    niveaux: Annotated[list[NiveauPlan], AfterValidator(_distinct)] | None = Field(
+        None, min_length=1, max_length=4,
+        description="Les niveaux du plan, du plus large au plus fin (1 à 4) ; par défaut thématiques → "
+        "enjeux → objectifs.")
+    champs: Annotated[list[ChampFiche], AfterValidator(_distinct)] | None = Field(
+        None, min_length=1, description="Les champs des fiches action, dans l'ordre d'impression ; par défaut "
+        "ceux des fiches d'origine (voir le guide).")
 
 
 class Fiche(Model):
     titre: Text
-    pilotes: list[Text] = Field(min_length=1, description="Identifiants d'organisations du registre, ou libellés.")
-    diagnostic_initial: Text
-    public_cible: Text
-    objectifs_operationnels: Text
-    modalites: Text
-    echeances: Text
-    services_mobilises: Text
-    resultats_attendus: Text
+    pilotes: list[Text] = Field(default_factory=list, description="Identifiants d'organisations du registre, ou libellés.")
+    echeances: Text | None = None
+    calendrier: Text | None = None
+    budget: Text | None = None
+    diagnostic_initial: Text | None = None
+    contexte: Text | None = None
+    public_cible: Text | None = None
+    objectifs_operationnels: Text | None = None
+    description: Text | None = None
+    exemples_actions: list[Text] = Field(default_factory=list)
+    modalites: Text | None = None
+    services_mobilises: Text | None = None
+    moyens: Text | None = None
+    financements: Text | None = None
+    resultats_attendus: Text | None = None
     partenaires: list[Text] = Field(default_factory=list)
-    indicateurs: list[Text] = Field(min_length=1)
+    indicateurs: list[Text] = Field(default_factory=list)
 
 
 class Operation(Model):
