@@ -8,25 +8,15 @@ touching code.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.diagnostics import Diagnostics
 from ..sources.corpus import AnnexSource, ConventionSource, Corpus
-from ..sources.schemas import Equipement, TypeEquipement
 from . import org_names
 from .context import ConventionFacts
+from .equipment_view import equipment_context, equipment_groups
 from .plan_view import FicheView, plan_dict, plan_views  # noqa: F401 (FicheView: the views' type)
 from .templating import render
-
-_TYPE_ORDER = {t: i for i, t in enumerate(TypeEquipement)}
-
-
-@dataclass
-class EquipementGroup:
-    code: str
-    nom: str
-    equipements: list[Equipement]
 
 
 def collectivite_name(corpus: Corpus, code: str) -> str:
@@ -45,17 +35,12 @@ def pilot_label(corpus: Corpus, pilot: str) -> str:
 
 def prepare(corpus: Corpus, conv: ConventionSource, facts: ConventionFacts) -> dict:
     """Template variables for the generated annexes of one convention."""
-    groups = []
-    if conv.equipements is not None:
-        for g in conv.equipements.collectivites:
-            items = sorted(g.equipements, key=lambda e: (_TYPE_ORDER[e.type], e.nom))
-            groups.append(EquipementGroup(g.collectivite, collectivite_name(corpus, g.collectivite), items))
+    groups = equipment_groups(corpus, conv, lambda code: collectivite_name(corpus, code))
     fiches, rows, numbers = plan_views(conv, lambda p: pilot_label(corpus, p))
     years = sorted({c.annee for c in facts.communes})
     return {
         "context": {
-            "equipements": groups,
-            "nb_equipements": sum(len(g.equipements) for g in groups),
+            **equipment_context(groups, conv.equipements.colonnes if conv.equipements else "toutes"),
             "plan": plan_dict(conv.plan) if conv.plan is not None else None,
             "fiches": fiches,
             "lignes_plan": rows,

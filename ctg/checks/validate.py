@@ -13,6 +13,7 @@ from ..core.french import BLANK_RX, date_fr
 from ..sources.corpus import AvenantSource, ConventionSource, Corpus, Located
 from ..sources.schemas import Signataire, Statut
 from .deliberations import check_deliberations, check_forms
+from .equipment_types import check_equipment_types
 from .epci_names import check_epci_names
 from .territory_checks import check_territory
 
@@ -57,6 +58,7 @@ class Validator:
         for av in self.corpus.avenants.values():
             self.avenant(av)
         check_territory(self.corpus, self.diags)
+        check_equipment_types(self.corpus, self.diags)
         check_epci_names(self.corpus, self.diags)
         check_deliberations(self.corpus, self.diags)  # conventions/_deliberations/
         check_forms(self.corpus, self.diags)  # maires.yaml

@@ -49,6 +49,9 @@ class Registry:
     # mayors by INSEE code (optional maires.yaml), and where each code is written
     maires: dict[str, list[Representant]] = field(default_factory=dict)
     maires_src: Located | None = None
+    # types of équipements (types-equipements.yaml; without it, the types accepted before it existed)
+    types_equipements: tuple = ()
+    types_equipements_src: Located | None = None
 
 
 @dataclass

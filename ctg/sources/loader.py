@@ -82,6 +82,7 @@ def load_registry(folder: Path, diags: Diagnostics) -> Registry:
     from .deliberation_sources import load_mayors
 
     load_mayors(folder, reg, diags)  # optional maires.yaml
+    reg.types_equipements, reg.types_equipements_src = _load_types(folder / "types-equipements.yaml", diags)
     sigles = folder / "sigles.yaml"
     if sigles.exists():
         doc = read_yaml(sigles, diags)
@@ -122,6 +123,16 @@ def load_convention(folder: Path, diags: Diagnostics) -> ConventionSource | None
 
     load_forms(conv, diags)  # formulaires/<id>.md listed by the annexes
     return conv
+
+
+def _load_types(path: Path, diags: Diagnostics) -> tuple:
+    """The registry's types of équipements, in their order; the former fixed list without the file."""
+    from .equipment_types import LEGACY_TYPES
+
+    data, src = _load_data(path, schemas.TypesEquipements, diags)
+    if src is None:
+        return LEGACY_TYPES, None
+    return (tuple(data.types) if data is not None else ()), src
 
 
 def _load_data(path: Path, model, diags: Diagnostics) -> tuple:

@@ -257,28 +257,44 @@ class Annexe(Model):
 # ---------------------------------------------------------------- data files
 
 
-class TypeEquipement(str, Enum):
-    eaje = "EAJE"
-    laep = "LAEP"
-    rpe = "RPE"
-    alsh_extra = "ALSH extrascolaire"
-    alsh_peri = "ALSH périscolaire"
-    ados = "Accueil jeunes"
-    ludotheque = "Ludothèque"
-    sejours = "Séjours"
-    bafa = "BAFA / BAFD"
-    coordination = "Poste de coordination"
-    centre_social = "Centre social"
-    evs = "Espace de vie sociale"
-    clas = "CLAS"
-    reaap = "REAAP"
+class TypeEquipement(Model):
+    """One type of équipement or service: in conventions/_registre/types-equipements.yaml, or among the
+    « types » of a convention's donnees/equipements.yaml."""
+
+    code: Text = Field(description="Ce que l'on écrit dans « type : » (« EAJE », « ALSH périscolaire »).")
+    libelle: Text | None = Field(None, description="Ce qui est imprimé dans le tableau (par défaut, le code).")
+    definition: Text | None = Field(None, description="Le nom développé (« Établissement d'accueil du jeune "
+                                    "enfant »), pour le guide et les lecteurs.")
+    famille: Text | None = Field(None, description="Petite enfance, enfance, jeunesse, parentalité, "
+                                 "animation de la vie sociale…")
+    synonymes: list[Text] = Field(default_factory=list, description="Autres façons d'écrire ce type "
+                                  "(« EVS » pour « Espace de vie sociale »).")
+
+
+class TypesEquipements(Model):
+    types: list[TypeEquipement] = Field(min_length=1)
 
 
 class Equipement(Model):
-    type: TypeEquipement
-    nom: Text
-    gestionnaire: Text | None = None
+    type: Text = Field(description="Un code de conventions/_registre/types-equipements.yaml, ou un type "
+                       "déclaré dans « types » de ce fichier.")
+    nom: Text | None = None
     adresse: Text | None = None
+    nom_adresse: Text | None = Field(None, description="Le nom et l'adresse dans une seule cellule, "
+                                     "à la place de « nom » et « adresse ».")
+    gestionnaire: Text | None = None
+
+    @model_validator(mode="after")
+    def _named(self):
+        if self.nom_adresse and (self.nom or self.adresse):
+            raise ValueError("écrivez soit « nom_adresse », soit « nom » (et « adresse »), pas les deux.")
+        if not (self.nom or self.nom_adresse):
+            raise ValueError("un équipement a un « nom » (ou un « nom_adresse »).")
+        return self
+
+    @property
+    def intitule(self) -> str:
+        return self.nom or self.nom_adresse or ""
 
 
 class EquipementsCollectivite(Model):
@@ -286,7 +302,19 @@ class EquipementsCollectivite(Model):
     equipements: list[Equipement] = Field(min_length=1)
 
 
+CleTri = Literal["saisie", "collectivite", "type", "nom", "gestionnaire"]
+Colonne = Literal["type", "famille", "nom", "nom_adresse", "gestionnaire", "adresse"]
+
+
 class Equipements(Model):
+    types: list[TypeEquipement] = Field(default_factory=list, description="Types propres à cette convention, "
+                                        "en plus de ceux du registre.")
+    tri: list[CleTri] | CleTri | None = Field(None, description="L'ordre des lignes : « saisie » (l'ordre du "
+                                              "fichier), ou des clés parmi collectivite, type, nom, gestionnaire ; "
+                                              "par défaut, dans chaque collectivité, par type puis par nom.")
+    colonnes: Literal["toutes", "remplies"] | list[Colonne] = Field(
+        "toutes", description="Les colonnes des tableaux : « toutes » (par défaut : type, structure, "
+        "gestionnaire, adresse), « remplies » (seulement celles qu'une ligne au moins remplit), ou leur liste.")
     collectivites: list[EquipementsCollectivite]
 
 
@@ -376,7 +404,7 @@ class Operation(Model):
     thematique: Text | None = None
     enjeu: Text | None = None
     objectif: Text | None = None
-    type: TypeEquipement | None = None
+    type: Text | None = None
     nom: Text | None = None
     adresse: Text | None = None
     gestionnaire: Text | None = None

@@ -97,7 +97,8 @@ class Version:
         meta = self.conv.meta.model_copy(update={
             "signataires": [p.signataire for p in self.parties],
             "communes_ajoutees": list(self.communes_ajoutees), "communes_retirees": list(self.communes_retirees)})
-        eq = (Equipements.model_validate({"collectivites": [g for g in self.equipements if g["equipements"]]})
+        header = self.conv.equipements.model_dump(exclude={"collectivites"}) if self.conv.equipements else {}
+        eq = (Equipements.model_validate({**header, "collectivites": [g for g in self.equipements if g["equipements"]]})
               if self.equipements else None)
         return replace(self.conv, meta=meta, annexes=list(self.annexes), plan=self.plan_model(),
                        fiches=dict(self.fiches), equipements=eq)

@@ -107,7 +107,7 @@ def equipment_counts(conv: ConventionSource) -> Counter:
     counts: Counter = Counter()
     if conv.equipements is not None:
         for group in conv.equipements.collectivites:
-            counts.update(e.type.value for e in group.equipements)
+            counts.update(e.type for e in group.equipements)
     return counts
 
 
