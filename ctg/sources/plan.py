@@ -93,7 +93,7 @@ class Plan:
     def label(self, node: PlanNode) -> str:
         """« OG 1.2 » for a level with a prefix, else empty."""
         prefix = self.levels[node.depth].prefixe
-        return f"{prefix}\u00a0{node.numero}" if prefix else ""
+        return f"{prefix} {node.numero}" if prefix else ""
 
 
 def plural(name: str) -> str:
@@ -112,24 +112,23 @@ def plural(name: str) -> str:
     return " ".join(one(w) for w in name.split())
 
 
-def parse_plan(doc: YamlDoc, path: Path, diags: Diagnostics, levels: tuple[PlanLevel, ...]) -> Plan | None:
-    """The tree of the plan (levels and champs already validated); None when it has errors."""
+def parse_plan(doc: YamlDoc, path: Path, diags: Diagnostics, levels: tuple[PlanLevel, ...]) -> Plan:
+    """The tree of the plan (levels and champs already validated). An element with an error is left
+    out and reported; the rest is returned, so that the fiches are still checked against it."""
     data = doc.data if isinstance(doc.data, dict) else {}
-    before = len(diags.errors)
     top = levels[0].cle
     allowed = [*HEADER_KEYS, top]
-    for key in data:
-        if key not in allowed:
-            diags.error(path, doc.line((key,)), "cle-inconnue",
-                        f"la clé « {key} » n'est pas attendue ici : le premier niveau du plan est « {top} » "
-                        f"({levels[0].nom.lower()}){closest(str(key), allowed)}")
-    if top not in data:
-        diags.error(path, doc.first_line, "niveau-absent",
+    unknown = [key for key in data if key not in allowed]
+    for key in unknown:
+        declared = "déclaré dans « niveaux »" if "niveaux" in data else "par défaut (sans « niveaux »)"
+        diags.error(path, doc.line((key,)), "cle-inconnue",
+                    f"la clé « {key} » n'est pas attendue ici : le premier niveau de ce plan, {declared}, "
+                    f"s'écrit « {top} : »{closest(str(key), allowed)}")
+    if top not in data and not unknown:
+        diags.error(path, doc.line(("niveaux",)) if "niveaux" in data else doc.first_line, "niveau-absent",
                     f"le plan d'actions n'a aucun élément de premier niveau : écrivez la liste « {top} : » "
                     f"({levels[0].pluriel.lower()}).")
     roots = _nodes(data.get(top), (top,), 0, "", levels, doc, path, diags)
-    if len(diags.errors) > before:
-        return None
     champs = tuple(data.get("champs") or PRESET_CHAMPS)
     return Plan(levels, champs, roots, data)
 
@@ -194,7 +193,7 @@ def levels_of(niveaux) -> tuple[PlanLevel, ...]:
     return tuple(PlanLevel(n.cle, n.nom, n.pluriel or plural(n.nom), n.prefixe or "") for n in niveaux)
 
 
-def plan_from_data(data: dict, levels: tuple[PlanLevel, ...]) -> Plan | None:
+def plan_from_data(data: dict, levels: tuple[PlanLevel, ...]) -> Plan:
     """The plan of plain data already checked once (a version changed by avenants)."""
     return parse_plan(YamlDoc(data), Path("plan-actions.yaml"), Diagnostics(Path(".")), levels)
 

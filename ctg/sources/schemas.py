@@ -287,9 +287,9 @@ class Equipement(Model):
     @model_validator(mode="after")
     def _named(self):
         if self.nom_adresse and (self.nom or self.adresse):
-            raise ValueError("écrivez soit « nom_adresse », soit « nom » (et « adresse »), pas les deux.")
+            raise ValueError("écrivez soit « nom_adresse », soit « nom » (et « adresse »), pas les deux")
         if not (self.nom or self.nom_adresse):
-            raise ValueError("un équipement a un « nom » (ou un « nom_adresse »).")
+            raise ValueError("un équipement a un « nom » (ou un « nom_adresse »)")
         return self
 
     @property
@@ -334,10 +334,10 @@ def _distinct(values: list) -> list:
     keys = [getattr(v, "cle", v) for v in values]
     twice = sorted({str(getattr(k, "value", k)) for k in keys if keys.count(k) > 1})
     if twice:
-        raise ValueError(f"« {twice[0]} » figure deux fois dans la liste.")
+        raise ValueError(f"« {twice[0]} » figure deux fois dans la liste")
     reserved = [k for k in keys if k in ("titre", "fiches", *HEADER_KEYS)]
     if reserved:
-        raise ValueError(f"« {reserved[0]} » est un mot réservé ; choisissez une autre clé pour ce niveau.")
+        raise ValueError(f"« {reserved[0]} » est un mot réservé ; choisissez une autre clé pour ce niveau")
     return values
 
 
