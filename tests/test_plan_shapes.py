@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import textwrap
 
-import pytest
 from conftest import run_build
 from fixture_corpus import CONV, MINIMAL, ROOT
 
@@ -126,7 +125,7 @@ def _project(make_project, plan: str = AXES_PLAN, fiches: dict | None = None, ex
 
 
 def _annex(markdown: str, title: str) -> str:
-    start = markdown.index(f"# Annexe")
+    start = markdown.index("# Annexe")
     start = markdown.index(title, start)
     end = markdown.find("\n# ", start)
     return markdown[start:end if end != -1 else None]

@@ -15,7 +15,7 @@ from ..sources.corpus import AnnexSource, ConventionSource, Corpus
 from . import org_names
 from .context import ConventionFacts
 from .equipment_view import equipment_context, equipment_groups
-from .plan_view import FicheView, plan_dict, plan_views  # noqa: F401 (FicheView: the views' type)
+from .plan_view import plan_dict, plan_views
 from .templating import render
 
 
