@@ -3,10 +3,15 @@ open list of types (issue 18, points 1 and 2): fixture conventions built with th
 
 from __future__ import annotations
 
+import re
 import textwrap
 
+import yaml
 from conftest import run_build
 from fixture_corpus import CONV, MINIMAL, ROOT
+
+from ctg.sources.plan import FICHE_CHAMPS
+from ctg.sources.schemas import Equipement, Equipements, NiveauPlan, PlanActions, TypeEquipement, TypesEquipements
 
 TYPES = "conventions/_registre/types-equipements.yaml"
 
@@ -282,3 +287,40 @@ def test_unknown_type_and_name_twice_are_reported(make_project):
             "conventions/_registre/types-equipements.yaml, ou à « types » de ce fichier s'il est propre à la "
             "convention. [type-inconnu]") in err, err
 
+
+
+# ------------------------------------------------------------------ the guide is true
+
+
+def _yaml_blocks(text: str) -> list[str]:
+    return re.findall(r"```yaml\n(.*?)```", text, re.S)
+
+
+def test_guide_examples_build(make_project):
+    """The plans of docs/annexes.md build as they are written; its équipements are valid."""
+    guide = (ROOT / "docs/annexes.md").read_text(encoding="utf-8")
+    plans = [b for b in _yaml_blocks(guide) if b.startswith("niveaux:")]
+    assert len(plans) == 2
+    for plan in plans:
+        fields = "champs: [pilotes, calendrier, budget, exemples_actions, indicateurs]\n"
+        md = _markdown(_project(make_project, textwrap.indent(fields + plan, "    ")))
+        assert "## Fiche action n° 2 – Créer un guichet unique d'information" in md
+    registry = yaml.safe_load((ROOT / TYPES).read_text(encoding="utf-8"))
+    known = {n for t in TypesEquipements.model_validate(registry).types for n in (t.code, *t.synonymes)}
+    blocks = [yaml.safe_load(b) for b in _yaml_blocks(guide) if "collectivites:" in b]
+    assert len(blocks) == 2
+    for block in blocks:
+        data = Equipements.model_validate(block)
+        own = {t.code for t in data.types}
+        assert all(e.type in known | own for g in data.collectivites for e in g.equipements)
+    example = yaml.safe_load(next(b for b in _yaml_blocks(guide) if b.startswith("types:\n  - code: ALSH")))
+    assert {t.code for t in TypesEquipements.model_validate(example).types} <= known
+
+
+def test_every_key_of_plans_and_equipements_is_documented():
+    guide = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs").glob("*.md"))
+    for model in (NiveauPlan, PlanActions, Equipements, Equipement, TypeEquipement):
+        for key in model.model_fields:
+            assert f"`{key}`" in guide, f"{model.__name__}.{key}"
+    for key, (label, _kind) in FICHE_CHAMPS.items():
+        assert f"| `{key}` | {label} |" in guide, key
