@@ -8,7 +8,7 @@ import textwrap
 
 import yaml
 from conftest import run_build
-from fixture_corpus import CONV, MINIMAL, ROOT
+from fixture_corpus import CONV, MINIMAL, ROOT, as_typed
 
 from ctg.sources.plan import FICHE_CHAMPS
 from ctg.sources.schemas import Equipement, Equipements, NiveauPlan, PlanActions, TypeEquipement, TypesEquipements
@@ -324,3 +324,35 @@ def test_every_key_of_plans_and_equipements_is_documented():
             assert f"`{key}`" in guide, f"{model.__name__}.{key}"
     for key, (label, _kind) in FICHE_CHAMPS.items():
         assert f"| `{key}` | {label} |" in guide, key
+
+
+def test_docx_and_site_of_an_axes_plan(make_project):
+    """Built for real: the DOCX tables (plan, équipements, a fiche) and the site's page of the plan."""
+    import docx
+
+    root = _project(make_project, extra={f"{CONV}/donnees/equipements.yaml": EQUIPEMENTS})
+    result = run_build(root, "site")
+    assert result.code == 0, result.err
+    document = docx.Document(str(root / "site/telechargements/ctg-test-2022-2026/ctg-test-2022-2026.docx"))
+    tables = [[[as_typed(c.text).replace("\u00a0", " ") for c in row.cells] for row in t.rows]
+              for t in document.tables]
+    plan = next(t for t in tables if t[0] == ["Axe", "Objectif général", "Objectif opérationnel", "Fiche action",
+                                             "Pilote"])
+    assert plan[4] == ["Axe 1 – Petite enfance", "OG 1.2 – Accompagner la parentalité", "", "", ""]
+    assert plan[3][2:4] == ["OO 1.1.2 – Soutenir les assistants maternels",
+                            "fiche action n° 1 – Renforcer le relais petite enfance"]
+    assert len(plan) == 6
+    equipment = next(t for t in tables if t[0] == ["Type", "Nom et adresse", "Gestionnaire"])
+    assert equipment[1] == ["Espace de vie sociale", "Espace de vie sociale « La Passerelle », 3 place du Marché",
+                            "Association La Passerelle"]
+    fiche = next(t for t in tables if t[0][0] == "Axe" and len(t[0]) == 2 and "Renforcer" not in t[0][1]
+                 and any(r[0] == "Budget" for r in t))
+    assert [r[0] for r in fiche] == ["Axe", "Objectif général", "Objectifs opérationnels", "Pilote", "Calendrier",
+                                     "Budget", "Exemples d'actions", "Indicateurs d'évaluation"]
+    page = (root / "site/conventions/ctg-test-2022-2026/annexes/plan-actions/index.html").read_text(encoding="utf-8")
+    assert '<td style="text-align:left">OG 1.2 – Accompagner la parentalité</td>' in page
+    assert page.count('href="../../fiches/rpe/">fiche action n°&nbsp;1</a>') == 2
+    fiche_page = (root / "site/conventions/ctg-test-2022-2026/fiches/rpe/index.html").read_text(encoding="utf-8")
+    fiche_page = fiche_page.replace("\u202f", " ").replace("\u00a0", " ").replace("&nbsp;", " ")
+    assert "Exemples d&#39;actions" in fiche_page or "Exemples d'actions" in fiche_page
+    assert "OO 1.1.1 – Mieux informer les familles ; OO 1.1.2 – Soutenir les assistants maternels" in fiche_page
