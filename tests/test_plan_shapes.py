@@ -356,3 +356,31 @@ def test_docx_and_site_of_an_axes_plan(make_project):
     fiche_page = fiche_page.replace("\u202f", " ").replace("\u00a0", " ").replace("&nbsp;", " ")
     assert "Exemples d&#39;actions" in fiche_page or "Exemples d'actions" in fiche_page
     assert "OO 1.1.1 – Mieux informer les familles ; OO 1.1.2 – Soutenir les assistants maternels" in fiche_page
+
+
+def test_avenant_adds_and_removes_fiches_of_an_axes_plan(make_project):
+    """An avenant changes a plan of any shape: a fiche added after another (where it is first cited),
+    a fiche removed (an element it leaves empty goes with it, an element that had no fiche stays)."""
+    avenant = textwrap.dedent(MINIMAL[f"{CONV}/avenants/2023-001.md"]).replace(
+        "\n---\n\n## Objet", "\nannexes: [plan-actions]\nmodifications:\n  - ajouter_fiche: forum\n    apres: rpe\n"
+        "  - supprimer_fiche: guichet\n---\n\n## Objet")
+    assert "supprimer_fiche" in avenant
+    plan = AXES_PLAN.replace("fiches: [rpe, guichet]", "fiches: [rpe]\n              - titre: Guichet\n"
+                             "                fiches: [guichet]")
+    root = _project(make_project, plan, extra={
+        f"{CONV}/avenants/2023-001.md": avenant,
+        f"{CONV}/avenants/2023-001/plan-actions.md": "---\ntitre: Plan d'actions mis à jour\ncontenu: plan-actions\n"
+                                                     "orientation: paysage\n---\n",
+        f"{CONV}/avenants/2023-001/fiches/forum.yaml": "titre: Forum naissance\npilotes: [caf62]\n"})
+    result = run_build(root, "markdown", "ctg-test-2022-2026-avenant-2023-001")
+    assert result.code == 0, result.err
+    md = result.out.replace("\u00a0", " ").replace("\u202f", " ")
+    rows = [line for line in md.splitlines() if line.startswith("| Axe ")][1:]
+    assert [r.split(" | ")[2:4] for r in rows] == [
+        ["OO 1.1.1 – Mieux informer les familles", "[fiche action n° 1](#fiche-rpe) – Renforcer le relais petite enfance"],
+        ["OO 1.1.1 – Mieux informer les familles", "**[fiche action n° 1 bis](#fiche-forum) – Forum naissance** (nouvelle)"],
+        ["OO 1.1.2 – Soutenir les assistants maternels", "[fiche action n° 1](#fiche-rpe) – Renforcer le relais petite enfance"],
+        ["", ""],
+        ["OO 2.1.1 – Créer un conseil des jeunes", ""],
+    ]
+    assert "OO 1.1.3" not in md  # the element « Guichet » went with its only fiche

@@ -230,9 +230,8 @@ class Applier:
             after = str(op.apres)
             if not self._fiche(v, after, av, av.src.line("modifications", i, "apres")):
                 return None
-            for node in data_nodes(v.plan, v.plan_levels):
-                if after in (node.get("fiches") or []):
-                    node["fiches"].insert(node["fiches"].index(after) + 1, target)
+            node = next(n for n in data_nodes(v.plan, v.plan_levels) if after in (n.get("fiches") or []))
+            node["fiches"].insert(node["fiches"].index(after) + 1, target)  # where the fiche is first cited
         else:
             keys = [lv.cle for lv in v.plan_levels]
             if len(keys) != 3:
