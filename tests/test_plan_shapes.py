@@ -360,7 +360,7 @@ def test_docx_and_site_of_an_axes_plan(make_project):
 
 def test_avenant_adds_and_removes_fiches_of_an_axes_plan(make_project):
     """An avenant changes a plan of any shape: a fiche added after another (where it is first cited),
-    a fiche removed (an element it leaves empty goes with it, an element that had no fiche stays)."""
+    a fiche removed (the element it leaves empty stays, with its number: numbers never move)."""
     avenant = textwrap.dedent(MINIMAL[f"{CONV}/avenants/2023-001.md"]).replace(
         "\n---\n\n## Objet", "\nannexes: [plan-actions]\nmodifications:\n  - ajouter_fiche: forum\n    apres: rpe\n"
         "  - supprimer_fiche: guichet\n---\n\n## Objet")
@@ -379,8 +379,9 @@ def test_avenant_adds_and_removes_fiches_of_an_axes_plan(make_project):
     assert [r.split(" | ")[2:4] for r in rows] == [
         ["OO 1.1.1 – Mieux informer les familles", "[fiche action n° 1](#fiche-rpe) – Renforcer le relais petite enfance"],
         ["OO 1.1.1 – Mieux informer les familles", "**[fiche action n° 1 bis](#fiche-forum) – Forum naissance** (nouvelle)"],
-        ["OO 1.1.2 – Soutenir les assistants maternels", "[fiche action n° 1](#fiche-rpe) – Renforcer le relais petite enfance"],
+        ["OO 1.1.2 – Guichet", ""],
+        ["OO 1.1.3 – Soutenir les assistants maternels", "[fiche action n° 1](#fiche-rpe) – Renforcer le relais petite enfance"],
         ["", ""],
         ["OO 2.1.1 – Créer un conseil des jeunes", ""],
     ]
-    assert "OO 1.1.3" not in md  # the element « Guichet » went with its only fiche
+    assert "La fiche action n° 2, « Créer un guichet unique d'information », est supprimée de l'annexe 3." in md

@@ -213,8 +213,14 @@ def data_nodes(data: dict, levels: tuple[PlanLevel, ...]) -> list[dict]:
 
 
 def remove_fiche(data: dict, levels: tuple[PlanLevel, ...], fid: str) -> None:
-    """Take a fiche out of a plan kept as plain data; an element it leaves empty goes with it (and an
-    element above left empty by that), elements that were already without fiche stay."""
+    """Take a fiche out of a plan kept as plain data. In a plan with declared levels every element
+    stays (its computed number too); in the preset plan, as always, an element it leaves empty goes
+    with it (and an element above left empty by that), elements already without fiche stay."""
+    if "niveaux" in data:
+        for node in data_nodes(data, levels):
+            if fid in (node.get("fiches") or []):
+                node["fiches"] = [f for f in node["fiches"] if f != fid]
+        return
 
     def prune(items: list, depth: int) -> list:
         kept = []
