@@ -186,8 +186,9 @@ def test_schema_rejects_a_bad_front_matter():
     assert "titre_cour" in text  # unknown key (additionalProperties: false)
     assert "titre_court" in text  # and the required key it should have been
     assert "01/01/2022" in text  # not a date
-    fiche = yaml.load("titre: Sans indicateurs\npilotes: []\n", Loader=_YamlAsEditor)
-    assert list(_validator("fiche").iter_errors(fiche))
+    fiche = yaml.load("pilotes: [caf62]\nbudjet: 10 000 €\n", Loader=_YamlAsEditor)  # only « titre » is required
+    messages = " ".join(e.message for e in _validator("fiche").iter_errors(fiche))
+    assert "'titre' is a required property" in messages and "budjet" in messages
 
 
 def test_schemas_command_is_idempotent(tmp_path):

@@ -8,43 +8,15 @@ touching code.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.diagnostics import Diagnostics
 from ..sources.corpus import AnnexSource, ConventionSource, Corpus
-from ..sources.schemas import Equipement, Fiche, TypeEquipement
 from . import org_names
 from .context import ConventionFacts
-from .numbering import fiche_anchor, number_fiches
+from .equipment_view import equipment_context, equipment_groups
+from .plan_view import plan_dict, plan_views
 from .templating import render
-
-_TYPE_ORDER = {t: i for i, t in enumerate(TypeEquipement)}
-
-
-@dataclass
-class EquipementGroup:
-    code: str
-    nom: str
-    equipements: list[Equipement]
-
-
-@dataclass
-class FicheView:
-    id: str
-    numero: str
-    titre: str
-    thematique: str
-    enjeu: str
-    objectif: str
-    pilotes: str
-    data: Fiche
-    marque: str = ""  # « nouvelle », « mise à jour »: set in an avenant's plan d'actions
-    visible: bool = True  # an avenant reproduces only its new and changed fiches
-
-    @property
-    def ancre(self) -> str:
-        return fiche_anchor(self.id)
 
 
 def collectivite_name(corpus: Corpus, code: str) -> str:
@@ -63,45 +35,13 @@ def pilot_label(corpus: Corpus, pilot: str) -> str:
 
 def prepare(corpus: Corpus, conv: ConventionSource, facts: ConventionFacts) -> dict:
     """Template variables for the generated annexes of one convention."""
-    groups = []
-    if conv.equipements is not None:
-        for g in conv.equipements.collectivites:
-            items = sorted(g.equipements, key=lambda e: (_TYPE_ORDER[e.type], e.nom))
-            groups.append(EquipementGroup(g.collectivite, collectivite_name(corpus, g.collectivite), items))
-    fiches: list[FicheView] = []
-    rows = []
-    order: list[str] = []
-    if conv.plan is not None:
-        for th in conv.plan.thematiques:
-            for en in th.enjeux:
-                for ob in en.objectifs:
-                    for fid in ob.fiches:
-                        if fid not in order and fid in conv.fiches:
-                            order.append(fid)
-        numbers = number_fiches(order)
-        seen: set[str] = set()
-        for th in conv.plan.thematiques:
-            for en in th.enjeux:
-                for ob in en.objectifs:
-                    for fid in ob.fiches:
-                        src = conv.fiches.get(fid)
-                        if src is None or fid in seen:
-                            continue
-                        seen.add(fid)
-                        pilots = ", ".join(pilot_label(corpus, p) for p in src.data.pilotes)
-                        view = FicheView(fid, numbers[fid], src.data.titre, th.titre, en.titre, ob.titre, pilots,
-                                         src.data)
-                        fiches.append(view)
-                        rows.append({"thematique": th.titre, "enjeu": en.titre, "objectif": ob.titre,
-                                     "fiche": fid, "titre": src.data.titre, "pilotes": pilots, "marque": ""})
-    else:
-        numbers = {}
+    groups = equipment_groups(corpus, conv, lambda code: collectivite_name(corpus, code))
+    fiches, rows, numbers = plan_views(conv, lambda p: pilot_label(corpus, p))
     years = sorted({c.annee for c in facts.communes})
     return {
         "context": {
-            "equipements": groups,
-            "nb_equipements": sum(len(g.equipements) for g in groups),
-            "plan": conv.plan,
+            **equipment_context(groups, conv.equipements.colonnes if conv.equipements else "toutes"),
+            "plan": plan_dict(conv.plan) if conv.plan is not None else None,
             "fiches": fiches,
             "lignes_plan": rows,
             "population_annees": ", ".join(str(y) for y in years),

@@ -176,6 +176,8 @@ class Assembler:
                 paths.append(reg.epci_src[siren][0])
         if reg.sigles_src is not None:
             paths.append(reg.sigles_src.path)
+        if conv.equipements is not None and reg.types_equipements_src is not None:
+            paths.append(reg.types_equipements_src.path)
         return paths
 
     def convention(self, conv: ConventionSource) -> AssembledDocument | None:

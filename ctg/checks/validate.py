@@ -13,6 +13,7 @@ from ..core.french import BLANK_RX, date_fr
 from ..sources.corpus import AvenantSource, ConventionSource, Corpus, Located
 from ..sources.schemas import Signataire, Statut
 from .deliberations import check_deliberations, check_forms
+from .equipment_types import check_equipment_types
 from .epci_names import check_epci_names
 from .territory_checks import check_territory
 
@@ -57,6 +58,7 @@ class Validator:
         for av in self.corpus.avenants.values():
             self.avenant(av)
         check_territory(self.corpus, self.diags)
+        check_equipment_types(self.corpus, self.diags)
         check_epci_names(self.corpus, self.diags)
         check_deliberations(self.corpus, self.diags)  # conventions/_deliberations/
         check_forms(self.corpus, self.diags)  # maires.yaml
@@ -203,25 +205,33 @@ class Validator:
         if conv.plan is None or conv.plan_src is None:
             return
         src = conv.plan_src
-        placed: dict[str, int] = {}
-        for t, th in enumerate(conv.plan.thematiques):
-            for e, en in enumerate(th.enjeux):
-                for o, ob in enumerate(en.objectifs):
-                    for f, fid in enumerate(ob.fiches):
-                        line = src.line("thematiques", t, "enjeux", e, "objectifs", o, "fiches", f)
-                        if fid not in conv.fiches and not self.diags.failed(conv.folder / "fiches" / f"{fid}.yaml"):
-                            self.diags.error(src.path, line, "fiche-inconnue",
-                                             f"la fiche « {fid} » n'existe pas (fichier fiches/{fid}.yaml absent)"
-                                             f"{closest(fid, conv.fiches)}")
-                        elif fid in placed and fid in conv.fiches:
-                            self.diags.error(src.path, line, "fiche-en-double",
-                                             f"la fiche « {fid} » est déjà placée ligne {placed[fid]}.")
-                        placed.setdefault(fid, line)
+        placed: set[str] = set()
+        for node in conv.plan.nodes():
+            for f, fid in enumerate(node.fiches):
+                line = src.line(*node.loc, "fiches", f)
+                if fid not in conv.fiches and not self.diags.failed(conv.folder / "fiches" / f"{fid}.yaml"):
+                    self.diags.error(src.path, line, "fiche-inconnue",
+                                     f"la fiche « {fid} » n'existe pas (fichier fiches/{fid}.yaml absent)"
+                                     f"{closest(fid, conv.fiches)}")
+                elif fid in node.fiches[:f]:
+                    self.diags.error(src.path, line, "fiche-en-double",
+                                     f"la fiche « {fid} » est déjà citée dans cet élément du plan.")
+                placed.add(fid)
         for fid, fiche in sorted(conv.fiches.items()):
             if fid not in placed:
                 self.diags.error(fiche.path, 1, "fiche-non-placee",
-                                 f"la fiche « {fid} » n'est rattachée à aucun objectif du plan d'actions "
+                                 f"la fiche « {fid} » n'est rattachée à aucun élément du plan d'actions "
                                  f"({self.diags.rel(src.path)}).")
+            self.fiche_fields(fiche, conv.plan.champs, src)
+
+    def fiche_fields(self, fiche, champs: tuple[str, ...], plan_src) -> None:
+        """A field written in a fiche but not chosen by the plan's « champs » would not be printed."""
+        for key in fiche.src.doc.data if isinstance(fiche.src.doc.data, dict) else ():
+            if key != "titre" and key not in champs:
+                self.diags.error(fiche.path, fiche.src.line(key), "champ-non-retenu",
+                                 f"le champ « {key} » n'est pas retenu par le plan d'actions "
+                                 f"({self.diags.rel(plan_src.path)}, clé « champs » : {', '.join(champs)}) ; "
+                                 "ajoutez-le à cette liste ou retirez-le de la fiche.")
 
     # ------------------------------------------------------------ avenants
 

@@ -69,8 +69,12 @@ SPECS: tuple[SchemaSpec, ...] = (
     SchemaSpec("equipements", schemas.Equipements, "Équipements soutenus",
                "Les équipements et services soutenus, par collectivité : donnees/equipements.yaml.",
                ("conventions/*/donnees/equipements.yaml",)),
+    SchemaSpec("types-equipements", schemas.TypesEquipements, "Types d'équipements et de services",
+               "La liste ouverte des types d'équipements : conventions/_registre/types-equipements.yaml.",
+               ("conventions/_registre/types-equipements.yaml",)),
     SchemaSpec("plan-actions", schemas.PlanActions, "Plan d'actions",
-               "Thématiques, enjeux, objectifs et fiches action : donnees/plan-actions.yaml.",
+               "Niveaux du plan (par défaut thématiques, enjeux, objectifs), champs des fiches, et les éléments "
+               "du plan sous la clé du premier niveau : donnees/plan-actions.yaml.",
                ("conventions/*/donnees/plan-actions.yaml",)),
     SchemaSpec("fiche", schemas.Fiche, "Fiche action", "Une fiche action : fiches/<identifiant>.yaml.",
                ("conventions/*/fiches/*.yaml",)),

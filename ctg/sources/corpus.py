@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .deliberation_schemas import Deliberation, Formulaire, Rapport
-from .schemas import (Annexe, Avenant, Commune, Convention, Epci, Equipements, Fiche, Organisation, PlanActions,
+from .schemas import (Annexe, Avenant, Commune, Convention, Epci, Equipements, Fiche, Organisation,
                       Representant, SourceTerritoire)
+from .plan import Plan
 from .sources import YamlDoc
 
 
@@ -48,6 +49,9 @@ class Registry:
     # mayors by INSEE code (optional maires.yaml), and where each code is written
     maires: dict[str, list[Representant]] = field(default_factory=dict)
     maires_src: Located | None = None
+    # types of équipements (types-equipements.yaml; without it, the types accepted before it existed)
+    types_equipements: tuple = ()
+    types_equipements_src: Located | None = None
 
 
 @dataclass
@@ -130,7 +134,7 @@ class ConventionSource:
     annexes: list[AnnexSource] = field(default_factory=list)
     equipements: Equipements | None = None
     equipements_src: Located | None = None
-    plan: PlanActions | None = None
+    plan: Plan | None = None
     plan_src: Located | None = None
     fiches: dict[str, FicheSource] = field(default_factory=dict)
     formulaires: dict[str, FormSource] = field(default_factory=dict)

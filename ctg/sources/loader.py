@@ -8,6 +8,7 @@ from ..core.confine import excerpt
 from ..core.diagnostics import Diagnostics
 from . import schemas, territory
 from .corpus import AnnexSource, AvenantSource, ConventionSource, Corpus, FicheSource, Located, Registry
+from .plan import HEADER_KEYS, levels_of, parse_plan
 from .schema_errors import validate
 from .sections import split_sections
 from .sources import document_folders, read_markdown, read_yaml
@@ -81,6 +82,7 @@ def load_registry(folder: Path, diags: Diagnostics) -> Registry:
     from .deliberation_sources import load_mayors
 
     load_mayors(folder, reg, diags)  # optional maires.yaml
+    reg.types_equipements, reg.types_equipements_src = _load_types(folder / "types-equipements.yaml", diags)
     sigles = folder / "sigles.yaml"
     if sigles.exists():
         doc = read_yaml(sigles, diags)
@@ -104,7 +106,7 @@ def load_convention(folder: Path, diags: Diagnostics) -> ConventionSource | None
     if meta is None:  # the rest of the folder is still read: every error of the run together
         load_fiches(folder / "fiches", diags)
         _load_data(folder / "donnees" / "equipements.yaml", schemas.Equipements, diags)
-        _load_data(folder / "donnees" / "plan-actions.yaml", schemas.PlanActions, diags)
+        load_plan(folder / "donnees" / "plan-actions.yaml", diags)
         for annex in sorted((folder / "annexes").glob("*.md")):
             annex_src = read_markdown(annex, diags)
             if annex_src is not None:
@@ -115,12 +117,22 @@ def load_convention(folder: Path, diags: Diagnostics) -> ConventionSource | None
     conv.annexes = load_annexes(folder / "annexes", meta.annexes, conv.src, diags)
     conv.equipements, conv.equipements_src = _load_data(folder / "donnees" / "equipements.yaml",
                                                         schemas.Equipements, diags)
-    conv.plan, conv.plan_src = _load_data(folder / "donnees" / "plan-actions.yaml", schemas.PlanActions, diags)
+    conv.plan, conv.plan_src = load_plan(folder / "donnees" / "plan-actions.yaml", diags)
     conv.fiches = load_fiches(folder / "fiches", diags)
     from .deliberation_sources import load_forms
 
     load_forms(conv, diags)  # formulaires/<id>.md listed by the annexes
     return conv
+
+
+def _load_types(path: Path, diags: Diagnostics) -> tuple:
+    """The registry's types of équipements, in their order; the former fixed list without the file."""
+    from .equipment_types import LEGACY_TYPES
+
+    data, src = _load_data(path, schemas.TypesEquipements, diags)
+    if src is None:
+        return LEGACY_TYPES, None
+    return (tuple(data.types) if data is not None else ()), src
 
 
 def _load_data(path: Path, model, diags: Diagnostics) -> tuple:
@@ -131,6 +143,24 @@ def _load_data(path: Path, model, diags: Diagnostics) -> tuple:
     if doc is None:
         return None, None
     return validate(model, doc, path, diags), Located(path, doc)
+
+
+def load_plan(path: Path, diags: Diagnostics) -> tuple:
+    """(Plan, Located) of donnees/plan-actions.yaml: its header by its schema, its tree by its levels."""
+    if not path.exists() and not path.is_symlink():
+        return None, None
+    doc = read_yaml(path, diags)
+    if doc is None:
+        return None, None
+    if not isinstance(doc.data, dict):
+        diags.error(path, doc.first_line, "type-invalide", "le plan d'actions est une suite de clés "
+                    "(« niveaux », « champs » et la liste du premier niveau, par exemple « thematiques : »).")
+        return None, Located(path, doc)
+    header = validate(schemas.PlanActions, doc, path, diags,
+                      data={k: v for k, v in doc.data.items() if k in HEADER_KEYS})
+    if header is None:
+        return None, Located(path, doc)
+    return parse_plan(doc, path, diags, levels_of(header.niveaux)), Located(path, doc)
 
 
 def load_fiches(folder: Path, diags: Diagnostics) -> dict[str, FicheSource]:

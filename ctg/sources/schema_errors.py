@@ -52,7 +52,9 @@ def _model_in(annotation: Any) -> Any:
 
 
 def _allowed(model: type[BaseModel], loc: tuple) -> list[str]:
-    """Allowed values of an enum/literal field, for the message."""
+    """Allowed values of an enum/literal field (or of the items of a list field), for the message."""
+    while loc and isinstance(loc[-1], int):
+        loc = loc[:-1]
     owner = _submodel(model, loc) if loc else None
     field = owner.model_fields.get(loc[-1]) if owner and loc and isinstance(loc[-1], str) else None
     if field is None:

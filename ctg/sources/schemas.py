@@ -11,40 +11,14 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
-from .identifiers import insee_problem, siren_problem
+from .data_schemas import (ChampFiche, Equipement, Equipements, EquipementsCollectivite, Fiche,  # noqa: F401
+                           NiveauPlan, PlanActions, TypeEquipement, TypesEquipements)  # the data files' schemas
 from .operations import operation_problem
 
 
-def _code_to_str(value):
-    """YAML reads an unquoted 62119 as a number; codes are strings (keep leading zeros)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:05d}" if value < 100000 else str(value)
-    return value
-
-
-def _checked(problem_of):
-    """A validator raising the French explanation problem_of(value) gives, if any."""
-
-    def check(value: str) -> str:
-        problem = problem_of(value)
-        if problem:
-            raise ValueError(problem)
-        return value
-
-    return AfterValidator(check)
-
-
-Code = Annotated[str, BeforeValidator(_code_to_str)]  # an INSEE code or an identifier (équipements)
-Insee = Annotated[str, BeforeValidator(_code_to_str), _checked(insee_problem)]
-Siren = Annotated[str, BeforeValidator(lambda v: f"{v:09d}" if isinstance(v, int) else v), _checked(siren_problem)]
-Ident = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
-Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+from .schemas_base import Code, Ident, Insee, Model, Siren, Text  # noqa: F401 (Code, Siren: imported from here)
 
 
 class Statut(str, Enum):
@@ -253,75 +227,6 @@ class Annexe(Model):
         "(fichiers formulaires/<id>.md de la convention), produits par « build.py fiches ».")
 
 
-# ---------------------------------------------------------------- data files
-
-
-class TypeEquipement(str, Enum):
-    eaje = "EAJE"
-    laep = "LAEP"
-    rpe = "RPE"
-    alsh_extra = "ALSH extrascolaire"
-    alsh_peri = "ALSH périscolaire"
-    ados = "Accueil jeunes"
-    ludotheque = "Ludothèque"
-    sejours = "Séjours"
-    bafa = "BAFA / BAFD"
-    coordination = "Poste de coordination"
-    centre_social = "Centre social"
-    evs = "Espace de vie sociale"
-    clas = "CLAS"
-    reaap = "REAAP"
-
-
-class Equipement(Model):
-    type: TypeEquipement
-    nom: Text
-    gestionnaire: Text | None = None
-    adresse: Text | None = None
-
-
-class EquipementsCollectivite(Model):
-    collectivite: Code = Field(description="Code INSEE d'une commune ou identifiant d'une organisation (EPCI, SIVOM).")
-    equipements: list[Equipement] = Field(min_length=1)
-
-
-class Equipements(Model):
-    collectivites: list[EquipementsCollectivite]
-
-
-class Objectif(Model):
-    titre: Text
-    fiches: list[Ident] = Field(default_factory=list)
-
-
-class Enjeu(Model):
-    titre: Text
-    objectifs: list[Objectif] = Field(min_length=1)
-
-
-class Thematique(Model):
-    titre: Text
-    enjeux: list[Enjeu] = Field(min_length=1)
-
-
-class PlanActions(Model):
-    thematiques: list[Thematique] = Field(min_length=1)
-
-
-class Fiche(Model):
-    titre: Text
-    pilotes: list[Text] = Field(min_length=1, description="Identifiants d'organisations du registre, ou libellés.")
-    diagnostic_initial: Text
-    public_cible: Text
-    objectifs_operationnels: Text
-    modalites: Text
-    echeances: Text
-    services_mobilises: Text
-    resultats_attendus: Text
-    partenaires: list[Text] = Field(default_factory=list)
-    indicateurs: list[Text] = Field(min_length=1)
-
-
 class Operation(Model):
     """One change of an avenant to its convention: exactly one action key (which names its
     target), plus the details that action needs. Checked against the convention in ctg/versions/avenant_ops.py."""
@@ -350,7 +255,7 @@ class Operation(Model):
     thematique: Text | None = None
     enjeu: Text | None = None
     objectif: Text | None = None
-    type: TypeEquipement | None = None
+    type: Text | None = None
     nom: Text | None = None
     adresse: Text | None = None
     gestionnaire: Text | None = None

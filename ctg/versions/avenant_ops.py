@@ -14,6 +14,7 @@ from ..assembly.parties import OrgView
 from ..core.diagnostics import Diagnostics, closest
 from ..sources.corpus import AnnexSource, AvenantSource, Corpus, FicheSource, Section
 from ..sources.operations import action_of
+from ..sources.plan import data_nodes, remove_fiche
 from ..sources.schemas import CommuneDeclaree, Equipement
 from .convention_state import AlineaChange, ArticleState, Change, Party, Version
 
@@ -229,16 +230,18 @@ class Applier:
             after = str(op.apres)
             if not self._fiche(v, after, av, av.src.line("modifications", i, "apres")):
                 return None
-            for th in v.plan:
-                for en in th["enjeux"]:
-                    for ob in en["objectifs"]:
-                        if after in ob["fiches"]:
-                            ob["fiches"].insert(ob["fiches"].index(after) + 1, target)
+            node = next(n for n in data_nodes(v.plan, v.plan_levels) if after in (n.get("fiches") or []))
+            node["fiches"].insert(node["fiches"].index(after) + 1, target)  # where the fiche is first cited
         else:
-            th = _find_or_add(v.plan, op.thematique, "enjeux")
-            en = _find_or_add(th["enjeux"], op.enjeu, "objectifs")
-            ob = _find_or_add(en["objectifs"], op.objectif, "fiches")
-            ob["fiches"].append(target)
+            keys = [lv.cle for lv in v.plan_levels]
+            if len(keys) != 3:
+                self._error(av, line, "plan-niveaux", "« thematique », « enjeu » et « objectif » ne placent une "
+                            "fiche que dans un plan à trois niveaux ; écrivez « apres » (la fiche qu'elle suit).")
+                return None
+            th = _find_or_add(v.plan.setdefault(keys[0], []), op.thematique, keys[1])
+            en = _find_or_add(th.setdefault(keys[1], []), op.enjeu, keys[2])
+            ob = _find_or_add(en.setdefault(keys[2], []), op.objectif, "fiches")
+            ob.setdefault("fiches", []).append(target)
         new_order = v.fiche_order()
         position = new_order.index(target)
         taken = set(v.fiche_labels.values())
@@ -268,12 +271,7 @@ class Applier:
         if not self._fiche(v, target, av, line):
             return None
         old = v.fiches.pop(target)
-        for th in v.plan:
-            for en in th["enjeux"]:
-                for ob in en["objectifs"]:
-                    if target in ob["fiches"]:
-                        ob["fiches"].remove(target)
-        _prune(v.plan)
+        remove_fiche(v.plan, v.plan_levels, target)
         v.deleted[("fiche", target)] = av.meta.numero
         return Change("supprimer_fiche", target, op, line, label=v.fiche_labels[target], title=old.data.titre)
 
@@ -363,12 +361,3 @@ def _find_or_add(items: list[dict], title: str, child: str) -> dict:
         found = {"titre": title, child: []}
         items.append(found)
     return found
-
-
-def _prune(plan: list[dict]) -> None:
-    """An objective, enjeu or thématique left without fiche goes with its last fiche."""
-    for th in plan:
-        for en in th["enjeux"]:
-            en["objectifs"] = [o for o in en["objectifs"] if o["fiches"]]
-        th["enjeux"] = [e for e in th["enjeux"] if e["objectifs"]]
-    plan[:] = [t for t in plan if t["enjeux"]]

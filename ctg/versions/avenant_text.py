@@ -21,6 +21,7 @@ from ..assembly.context import covered_communes
 from ..assembly.numbering import article_label
 from ..core.french import date_fr, guillemets
 from ..sources.corpus import AvenantSource, ConventionSource, Section
+from ..sources.equipment_types import type_label
 from .consolidate import VersionView, convention_history, render_articles, render_text, version_view
 from .convention_state import Change, Version
 from .history import Step
@@ -204,7 +205,8 @@ def sentence(assembler: Assembler, change: Change, step: Step, after: VersionVie
     if a == "ajouter_equipement":
         where = f", {op.adresse}" if op.adresse else ""
         by = f", géré par {op.gestionnaire}" if op.gestionnaire else ""
-        return [f"Est ajouté aux équipements et services soutenus par {change.title} : {op.type.value}, "
+        return [f"Est ajouté aux équipements et services soutenus par {change.title} : "
+                f"{type_label(assembler.corpus.registry.types_equipements, op.type)}, "
                 f"{guillemets(op.nom)}{where}{by}."]
     if a == "retirer_equipement":
         return [f"Est retiré des équipements et services soutenus par {change.title} : {guillemets(op.nom)}."]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from ..assembly.numbering import number_articles
 from ..sources.corpus import AnnexSource, AvenantSource, ConventionSource, FicheSource, Section
 from ..sources.models import ClauseModel
+from ..sources.plan import PRESET_LEVELS, data_nodes, plan_from_data
 from ..sources.schemas import CommuneDeclaree, Signataire
 
 
@@ -51,7 +52,7 @@ class Version:
     articles: list[ArticleState]
     annexes: list[AnnexSource]
     parties: list[Party]
-    plan: list[dict]  # thématiques → enjeux → objectifs → fiches, as plain data
+    plan: dict  # donnees/plan-actions.yaml as plain data (its levels, its elements and their fiches)
     fiches: dict[str, FicheSource]
     fiche_labels: dict[str, str]  # kept after a deletion: a number is never reused
     equipements: list[dict]  # [{"collectivite": code, "equipements": [Equipement]}]
@@ -76,18 +77,18 @@ class Version:
     def annex_number(self, ident: str) -> int | None:
         return next((i + 1 for i, a in enumerate(self.annexes) if a.id == ident), None)
 
+    plan_levels: tuple = ()
+
     def fiche_order(self) -> list[str]:
         out: list[str] = []
-        for th in self.plan:
-            for en in th["enjeux"]:
-                for ob in en["objectifs"]:
-                    out += [f for f in ob["fiches"] if f not in out]
+        for node in data_nodes(self.plan, self.plan_levels) if self.plan else ():
+            out += [f for f in node.get("fiches") or [] if f not in out]
         return out
 
     def plan_model(self):
-        from ..sources.schemas import PlanActions
-
-        return PlanActions.model_validate({"thematiques": self.plan}) if self.plan else None
+        if not self.plan or not self.plan.get(self.plan_levels[0].cle):
+            return None
+        return plan_from_data(self.plan, self.plan_levels)
 
     def source(self) -> ConventionSource:
         """The convention's sources as this version has them (for annex_content and the facts)."""
@@ -96,7 +97,8 @@ class Version:
         meta = self.conv.meta.model_copy(update={
             "signataires": [p.signataire for p in self.parties],
             "communes_ajoutees": list(self.communes_ajoutees), "communes_retirees": list(self.communes_retirees)})
-        eq = (Equipements.model_validate({"collectivites": [g for g in self.equipements if g["equipements"]]})
+        header = self.conv.equipements.model_dump(exclude={"collectivites"}) if self.conv.equipements else {}
+        eq = (Equipements.model_validate({**header, "collectivites": [g for g in self.equipements if g["equipements"]]})
               if self.equipements else None)
         return replace(self.conv, meta=meta, annexes=list(self.annexes), plan=self.plan_model(),
                        fiches=dict(self.fiches), equipements=eq)
@@ -108,11 +110,11 @@ def initial_version(conv: ConventionSource, model: ClauseModel) -> Version:
     titles = {a.id: a.titre for a in model.articles}
     articles = [ArticleState(p.id, str(p.number), None if p.section else titles.get(p.id), p.clause, p.section)
                 for p in plans]
-    plan = conv.plan.model_dump(mode="python")["thematiques"] if conv.plan else []
+    plan = copy.deepcopy(conv.plan.data) if conv.plan else {}
     version = Version(
         conv=conv, articles=articles, annexes=list(conv.annexes),
         parties=[Party(s, conv.meta.signature.date or conv.meta.periode.debut) for s in conv.meta.signataires],
-        plan=plan, fiches=dict(conv.fiches), fiche_labels={},
+        plan=plan, plan_levels=conv.plan.levels if conv.plan else PRESET_LEVELS, fiches=dict(conv.fiches), fiche_labels={},
         equipements=[{"collectivite": g.collectivite, "equipements": list(g.equipements)}
                      for g in (conv.equipements.collectivites if conv.equipements else [])],
         communes_ajoutees=list(conv.meta.communes_ajoutees), communes_retirees=list(conv.meta.communes_retirees))

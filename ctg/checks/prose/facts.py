@@ -99,12 +99,7 @@ def article_refs(templates: Path, model_name: str, sections) -> list[Ref]:
 
 
 def fiche_refs(conv: ConventionSource) -> list[Ref]:
-    order: list[str] = []
-    if conv.plan is not None:
-        for th in conv.plan.thematiques:
-            for en in th.enjeux:
-                for ob in en.objectifs:
-                    order += [f for f in ob.fiches if f in conv.fiches and f not in order]
+    order = conv.plan.fiche_order(conv.fiches) if conv.plan is not None else []
     return [Ref(i, f, conv.fiches[f].data.titre) for i, f in enumerate(order, start=1)]
 
 
@@ -112,7 +107,7 @@ def equipment_counts(conv: ConventionSource) -> Counter:
     counts: Counter = Counter()
     if conv.equipements is not None:
         for group in conv.equipements.collectivites:
-            counts.update(e.type.value for e in group.equipements)
+            counts.update(e.type for e in group.equipements)
     return counts
 
 
