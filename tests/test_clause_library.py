@@ -1,0 +1,186 @@
+"""The clause library: a convention's or a territory's own version of one clause, text added before
+or after a library clause, lettered sub-articles, the list of annexes and unnumbered pieces after the
+signatures, hand-typed heading numbers refused, and docs/clauses.md true to the library."""
+
+from __future__ import annotations
+
+import docx
+import pytest
+from conftest import run_build
+from fixture_corpus import CONV, MINIMAL, ROOT, as_typed
+
+CONVENTION = f"{CONV}/convention.md"
+DOC = "dist/ctg-test-2022-2026/ctg-test-2022-2026.docx"
+
+OWN_CLAUSES = {
+    # the convention's version of « duree », and the territory's versions of « duree » (hidden by the
+    # convention's) and of « recours »
+    f"{CONV}/clauses/duree.md.j2": "La présente convention court du {{ date(convention.periode.debut) }} "
+                                   "au {{ date(convention.periode.fin) }} (version de la convention).\n",
+    "conventions/_registre/clauses/cc-test/duree.md.j2": "Version du territoire, cachée par celle de la convention.\n",
+    "conventions/_registre/clauses/cc-test/recours.md.j2": "Tout litige est porté devant le tribunal administratif "
+                                                           "de Lille (version du territoire).\n",
+}
+
+ADDED = """
+        ## Avant les engagements {#avant-engagements}
+
+        Texte ajouté avant la clause des engagements.
+
+        ## Après les engagements {#apres-engagements}
+
+        Texte ajouté après la clause des engagements.
+
+        ### Engagements propres au territoire
+
+        Un sous-article ajouté.
+
+        ## Territoire couvert {#territoire-couvert apres="signatures"}
+
+        La convention couvre les {{ communes | length }} communes de {{ territoire.designation }}.
+        """
+
+
+def convention(extra_meta: str = "", extra_body: str = ADDED) -> str:
+    text = MINIMAL[CONVENTION]
+    text = text.replace("        annexes:\n", extra_meta + "        annexes:\n", 1)
+    return text + extra_body
+
+
+NUMBERING = """\
+        numerotation:
+          sous_articles: lettres
+          sommaire_annexes: apres-signatures
+"""
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    from fixture_corpus import write_project
+
+    root = write_project(tmp_path_factory.mktemp("clauses"), OWN_CLAUSES | {CONVENTION: convention(NUMBERING)})
+    result = run_build(root, "docx", "ctg-test-2022-2026")
+    assert result.code == 0, result.err
+    return root
+
+
+def paragraphs(root) -> list[str]:
+    return [as_typed(p.text) for p in docx.Document(root / DOC).paragraphs if p.text.strip()]
+
+
+def markdown(root) -> str:
+    result = run_build(root, "markdown", "ctg-test-2022-2026")
+    assert result.code == 0, result.err
+    return result.out
+
+
+def errors(root) -> list[str]:
+    """The error lines of « check »: it fails, with no traceback."""
+    result = run_build(root, "check")
+    assert result.code == 1, result.err
+    assert "Traceback" not in result.err
+    return [line for line in result.err.splitlines() if " : erreur : " in line]
+
+
+# ------------------------------------------------------------------ the document
+
+
+def test_own_clauses_come_first_convention_then_territory_then_library(project):
+    text = paragraphs(project)
+    assert "La présente convention court du 1er\u00a0janvier\u00a02022 au 31\u00a0décembre\u00a02026 (version de la convention)." in text
+    assert "Tout litige est porté devant le tribunal administratif de Lille (version du territoire)." in text
+    assert not any("cachée par celle de la convention" in p for p in text)
+    assert not any("relève de la compétence du tribunal administratif" in p for p in text)  # the library's recours
+    # the other clauses stay the library's
+    assert "Les parties conviennent ensemble des actions de communication relatives à la présente convention. " \
+           "Les supports communs portent le logo de chacune d'elles." in text
+
+
+def test_text_added_before_and_after_a_library_clause(project):
+    text = paragraphs(project)
+    start = text.index("Article 5 – Engagements des partenaires")
+    end = text.index("Article 6 – Collaboration, pilotage et animation de la démarche")
+    article = text[start + 1:end]
+    assert article[0] == "Texte ajouté avant la clause des engagements."
+    assert article[1].startswith("Les 3 communes du territoire (Annexe\u00a01) contribuent")
+    assert article[-3:] == ["Texte ajouté après la clause des engagements.",
+                            "5\u00a0-\u00a0a – Engagements propres au territoire", "Un sous-article ajouté."]
+    # an addition is no article of its own: the numbers of the articles do not move
+    headings = [p for p in text if p.startswith("Article ") and "\t" not in p]  # not the sommaire's lines
+    assert len(headings) == 14 and headings[-1] == "Article 14 – Confidentialité"
+
+
+def test_lettered_sub_articles(project):
+    d = docx.Document(project / DOC)
+    level2 = [as_typed(p.text) for p in d.paragraphs if p.style.name == "Heading 2"]
+    assert "4\u00a0-\u00a0a – Petite enfance" in level2
+    assert ["12\u00a0-\u00a0a – Résiliation après mise en demeure", "12\u00a0-\u00a0b – Résiliation sans mise en demeure",
+            "12\u00a0-\u00a0c – Résiliation d'un commun accord", "12\u00a0-\u00a0d – Effets de la résiliation"] == \
+        [t for t in level2 if t.startswith("12")]
+    assert not any(t.startswith("12.") for t in level2)
+
+
+def test_annex_list_and_unnumbered_piece_follow_the_signatures(project):
+    d = docx.Document(project / DOC)
+    body = d.element.body
+    order = []  # the top-level blocks in order: paragraphs' text, and « TABLE » for the signature table
+    for el in body.iterchildren():
+        if el.tag.endswith("}tbl"):
+            order.append("TABLE")
+        elif el.tag.endswith("}p"):
+            text = as_typed("".join(t.text or "" for t in el.iter() if t.tag.endswith("}t")))
+            if text.strip():
+                order.append(text)
+    closing = next(i for i, t in enumerate(order) if t.startswith("Fait à Arras, le 8\u00a0novembre\u00a02022"))
+    annexes = order.index("Sommaire des annexes")
+    assert order[closing + 2] == "TABLE"  # the closing, « comporte N pages », then the signatures
+    assert order[closing + 3:closing + 11] == [
+        "Sommaire des annexes",
+        "Annexe\u00a01 – Liste des communes couvertes", "Annexe\u00a02 – Équipements et services soutenus",
+        "Annexe\u00a03 – Plan d'actions", "Annexe\u00a04 – Glossaire des sigles",
+        "Territoire couvert", "La convention couvre les 3 communes de la CCT.",
+        "Annexe\u00a01 – Liste des communes couvertes"]
+    assert annexes == closing + 3
+    heading = next(p for p in d.paragraphs if p.text == "Territoire couvert")
+    assert heading.style.name == "Heading 1"  # unnumbered: no « Article 15 »
+
+
+def test_default_numbering_and_sources_written_today_are_unchanged(make_project):
+    root = make_project()
+    text = markdown(root)
+    assert "## 4.1 – Petite enfance" in text
+    assert "Sommaire des annexes" not in text
+    assert "relève de la compétence du tribunal administratif" in text
+
+
+def test_own_clause_files_are_sources_of_the_document(project):
+    from ctg.build.pipeline import assemble_checked, load_and_check
+    from ctg.core.diagnostics import Diagnostics
+    from ctg.core.project import Project
+
+    diags = Diagnostics(project)
+    corpus = load_and_check(Project(project), diags)
+    docs = assemble_checked(Project(project), corpus, diags)
+    sources = docs["ctg-test-2022-2026"].sources
+    assert f"{CONV}/clauses/duree.md.j2" in sources
+    assert "conventions/_registre/clauses/cc-test/recours.md.j2" in sources
+    assert "conventions/_registre/clauses/cc-test/duree.md.j2" not in sources  # hidden: not read
+    assert "templates/clauses/ctg/duree.md.j2" not in sources
+
+
+# ------------------------------------------------------------------ communes that sign the convention
+
+
+def test_engagements_clause_adapts_when_communes_sign(make_project):
+    files = {f"conventions/_registre/organisations/{oid}.yaml": f"id: {oid}\ntype: commune\nnom: {nom}\ninsee: \"{insee}\"\n"
+             for oid, nom, insee in (("ablain", "Ablain-Saint-Nazaire", "62001"), ("acheville", "Acheville", "62003"))}
+    signataires = "          - organisation: ablain\n          - organisation: acheville\n"
+    conv = MINIMAL[CONVENTION].replace("statut: signée", "statut: projet").replace(
+        "        annexes:\n", signataires + "        annexes:\n", 1)
+    root = make_project(files | {CONVENTION: conv, f"{CONV}/avenants/2023-001.md": None}, fingerprints=False)
+    text = markdown(root)
+    assert ("Les 2 communes signataires, parmi les 3 communes du territoire ([Annexe\u00a01](#annexe-communes)), "
+            "contribuent, par leurs actions de proximité et la gestion de leurs équipements, aux objectifs de la "
+            "présente convention. Elles s'y engagent par la signature de la présente convention, autorisée par "
+            "délibération de leur conseil municipal,") in text
+    assert "fiche d'engagement" not in text
