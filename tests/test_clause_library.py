@@ -79,7 +79,7 @@ def errors(root) -> list[str]:
     result = run_build(root, "check")
     assert result.code == 1, result.err
     assert "Traceback" not in result.err
-    return [line for line in result.err.splitlines() if " : erreur : " in line]
+    return [line for line in result.err.splitlines() if "\u00a0: erreur\u00a0: " in line]
 
 
 # ------------------------------------------------------------------ the document
@@ -184,3 +184,76 @@ def test_engagements_clause_adapts_when_communes_sign(make_project):
             "présente convention. Elles s'y engagent par la signature de la présente convention, autorisée par "
             "délibération de leur conseil municipal,") in text
     assert "fiche d'engagement" not in text
+
+
+# ------------------------------------------------------------------ mistakes, each at its file:line
+
+
+def line_of(root, rel: str, needle: str) -> int:
+    lines = (root / rel).read_text(encoding="utf-8").split("\n")
+    return next(i for i, line in enumerate(lines, start=1) if needle in line)
+
+
+TYPED = """
+        ## Article 6 - b Gouvernance locale {#gouvernance-locale apres="enjeux"}
+
+        Texte.
+
+        ### 1. Le comité local
+
+        Texte.
+
+        ### Les 3 comités de 2024
+
+        Un titre qui commence par un mot n'est pas un numéro.
+        """
+
+
+def test_a_hand_typed_heading_number_is_an_error(make_project):
+    root = make_project({CONVENTION: convention("", TYPED)}, fingerprints=False)
+    found = errors(root)
+    article = line_of(root, CONVENTION, "## Article 6 - b")
+    sub = line_of(root, CONVENTION, "### 1. Le comité")
+    numbered = [line for line in found if line.endswith("[numero-tape]")]
+    assert numbered == [
+        f"{CONVENTION}:{article}\u00a0: erreur\u00a0: le titre « Article 6 - b Gouvernance locale » commence "
+        "par un numéro tapé (« Article 6 - b ») ; les numéros d'articles et de sous-articles sont calculés : "
+        "retirez-le du titre. [numero-tape]",
+        f"{CONVENTION}:{sub}\u00a0: erreur\u00a0: le titre « 1. Le comité local » commence par un numéro "
+        "tapé (« 1. ») ; les numéros d'articles et de sous-articles sont calculés : retirez-le du titre. [numero-tape]",
+    ]
+
+
+def test_mistakes_with_own_clauses_and_additions(make_project):
+    body = """
+        ## Durée {#duree}
+
+        Écrite dans le corps.
+
+        ## Ajout {#apres-engagement}
+
+        L'identifiant de l'article est mal orthographié.
+        """
+    files = {CONVENTION: convention("", body),
+             f"{CONV}/clauses/duree.md.j2": "Aussi dans un fichier.\n",
+             f"{CONV}/clauses/duree-convention.md.j2": "Nom qui n'est pas celui d'un article.\n",
+             "conventions/_registre/clauses/cc-test/recours.md.j2": "Premier alinéa.\n\n{{ tribunal }}\n"}
+    root = make_project(files, fingerprints=False)
+    found = errors(root)
+    addition = line_of(root, CONVENTION, "{#apres-engagement}")
+    duree = line_of(root, CONVENTION, "{#duree}")
+    assert f"{CONV}/clauses/duree-convention.md.j2:1\u00a0: erreur\u00a0: le fichier « duree-convention.md.j2 » " \
+           "ne remplace aucune clause du modèle « ctg » (clauses : preambule, objet, champs-caf, " \
+           "engagements, gouvernance, evaluation, echanges-donnees, communication, duree, execution, fin, recours, " \
+           "confidentialite) ; nommez-le d'après l'identifiant de l'article. [clause-inconnue]" in found
+    assert f"{CONV}/clauses/duree.md.j2:1\u00a0: erreur\u00a0: l'article « duree » est déjà écrit dans " \
+           f"{CONVENTION} (ligne {duree}) ; gardez l'un des deux. [clause-en-double]" in found
+    assert f"{CONVENTION}:{addition}\u00a0: erreur\u00a0: « apres-engagement » ajoute un texte après celui " \
+           "de l'article « engagement », qui n'existe pas dans ce document (articles : objet, champs-caf, " \
+           "champs-epci, enjeux, engagements, gouvernance, evaluation, echanges-donnees, communication, duree, " \
+           "execution, fin, recours, confidentialite). [ajout-sans-article]" in found
+    # an error in the territory's version of a clause is reported in that file, at its line
+    assert "conventions/_registre/clauses/cc-test/recours.md.j2:3\u00a0: erreur\u00a0: variable ou attribut inconnu : " \
+           "« tribunal » n'est pas défini ; vérifiez l'orthographe (variables disponibles : voir le " \
+           "guide de rédaction). [variable-indefinie]" in found
+    assert len(found) == 4, found

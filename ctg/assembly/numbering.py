@@ -52,8 +52,8 @@ def additions(sections: list[Section]) -> dict[str, tuple[list, list]]:
     return out
 
 
-_TYPED = re.compile(r"^(?:article\s+\d+(?:\s*er)?\b|\d{1,2}(?:\s*[.\-–—]\s*(?:\d{1,2}|[a-z])\b)*"
-                    r"\s*(?:[.)–—:]|-(?=\s))|\d{1,2}\s*-\s*[a-z](?=\s|$)|[a-h]\s*[)–—]|[ivx]{1,4}\s*[.)–—]\s)",
+_TYPED = re.compile(r"^(?:\d{1,2}\s*-\s*[a-z](?=\s|$)|article\s+\d+(?:\s*er)?(?:\s*[.\-–—]\s*(?:\d{1,2}|[a-z])\b)*|\d{1,2}(?:\s*[.\-–—]\s*(?:\d{1,2}|[a-z])\b)*"
+                    r"\s*(?:[.)–—:]|-(?=\s))|[a-h]\s*[)–—]|[ivx]{1,4}\s*[.)–—]\s)",
                     re.IGNORECASE)
 _SUB_HEADING = re.compile(r"^###(?!#)\s+(.*)$")
 
