@@ -257,3 +257,38 @@ def test_mistakes_with_own_clauses_and_additions(make_project):
            "« tribunal » n'est pas défini ; vérifiez l'orthographe (variables disponibles : voir le " \
            "guide de rédaction). [variable-indefinie]" in found
     assert len(found) == 4, found
+
+
+# ------------------------------------------------------------------ the guide's list of clauses
+
+
+def test_the_guide_lists_the_clauses_of_the_library_as_they_are():
+    from ctg.assembly.clause_catalog import NAMES, START, catalog, clause_entry, with_catalog
+
+    page = (ROOT / "docs" / "clauses.md").read_text(encoding="utf-8")
+    assert START in page
+    assert with_catalog(page, ROOT / "templates") == page, \
+        "docs/clauses.md n'est plus à jour : lancez « python -m ctg.assembly.clause_catalog »"
+    listed = catalog(ROOT / "templates")
+    for path in sorted((ROOT / "templates" / "clauses").rglob("*.md.j2")):
+        clause = path.relative_to(ROOT / "templates" / "clauses").as_posix()
+        assert f"(`templates/clauses/{clause}`)" in listed, clause
+        names, assumes = clause_entry(ROOT / "templates", clause)
+        assert assumes, f"{clause} : pas de commentaire « {{# suppose : … #}} »"
+        assert set(names) <= set(NAMES), set(names) - set(NAMES)  # every variable is explained
+        for name in names:
+            assert f"| `{name}` |" in page
+
+
+def test_the_catalog_follows_a_change_of_the_library(tmp_path):
+    import shutil
+
+    from ctg.assembly.clause_catalog import catalog
+
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    clause = tmp_path / "templates" / "clauses" / "ctg" / "recours.md.j2"
+    clause.write_text("{# suppose : un tribunal fixé. #}\nLe tribunal de {{ territoire.designation }}.\n",
+                      encoding="utf-8")
+    listed = catalog(tmp_path / "templates")
+    assert "- **`recours`** — Recours (`templates/clauses/ctg/recours.md.j2`)\n" \
+           "  - variables : `territoire`\n  - suppose : un tribunal fixé.\n" in listed
