@@ -292,3 +292,16 @@ def test_the_catalog_follows_a_change_of_the_library(tmp_path):
     listed = catalog(tmp_path / "templates")
     assert "- **`recours`** — Recours (`templates/clauses/ctg/recours.md.j2`)\n" \
            "  - variables : `territoire`\n  - suppose : un tribunal fixé.\n" in listed
+
+
+def test_the_consolidated_version_keeps_own_clauses_additions_and_pieces(project):
+    result = run_build(project, "consolidate", "ctg-test-2022-2026", "--date", "2024-01-01", "--markdown")
+    assert result.code == 0, result.err
+    text = result.out
+    assert "(version de la convention)" in text and "(version du territoire)" in text
+    engagements = text[text.index("# Article 5 – Engagements des partenaires"):text.index("# Article 6 –")]
+    assert engagements.index("Texte ajouté avant") < engagements.index("Les 3 communes") < \
+        engagements.index("Texte ajouté après")
+    assert "## 5\u00a0-\u00a0a – Engagements propres au territoire" in engagements
+    tail = text[text.index("::: {.signatures}"):]
+    assert tail.index("# Sommaire des annexes") < tail.index("# Territoire couvert") < tail.index("# Annexe\u00a01 –")

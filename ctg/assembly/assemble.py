@@ -228,7 +228,7 @@ class Assembler:
             closing("la présente convention", meta.signature.lieu, meta.signature.date, facts.parties,
                     bool(conv.annexes)),
             signature_block(facts.parties),
-            *after_signatures_parts(self.env, self.diags, conv, self.local(conv), ctx),
+            *after_signatures_parts(self.env, self.diags, conv, self.local(conv), ctx, conv.annexes),
         ]
         body = "\n".join(p for p in parts if p)
         annex_parts = self._annexes(conv.annexes, ctx, data, body)

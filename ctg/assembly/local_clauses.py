@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.diagnostics import Diagnostics
-from ..sources.corpus import ConventionSource, Corpus, Section
+from ..sources.corpus import AnnexSource, ConventionSource, Corpus, Section
 from ..sources.models import ClauseModel
 from ..sources.sources import read_text
 from .numbering import DASH, additions, after_signatures, annex_anchor, shift_headings
@@ -80,18 +80,21 @@ def local_clauses(corpus: Corpus, conv: ConventionSource, model: ClauseModel, di
 
 
 def after_signatures_parts(env, diags: Diagnostics, conv: ConventionSource, local: LocalClauses,
-                           ctx: dict) -> list[str]:
+                           ctx: dict, annexes: list[AnnexSource]) -> list[str]:
     """The list of annexes when the convention puts it after the signatures (« numerotation :
     sommaire_annexes : apres-signatures »), then the unnumbered pieces written to follow them
     (« ## Territoire couvert {#territoire apres="signatures"} »), in their order."""
     out = []
-    if conv.meta.numerotation.sommaire_annexes == "apres-signatures" and conv.annexes:
+    if conv.meta.numerotation.sommaire_annexes == "apres-signatures" and annexes:
         items = []
-        for number, annex in enumerate(conv.annexes, start=1):
+        for number, annex in enumerate(annexes, start=1):
             title = render(env, diags, ctx, source=annex.meta.titre, path=annex.path,
                            first_line=annex.src.line("titre"))
-            items.append(f"- [Annexe\u00a0{number} {DASH} {(title or '').strip()}](#{annex_anchor(annex.id)})")
-        out.append("# Sommaire des annexes {#sommaire-annexes}\n\n" + "\n".join(items) + "\n")
+            item = f"- [Annexe\u00a0{number} {DASH} {(title or '').strip()}](#{annex_anchor(annex.id)})"
+            if annex.meta.diffusion == "interne":  # left out of public copies with the annex itself
+                item = f'\n::: {{.annexe-liste diffusion="interne"}}\n{item}\n:::\n'
+            items.append(item)
+        out.append("# Sommaire des annexes {#sommaire-annexes}\n\n" + "\n".join(items).strip("\n") + "\n")
     for piece in local.pieces:
         title = render(env, diags, ctx, source=piece.title, path=piece.path, first_line=piece.line)
         body = render(env, diags, ctx, source=piece.text, path=piece.path, first_line=piece.line + 1)
