@@ -305,3 +305,13 @@ def test_the_consolidated_version_keeps_own_clauses_additions_and_pieces(project
     assert "## 5\u00a0-\u00a0a – Engagements propres au territoire" in engagements
     tail = text[text.index("::: {.signatures}"):]
     assert tail.index("# Sommaire des annexes") < tail.index("# Territoire couvert") < tail.index("# Annexe\u00a01 –")
+
+
+def test_a_hand_typed_annex_number_is_an_error(make_project):
+    annex = f"{CONV}/annexes/communes.md"
+    root = make_project({annex: MINIMAL[annex].replace("titre: Liste", "titre: Annexe 3 – Liste")}, fingerprints=False)
+    found = [line for line in errors(root) if line.endswith("[numero-tape]")]
+    assert found == [
+        f"{annex}:2\u00a0: erreur\u00a0: le titre « Annexe 3 – Liste des communes couvertes » commence par un numéro "
+        "tapé (« Annexe 3 ») ; le numéro d'une annexe est calculé d'après la liste « annexes » : retirez-le du titre. "
+        "[numero-tape]"]

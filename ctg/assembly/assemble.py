@@ -22,7 +22,7 @@ from . import annex_content
 from .context import ConventionFacts, avenant_parties, avenant_visas, base_context, convention_facts
 from .local_clauses import LocalClauses, after_signatures_parts, local_clauses
 from .numbering import (ArticlePlan, additions, annex_anchor, article_label, fiche_anchor, number_articles,
-                        shift_headings, typed_numbers)
+                        shift_headings, typed_annex_number, typed_numbers)
 from .parties import Party
 from .signature_block import closing, signature_block
 from .templating import ReferenceError_, make_environment, render
@@ -165,6 +165,12 @@ class Assembler:
         return [rendered[a.id] for a in annexes if rendered.get(a.id)]
 
     def _annex(self, number: int, annex: AnnexSource, ctx: dict, data: dict, used_text: str | None) -> str:
+        typed = typed_annex_number(annex.meta.titre)
+        if typed:
+            self.diags.error(annex.path, annex.src.line("titre"), "numero-tape",
+                             f"le titre « {annex.meta.titre} » commence par un numéro tapé (« {typed} ») ; le numéro "
+                             "d'une annexe est calculé d'après la liste « annexes » : retirez-le du titre.")
+            return ""
         title = render(self.env, self.diags, ctx, source=annex.meta.titre, path=annex.path,
                        first_line=annex.src.line("titre"))
         body = render(self.env, self.diags, ctx, source=annex.body, path=annex.path, first_line=annex.body_line)

@@ -55,6 +55,15 @@ def additions(sections: list[Section]) -> dict[str, tuple[list, list]]:
 _TYPED = re.compile(r"^(?:\d{1,2}\s*-\s*[a-z](?=\s|$)|article\s+\d+(?:\s*er)?(?:\s*[.\-–—]\s*(?:\d{1,2}|[a-z])\b)*|\d{1,2}(?:\s*[.\-–—]\s*(?:\d{1,2}|[a-z])\b)*"
                     r"\s*(?:[.)–—:]|-(?=\s))|[a-h]\s*[)–—]|[ivx]{1,4}\s*[.)–—]\s)",
                     re.IGNORECASE)
+_TYPED_ANNEX = re.compile(r"^annexe(?:\s*n\s*°)?\s*\d+|^annexe\s+(?:n\s*°\s*)?(?:[ivx]+|[a-z])\b", re.IGNORECASE)
+
+
+def typed_annex_number(title: str) -> str | None:
+    """The number typed at the start of an annex title (« Annexe 3 – Communes »), if any."""
+    m = _TYPED_ANNEX.match(title.strip()) or _TYPED.match(title.strip())
+    return m.group(0).strip() if m else None
+
+
 _SUB_HEADING = re.compile(r"^###(?!#)\s+(.*)$")
 
 
