@@ -315,3 +315,20 @@ def test_a_hand_typed_annex_number_is_an_error(make_project):
         f"{annex}:2\u00a0: erreur\u00a0: le titre « Annexe 3 – Liste des communes couvertes » commence par un numéro "
         "tapé (« Annexe 3 ») ; le numéro d'une annexe est calculé d'après la liste « annexes » : retirez-le du titre. "
         "[numero-tape]"]
+
+
+def test_clause_files_that_would_be_silently_unused_are_errors(make_project):
+    root = make_project({f"{CONV}/clauses/duree.md": "Extension oubliée.\n",
+                         "conventions/_registre/clauses/cc-tset/recours.md.j2": "Territoire mal orthographié.\n",
+                         "conventions/_registre/clauses/recours.md.j2": "Hors d'un dossier de territoire.\n"},
+                        fingerprints=False)
+    found = errors(root)
+    assert f"{CONV}/clauses/duree.md\u00a0: erreur\u00a0: « duree.md » n'est pas lu : une clause s'appelle " \
+           "<identifiant>.md.j2 (par exemple « duree.md.j2 »). [clause-mal-nommee]" in found
+    assert "conventions/_registre/clauses/cc-tset\u00a0: erreur\u00a0: le dossier « cc-tset » ne porte le nom d'aucune " \
+           "organisation du registre ; ses clauses ne serviraient à aucune convention (territoires : cc-test). " \
+           "[territoire-inconnu]" in found
+    assert "conventions/_registre/clauses/recours.md.j2:1\u00a0: erreur\u00a0: « recours.md.j2 » doit être rangé dans " \
+           "un dossier au nom du territoire : conventions/_registre/clauses/<territoire>/recours.md.j2. " \
+           "[clause-mal-placee]" in found
+    assert len(found) == 3, found

@@ -57,7 +57,7 @@ def local_clauses(corpus: Corpus, conv: ConventionSource, model: ClauseModel, di
     for folder in clause_folders(corpus, conv):
         if not folder.is_dir():
             continue
-        for path in sorted(folder.glob(f"*{SUFFIX}")):
+        for path in sorted(folder.glob(f"*{SUFFIX}")):  # other names: checks/clause_files.py
             ident = path.name[: -len(SUFFIX)]
             if ident not in ids:
                 diags.error(path, 1, "clause-inconnue",
