@@ -52,9 +52,12 @@ def additions(sections: list[Section]) -> dict[str, tuple[list, list]]:
     return out
 
 
-_TYPED = re.compile(r"^(?:\d{1,2}\s*-\s*[a-z](?=\s|$)|article\s+\d+(?:\s*er)?(?:\s*[.\-–—]\s*(?:\d{1,2}|[a-z])\b)*|\d{1,2}(?:\s*[.\-–—]\s*(?:\d{1,2}|[a-z])\b)*"
-                    r"\s*(?:[.)–—:]|-(?=\s))|[a-h]\s*[)–—]|[ivx]{1,4}\s*[.)–—]\s)",
-                    re.IGNORECASE)
+_TYPED = re.compile(  # « 6 - b », « Article 6 - b », « 7 – », « 6. », « 6.1 », « a) », « II. »
+    r"^(?:\d{1,2}\s*-\s*[a-z](?=\s|$)"
+    r"|article\s+\d+(?:\s*er)?(?:\s*[.\-–—]\s*(?:\d{1,2}|[a-z])\b)*"
+    r"|\d{1,2}(?:\s*[.\-–—]\s*(?:\d{1,2}|[a-z])\b)*\s*(?:[.)–—:]|-(?=\s))"
+    r"|[a-h]\s*[)–—]|[ivx]{1,4}\s*[.)–—]\s)",
+    re.IGNORECASE)
 _TYPED_ANNEX = re.compile(r"^annexe(?:\s*n\s*°)?\s*\d+|^annexe\s+(?:n\s*°\s*)?(?:[ivx]+|[a-z])\b", re.IGNORECASE)
 
 
@@ -93,7 +96,9 @@ def number_articles(model: ClauseModel, sections: list[Section], problems: list)
 
     A section whose id is a model article replaces that article; a section
     with « apres=ID » is inserted after ID; any other section is an error
-    reported through problems as (section, message).
+    reported through problems as (section, message). Sections {#avant-ID} and
+    {#apres-ID} (text added to article ID) and those « apres="signatures" »
+    (unnumbered, after the signature block) are no articles.
     """
     local = {s.id: s for s in sections if s.id != "preambule" and s.attrs.get("apres") != AFTER_SIGNATURES
              and not addition_target(s)}
@@ -162,7 +167,6 @@ def fiche_anchor(ident: str) -> str:
 
 def number_fiches(plan_fiche_ids: list[str]) -> dict[str, str]:
     return {fid: str(i + 1) for i, fid in enumerate(plan_fiche_ids)}
-
 
 
 def shift_headings(text: str, number: str | None, style: str = "chiffres") -> str:
