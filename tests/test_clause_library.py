@@ -332,3 +332,13 @@ def test_clause_files_that_would_be_silently_unused_are_errors(make_project):
            "un dossier au nom du territoire : conventions/_registre/clauses/<territoire>/recours.md.j2. " \
            "[clause-mal-placee]" in found
     assert len(found) == 3, found
+
+
+def test_a_signed_text_does_not_change_through_its_territory_clause(make_project):
+    root = make_project(OWN_CLAUSES | {CONVENTION: convention(NUMBERING)})  # signed, fingerprint recorded
+    assert run_build(root, "check").code == 0
+    clause = root / "conventions/_registre/clauses/cc-test/recours.md.j2"
+    clause.write_text("Tout litige est porté devant le tribunal administratif d'Amiens.\n", encoding="utf-8")
+    found = errors(root)
+    assert any(line.startswith(f"{CONVENTION}:") and "ctg-test-2022-2026" in line and "[texte-signe-modifie]" in line
+               for line in found), found
