@@ -342,3 +342,29 @@ def test_a_signed_text_does_not_change_through_its_territory_clause(make_project
     found = errors(root)
     assert any(line.startswith(f"{CONVENTION}:") and "ctg-test-2022-2026" in line and "[texte-signe-modifie]" in line
                for line in found), found
+
+
+def test_the_site_shows_the_pieces_after_the_signatures_and_the_guide_page(project, tmp_path):
+    import os
+    import re
+    import shutil
+    import subprocess
+    import sys
+
+    root = tmp_path / "site-project"
+    shutil.copytree(project, root, ignore=shutil.ignore_patterns("dist", ".cache"))
+    shutil.copytree(ROOT / "docs", root / "docs")  # the authoring guide, on the internal site
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1735689600", CTG_SITE_INTERNE="1")
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--racine", str(root), "site"],
+                            capture_output=True, text=True, timeout=900, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr, result.stderr
+    site = next(p for p in (root / "site-interne", root / "site") if p.is_dir())
+    page = (site / "conventions/ctg-test-2022-2026/index.html").read_text(encoding="utf-8")
+    listed = page[page.index('id="sommaire-annexes"'):page.index('id="territoire-couvert"')]
+    assert re.findall(r'<a href="([^"]+)">Annexe&nbsp;(\d)', listed) == [
+        ("annexes/communes/", "1"), ("annexes/equipements/", "2"), ("annexes/plan-actions/", "3"),
+        ("annexes/glossaire/", "4")]
+    assert "La convention couvre les 3 communes de la CCT." in page
+    guide = (site / "guide/clauses/index.html").read_text(encoding="utf-8")
+    assert "Modèle «&nbsp;ctg&nbsp;»" in guide or "Modèle « ctg »" in guide
