@@ -368,3 +368,17 @@ def test_the_site_shows_the_pieces_after_the_signatures_and_the_guide_page(proje
     assert "La convention couvre les 3 communes de la CCT." in page
     guide = (site / "guide/clauses/index.html").read_text(encoding="utf-8")
     assert "Modèle «&nbsp;ctg&nbsp;»" in guide or "Modèle « ctg »" in guide
+
+
+def test_an_own_clause_that_links_out_of_the_project_is_refused(make_project, tmp_path):
+    outside = tmp_path / "secret.md.j2"
+    outside.write_text("Texte hors du projet.\n", encoding="utf-8")
+    root = make_project(fingerprints=False)
+    link = root / CONV / "clauses" / "duree.md.j2"
+    link.parent.mkdir()
+    link.symlink_to(outside)
+    result = run_build(root, "markdown", "ctg-test-2022-2026")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "Texte hors du projet" not in result.out
+    assert any(line.startswith(f"{CONV}/clauses/duree.md.j2") and line.endswith("[lien-interdit]")
+               for line in result.err.splitlines()), result.err
