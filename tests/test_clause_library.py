@@ -382,3 +382,19 @@ def test_an_own_clause_that_links_out_of_the_project_is_refused(make_project, tm
     assert "Texte hors du projet" not in result.out
     assert any(line.startswith(f"{CONV}/clauses/duree.md.j2") and line.endswith("[lien-interdit]")
                for line in result.err.splitlines()), result.err
+
+
+def test_annexes_follow_the_order_of_the_list(make_project):
+    conv = MINIMAL[CONVENTION].replace("          - communes\n          - equipements\n          - plan-actions\n"
+                                       "          - glossaire\n",
+                                       "          - glossaire\n          - plan-actions\n          - communes\n"
+                                       "          - equipements\n")
+    assert conv != MINIMAL[CONVENTION]
+    root = make_project({CONVENTION: conv, f"{CONV}/avenants/2023-001.md": None})
+    text = markdown(root)
+    import re
+
+    assert re.findall(r"^# Annexe\u00a0(\d) – (.*?) \{", text, re.M) == [
+        ("1", "Glossaire des sigles"), ("2", "Plan d'actions"), ("3", "Liste des communes couvertes"),
+        ("4", "Équipements et services soutenus")]
+    assert "([Annexe\u00a02](#annexe-plan-actions))" in text  # the references follow
