@@ -8,7 +8,6 @@ The Markdown is pandoc's, with a few fenced divs that writers give a layout:
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import yaml
@@ -21,7 +20,9 @@ from ..sources.loader import REGISTRY_DIR
 from ..sources.models import ClauseModel, load_model
 from . import annex_content
 from .context import ConventionFacts, avenant_parties, avenant_visas, base_context, convention_facts
-from .numbering import ArticlePlan, annex_anchor, article_label, fiche_anchor, number_articles
+from .local_clauses import LocalClauses, after_signatures_parts, local_clauses
+from .numbering import (ArticlePlan, additions, annex_anchor, article_label, fiche_anchor, number_articles,
+                        shift_headings, typed_annex_number, typed_numbers)
 from .parties import Party
 from .signature_block import closing, signature_block
 from .templating import ReferenceError_, make_environment, render
@@ -36,6 +37,7 @@ class Assembler:
         self.diags = diags
         self.env = make_environment(templates)
         self._models: dict[str, ClauseModel | None] = {}
+        self._local: dict[str, LocalClauses] = {}  # convention id -> its own clauses (local_clauses.py)
         self.histories: dict = {}  # convention id -> its avenants applied in order (consolidate.py)
 
     # ------------------------------------------------------------ helpers
@@ -57,9 +59,30 @@ class Assembler:
             return None
         return title, body
 
-    def _render_articles(self, articles: list[ArticlePlan], ctx: dict) -> list[str]:
+    def local(self, conv: ConventionSource) -> LocalClauses:
+        if conv.id not in self._local:
+            model = self.model(conv.meta.modele, conv.path, conv.src.line("modele"))
+            self._local[conv.id] = local_clauses(self.corpus, conv, model, self.diags) if model else LocalClauses()
+        return self._local[conv.id]
+
+    def _local_of(self, ctx: dict) -> LocalClauses:
+        conv = self.corpus.conventions.get(getattr(ctx.get("convention"), "identifiant", ""))
+        return self.local(conv) if conv is not None else LocalClauses()
+
+    def _clause(self, ident: str, clause: str, ctx: dict, local: LocalClauses) -> str | None:
+        """The text of a library clause, or of the convention's or territory's version of it."""
+        if ident in local.overrides:
+            path, text = local.overrides[ident]
+            return render(self.env, self.diags, ctx, source=text, path=path, first_line=1)
+        return render(self.env, self.diags, ctx, template=f"clauses/{clause}", path=self.templates / "clauses" / clause)
+
+    def _render_articles(self, articles: list[ArticlePlan], ctx: dict, local: LocalClauses | None = None) -> list[str]:
+        """local: the document's own clauses and additions (by default, those of ctx's convention)."""
+        local = self._local_of(ctx) if local is None else local
+        style = ctx["convention"].numerotation.sous_articles if "convention" in ctx else "chiffres"
         out = []
         for art in articles:
+            own = art.section is None or art.section.path == local.home  # not an avenant's new text
             if art.section is not None:
                 rendered = self._render_section(art.section, ctx)
                 if rendered is None:
@@ -68,12 +91,18 @@ class Assembler:
             else:
                 title = render(self.env, self.diags, ctx, source=art.title or "", path=self.templates / "modeles",
                                first_line=1)
-                body = render(self.env, self.diags, ctx, template=f"clauses/{art.clause}",
-                              path=self.templates / "clauses" / (art.clause or ""))
+                body = self._clause(art.id, art.clause or "", ctx, local)
                 if title is None or body is None:
                     continue
+            before, after = local.added.get(art.id, ([], [])) if own else ([], [])
+            extra = [self._render_section(s, ctx) for s in (*before, *after)]
+            if any(e is None for e in extra):
+                continue
+            texts = [e[1].strip() for e in extra[:len(before)]] + [body.strip()] + \
+                    [e[1].strip() for e in extra[len(before):]]
+            body = "\n\n".join(t for t in texts if t)
             heading = f"# {article_label(art.number)} {DASH} {title.strip()} {{#{art.anchor}}}"
-            out.append(heading + "\n\n" + shift_headings(body.strip(), str(art.number)) + "\n")
+            out.append(heading + "\n\n" + shift_headings(body, str(art.number), style) + "\n")
         return out
 
     def _preamble(self, model: ClauseModel, sections: list[Section], ctx: dict) -> str:
@@ -85,8 +114,7 @@ class Assembler:
             title, body = rendered
         elif model.preambule:
             title = "Préambule"
-            body = render(self.env, self.diags, ctx, template=f"clauses/{model.preambule}",
-                          path=self.templates / "clauses" / model.preambule)
+            body = self._clause("preambule", model.preambule, ctx, self._local_of(ctx))
             if body is None:
                 return ""
         else:
@@ -137,6 +165,12 @@ class Assembler:
         return [rendered[a.id] for a in annexes if rendered.get(a.id)]
 
     def _annex(self, number: int, annex: AnnexSource, ctx: dict, data: dict, used_text: str | None) -> str:
+        typed = typed_annex_number(annex.meta.titre)
+        if typed:
+            self.diags.error(annex.path, annex.src.line("titre"), "numero-tape",
+                             f"le titre « {annex.meta.titre} » commence par un numéro tapé (« {typed} ») ; le numéro "
+                             "d'une annexe est calculé d'après la liste « annexes » : retirez-le du titre.")
+            return ""
         title = render(self.env, self.diags, ctx, source=annex.meta.titre, path=annex.path,
                        first_line=annex.src.line("titre"))
         body = render(self.env, self.diags, ctx, source=annex.body, path=annex.path, first_line=annex.body_line)
@@ -202,6 +236,7 @@ class Assembler:
             closing("la présente convention", meta.signature.lieu, meta.signature.date, facts.parties,
                     bool(conv.annexes)),
             signature_block(facts.parties),
+            *after_signatures_parts(self.env, self.diags, conv, self.local(conv), ctx, conv.annexes),
         ]
         body = "\n".join(p for p in parts if p)
         annex_parts = self._annexes(conv.annexes, ctx, data, body)
@@ -246,7 +281,7 @@ class Assembler:
                   av.meta.statut.value, "avenant"),
             parties_section("Le présent avenant est conclu entre", parties, visas),
             SOMMAIRE,
-            *self._render_articles(articles, ctx),
+            *self._render_articles(articles, ctx, LocalClauses(added=additions(av.sections), home=av.path)),
             closing("le présent avenant", av.meta.signature.lieu, av.meta.signature.date, parties,
                     bool(av.annexes)),
             signature_block(parties),
@@ -267,6 +302,7 @@ class Assembler:
     def _articles(self, model: ClauseModel, sections: list[Section]) -> list[ArticlePlan]:
         problems: list = []
         articles = number_articles(model, sections, problems)
+        typed_numbers(sections, problems)
         for section, code, message in problems:
             self.diags.error(section.path, section.line, code, message)
         return articles
@@ -291,6 +327,7 @@ class Assembler:
     def _sources_of(self, conv: ConventionSource, av: AvenantSource | None, registry: list[Path]) -> list[str]:
         models = self.templates / "modeles"
         paths = [*registry, *self._templates_used(), models / f"{conv.meta.modele}.yaml", conv.path,
+                 *self.local(conv).paths,
                  *(a.path for a in conv.annexes), *(f.path for f in conv.fiches.values())]
         for src in (conv.equipements_src, conv.plan_src):
             if src is not None:
@@ -308,24 +345,6 @@ SOMMAIRE = "::: {.sommaire}\nSommaire\n:::\n"
 
 def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
-
-
-def shift_headings(text: str, number: str | None) -> str:
-    """Sub-articles: « ### Titre » → « ## 6.1 – Titre »; deeper headings go up one level."""
-    out, k, fence = [], 0, False
-    for line in text.split("\n"):
-        if line.startswith(("```", "~~~")):
-            fence = not fence
-        m = None if fence else re.match(r"^(#{3,6})\s+(.*)$", line)
-        if m:
-            level = len(m.group(1)) - 1
-            title = m.group(2)
-            if level == 2 and number is not None:
-                k += 1
-                title = f"{number}.{k} {DASH} {title}"
-            line = "#" * level + " " + title
-        out.append(line)
-    return "\n".join(out)
 
 
 def metadata_block(title: str, short_title: str, author: str, keywords: list[str], start: dt.date,

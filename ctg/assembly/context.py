@@ -99,6 +99,8 @@ def base_context(facts: ConventionFacts, corpus: Corpus) -> dict:
         "territoire": facts.territoire,
         "caf": facts.caf,
         "communes": facts.communes,
+        # the communes that sign the convention themselves (none when they engage by fiche d'engagement)
+        "communes_signataires": [p.org for p in facts.parties if p.org.org.type.value == "commune"],
         "sivom": facts.sivom,
         "periode_texte": facts.periode_texte,
         "date": date_fr,

@@ -12,6 +12,7 @@ from ..core.diagnostics import Diagnostics, closest
 from ..core.french import BLANK_RX, date_fr
 from ..sources.corpus import AvenantSource, ConventionSource, Corpus, Located
 from ..sources.schemas import Signataire, Statut
+from .clause_files import check_clause_folders
 from .deliberations import check_deliberations, check_forms
 from .equipment_types import check_equipment_types
 from .epci_names import check_epci_names
@@ -62,6 +63,7 @@ class Validator:
         check_epci_names(self.corpus, self.diags)
         check_deliberations(self.corpus, self.diags)  # conventions/_deliberations/
         check_forms(self.corpus, self.diags)  # maires.yaml
+        check_clause_folders(self.corpus, self.diags)  # _registre/clauses/<territoire>/
 
     # ------------------------------------------------------------ registry
 

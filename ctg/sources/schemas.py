@@ -172,6 +172,13 @@ class Signature(Model):
     date: dt.date | None = None
 
 
+class Numerotation(Model):
+    sous_articles: Literal["chiffres", "lettres"] = Field(
+        "chiffres", description="« chiffres » : 6.1, 6.2 (par défaut) ; « lettres » : 6 - a, 6 - b.")
+    sommaire_annexes: Literal["non", "apres-signatures"] = Field(
+        "non", description="« apres-signatures » : la liste des annexes suit les signatures.")
+
+
 class Convention(Model):
     identifiant: Ident
     titre: Text
@@ -187,6 +194,7 @@ class Convention(Model):
     emetteur: Ident | None = Field(None, description="Organisation auteur du document (par défaut, le premier signataire).")
     mots_cles: list[Text] = Field(default_factory=list)
     annexes: list[Ident] = Field(default_factory=list)
+    numerotation: Numerotation = Numerotation()
     communes_ajoutees: list[CommuneDeclaree] = Field(
         default_factory=list, description="Communes couvertes bien qu'hors de l'EPCI, avec le motif.")
     communes_retirees: list[CommuneDeclaree] = Field(

@@ -86,7 +86,7 @@ def _quote(text: str) -> str:
 
 def _new_text(assembler: Assembler, view: VersionView, change: Change, label: str) -> str:
     body = render_text(assembler, view, change.section) or ""
-    return shift_headings(body.strip("\n"), label)
+    return shift_headings(body.strip("\n"), label, view.ctx["convention"].numerotation.sous_articles)
 
 
 def _article_ref(label: str) -> str:

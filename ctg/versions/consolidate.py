@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from ..assembly import annex_content
 from ..assembly.assemble import DASH, SOMMAIRE, Assembler, cover, parties_section
 from ..assembly.context import ConventionFacts, base_context, convention_facts, first_of_type, make_parties
+from ..assembly.local_clauses import after_signatures_parts
 from ..assembly.numbering import ArticlePlan, article_label
 from ..assembly.parties import Party
 from ..assembly.signature_block import signature_block
@@ -260,6 +261,7 @@ def consolidated_document(assembler: Assembler, conv: ConventionSource, when: dt
         *render_articles(assembler, view),
         consolidated_closing(conv, version),
         signature_block(view.parties),
+        *after_signatures_parts(assembler.env, assembler.diags, conv, assembler.local(conv), view.ctx, version.annexes),
     ]
     body = "\n".join(p for p in parts if p)
     annex_parts = assembler._annexes(version.annexes, view.ctx, view.data, body)
