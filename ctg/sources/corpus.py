@@ -48,6 +48,8 @@ class Registry:
     # mayors by INSEE code (optional maires.yaml), and where each code is written
     maires: dict[str, list[Representant]] = field(default_factory=dict)
     maires_src: Located | None = None
+    # communes signing by their INSEE code, organisations made from the official data (commune_parties.py)
+    commune_parties: set[str] = field(default_factory=set)
 
 
 @dataclass

@@ -259,7 +259,7 @@ def consolidated_document(assembler: Assembler, conv: ConventionSource, when: dt
         assembler._preamble(model, conv.sections, view.ctx),
         *render_articles(assembler, view),
         consolidated_closing(conv, version),
-        signature_block(view.parties),
+        signature_block(view.parties, meta.signature.ordre),
     ]
     body = "\n".join(p for p in parts if p)
     annex_parts = assembler._annexes(version.annexes, view.ctx, view.data, body)
