@@ -109,6 +109,7 @@ ANNEX_GLOSSAIRE = """\
 ---
 titre: Glossaire des sigles
 contenu: glossaire
+casse: libre      # « Rsa » et « RSA » sont le même sigle
 ---
 
 {# Le glossaire reprend les sigles du registre (_registre/sigles.yaml) employés dans le

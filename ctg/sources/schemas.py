@@ -277,6 +277,10 @@ class Annexe(Model):
     orientation: Literal["portrait", "paysage"] = "portrait"
     diffusion: Literal["public", "interne"] = "public"
     contenu: Contenu = Contenu.texte
+    casse: Literal["exacte", "libre"] = Field(
+        "exacte", description="Pour un glossaire : « libre » reconnaît aussi un sigle écrit en capitales ou avec sa "
+        "seule initiale en capitale (« Rsa » pour RSA, « CAF » pour Caf) ; « exacte » (par défaut), tel que le "
+        "registre l'écrit.")
     formulaires: list[Ident] = Field(
         default_factory=list, description="Modèles de formulaires pré-remplis pour chaque commune et SIVOM "
         "(fichiers formulaires/<id>.md de la convention), produits par « build.py fiches ».")
