@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..assembly.context import avenant_signataires, by_office, reference_date
 from ..assembly.parties import representative_at
 from ..core.diagnostics import Diagnostics, closest
+from ..core.french import elided_de
 from ..sources.corpus import AvenantSource, ConventionSource, Corpus, Located
 from ..sources.schemas import Autorisation, Signataire, Signature, Statut
 
@@ -50,7 +51,7 @@ class SignatoryChecks:
             if rep is not None and rep.debut is None:
                 where = self.corpus.registry.organisation_src.get(org.id)
                 self.diags.error(src.path, src.line(key, i), "debut-mandat-absent",
-                                 f"le début du mandat de {rep.prenom} {rep.nom} ({org.id}) n'est pas connu ; un "
+                                 f"le début du mandat {elided_de(f'{rep.prenom} {rep.nom}')} (« {org.id} ») n'est pas connu ; un "
                                  f"document « {statut.value} » nomme un signataire dont le mandat est daté : indiquez "
                                  f"« debut » dans {self.diags.rel(where.path) if where else 'le registre'}, ou "
                                  "désignez le signataire par sa fonction (« fonction: … »).")
@@ -58,9 +59,9 @@ class SignatoryChecks:
     def act_date(self, src: Located, statut: Statut, org: str, aut: Autorisation, loc: tuple) -> None:
         if aut.date is None:
             self.diags.error(src.path, src.line(*loc), "autorisation-sans-date",
-                             f"l'autorisation de « {org} » ({aut.acte}) n'est pas datée ; un document "
-                             f"« {statut.value} » cite des actes pris : indiquez sa « date » (AAAA-MM-JJ), ou "
-                             "repassez le document au statut « projet ».")
+                             f"l'autorisation de « {org} » ({aut.acte}) n'a pas de date ; un document "
+                             f"« {statut.value} » ne cite que des actes déjà pris : indiquez la « date » de l'acte "
+                             "(AAAA-MM-JJ), ou repassez le document au statut « projet ».")
 
     def order(self, src: Located, signature: Signature, signers: list[str], what: str) -> None:
         """Each signatory of the document exactly once in « signature: ordre: »."""
