@@ -186,7 +186,17 @@ def _commune_as_organisation(data):
     return {**data, "organisation": str(_code_to_str(data["commune"])).lower()}
 
 
+def _organisation_or_commune(schema: dict) -> None:
+    """The editor's schema: « organisation » or « commune », one of the two."""
+    schema["required"] = [k for k in schema.get("required", []) if k != "organisation"]
+    schema["oneOf"] = [{"required": ["organisation"]}, {"required": ["commune"]}]
+    if not schema["required"]:
+        del schema["required"]
+
+
 class Signataire(Model):
+    model_config = ConfigDict(**Model.model_config, json_schema_extra=_organisation_or_commune)
+
     organisation: Ident = Field(description="Identifiant d'une organisation du registre.")
     commune: Insee | None = Field(None, description="Au lieu d'« organisation » : le code INSEE d'une commune "
                                   "signataire, prise dans les données officielles (son maire dans maires.yaml).")
