@@ -268,3 +268,18 @@ def test_the_site_marks_a_sigle_whatever_its_case_keeping_its_spelling():
     page = add_abbreviations("<p>Le Rsa, la CAF, un vif débat.</p>", sigles)
     assert page == ('<p>Le <abbr title="Revenu de solidarité active" tabindex="0">Rsa</abbr>, la '
                     '<abbr title="Caisse d&#x27;allocations familiales" tabindex="0">CAF</abbr>, un vif débat.</p>')
+
+
+def test_a_new_convention_may_name_communes_by_their_insee_code_and_passes_check(make_project):
+    root = make_project({f"{CONV}/avenants/2023-001.md": None})
+    new = run_build(root, "new", "convention", "--territoire", "cc-test", "--signataires", "caf62,cc-test,62001,62002",
+                    "--debut", "2027-01-01", "--fin", "2031-12-31")
+    assert new.code == 0, new.err
+    text = (root / "conventions/ctg-cc-test-2027-2031/convention.md").read_text(encoding="utf-8")
+    assert '  - commune: "62001"          # Ablain-Saint-Nazaire\n' in text
+    assert "#   acte: délibération du conseil municipal" in text
+    check = run_build(root, "check")
+    assert check.code == 0, check.err
+    assert "erreur" not in said(check)
+    result = run_build(root, "markdown", "ctg-cc-test-2027-2031")
+    assert "La commune d'Ablainzevelle, SIREN 216200022, représentée par son Maire" in result.out
