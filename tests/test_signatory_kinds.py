@@ -283,3 +283,18 @@ def test_a_new_convention_may_name_communes_by_their_insee_code_and_passes_check
     assert "erreur" not in said(check)
     result = run_build(root, "markdown", "ctg-cc-test-2027-2031")
     assert "La commune d'Ablainzevelle, SIREN 216200022, représentée par son Maire" in result.out
+
+
+def test_a_commune_signing_by_code_takes_the_keys_of_its_registry_file(make_project):
+    ablain = """\
+        id: mairie-ablain
+        type: commune
+        insee: "62001"
+        designation: la Ville d'Ablain
+        adresse: 1 rue de la Mairie, 62153 Ablain-Saint-Nazaire
+        """
+    root = project(make_project, files={f"{ORGS}/mairie-ablain.yaml": ablain})
+    assert run_build(root, "check").code == 0
+    assert ("La commune d'Ablain-Saint-Nazaire, dont le siège est situé 1 rue de la Mairie, 62153 Ablain-Saint-Nazaire, "
+            "SIREN 216200014, représentée par Mme\u00a0Sophie LENOIR, Maire, ci-après dénommée «\u00a0la Ville "
+            "d'Ablain\u00a0»") in markdown(root)
