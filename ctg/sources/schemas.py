@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from .identifiers import insee_problem, siren_problem
 from .operations import operation_problem
+from .signatory_keys import commune_as_organisation, organisation_or_commune
 
 
 def _code_to_str(value):
@@ -175,27 +176,8 @@ class Autorisation(Model):
                                  "encore pris), demandée au statut « prêt pour signature ».")
 
 
-def _commune_as_organisation(data):
-    """« commune: "62178" » names a commune of the official data as a party: its organisation is the
-    registry's commune of that code, else one made from the official data (ctg/sources/commune_parties.py)."""
-    if not isinstance(data, dict) or data.get("commune") is None:
-        return data
-    if data.get("organisation") is not None:
-        raise ValueError("un signataire est soit une « organisation » du registre, soit une « commune » (code "
-                         "INSEE) : gardez l'une des deux clés")
-    return {**data, "organisation": str(_code_to_str(data["commune"])).lower()}
-
-
-def _organisation_or_commune(schema: dict) -> None:
-    """The editor's schema: « organisation » or « commune », one of the two."""
-    schema["required"] = [k for k in schema.get("required", []) if k != "organisation"]
-    schema["oneOf"] = [{"required": ["organisation"]}, {"required": ["commune"]}]
-    if not schema["required"]:
-        del schema["required"]
-
-
 class Signataire(Model):
-    model_config = ConfigDict(**Model.model_config, json_schema_extra=_organisation_or_commune)
+    model_config = ConfigDict(**Model.model_config, json_schema_extra=organisation_or_commune)
 
     organisation: Ident = Field(description="Identifiant d'une organisation du registre.")
     commune: Insee | None = Field(None, description="Au lieu d'« organisation » : le code INSEE d'une commune "
@@ -209,7 +191,7 @@ class Signataire(Model):
     @model_validator(mode="before")
     @classmethod
     def _from_commune(cls, data):
-        return _commune_as_organisation(data)
+        return commune_as_organisation(data)
 
 
 class Periode(Model):
