@@ -298,3 +298,38 @@ def test_a_commune_signing_by_code_takes_the_keys_of_its_registry_file(make_proj
     assert ("La commune d'Ablain-Saint-Nazaire, dont le siège est situé 1 rue de la Mairie, 62153 Ablain-Saint-Nazaire, "
             "SIREN 216200014, représentée par Mme\u00a0Sophie LENOIR, Maire, ci-après dénommée «\u00a0la Ville "
             "d'Ablain\u00a0»") in markdown(root)
+
+
+def test_a_signatory_is_an_organisation_or_a_commune_not_both(make_project):
+    signataires = SIGNATAIRES.replace('  - commune: "62003"\n',
+                                      '  - commune: "62003"\n            organisation: acheville\n')
+    root = project(make_project, signataires=signataires)
+    result = run_build(root, "check")
+    assert result.code == 1
+    line = line_of(root, 'commune: "62003"')
+    assert (f"{CONV_MD}:{line} : erreur : « signataires[9] » : un signataire est soit une « organisation » du "
+            "registre, soit une « commune » (code INSEE) : gardez l'une des deux clés. [valeur-invalide]") in said(result)
+
+
+def test_names_of_the_other_kinds_and_of_a_gender_given_by_the_registry():
+    from ctg.assembly.org_names import full_name, kind_of
+    from ctg.sources.schemas import Organisation
+
+    def named(**keys) -> tuple[str, bool, str]:
+        org = Organisation(id="x", **keys)
+        return full_name(org), kind_of(org).feminine, kind_of(org).function
+
+    assert named(type="état", nom="État") == ("l'État", False, "Préfet")
+    assert named(type="état", nom="Direction départementale de l'emploi, du travail et des solidarités") == \
+        ("la Direction départementale de l'emploi, du travail et des solidarités", True, "Préfet")
+    assert named(type="région", nom="Région Hauts-de-France") == \
+        ("la Région Hauts-de-France", True, "Président du Conseil régional")
+    assert named(type="syndicat mixte", nom="Syndicat mixte du Montreuillois") == \
+        ("le Syndicat mixte du Montreuillois", False, "Président")
+    assert named(type="association", nom="Centre social La Passerelle", genre="m") == \
+        ("le Centre social La Passerelle", False, "Président")
+    assert named(type="cpam", nom="Caisse primaire d'assurance maladie de l'Artois")[:2] == \
+        ("la Caisse primaire d'assurance maladie de l'Artois", True)
+    assert named(type="autre", nom="Udaf du Pas-de-Calais", article="l'", genre="f")[:2] == \
+        ("l'Udaf du Pas-de-Calais", True)
+    assert named(type="autre", nom="Pôle emploi", article="aucun", genre="m")[:2] == ("Pôle emploi", False)
