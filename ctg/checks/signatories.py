@@ -11,7 +11,7 @@ from ..core.french import elided_de
 from ..sources.corpus import AvenantSource, ConventionSource, Corpus, Located
 from ..sources.schemas import Autorisation, Signataire, Signature, Statut
 
-FINAL = (Statut.pret, Statut.signee)
+FINAL = (Statut.pret, Statut.signee, Statut.echue)  # « échue » : comme « signée » (docs/verifications.md)
 
 
 class SignatoryChecks:
