@@ -8,7 +8,7 @@ from ..assembly.context import avenant_signataires, by_office, reference_date
 from ..assembly.parties import representative_at
 from ..core.diagnostics import Diagnostics, closest
 from ..core.french import elided_de
-from ..sources.corpus import AvenantSource, ConventionSource, Corpus, Located
+from ..sources.corpus import AvenantSource, Corpus, Located
 from ..sources.schemas import Autorisation, Signataire, Signature, Statut
 
 FINAL = (Statut.pret, Statut.signee, Statut.echue)  # « échue » : comme « signée » (docs/verifications.md)
