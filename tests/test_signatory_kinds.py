@@ -5,6 +5,8 @@ sigles in the glossary whatever their case (issue 18, points 3, 5, 6 and 8)."""
 
 from __future__ import annotations
 
+import re
+
 import docx
 from conftest import run_build
 from fixture_corpus import CONV, MINIMAL, as_typed
@@ -333,3 +335,19 @@ def test_names_of_the_other_kinds_and_of_a_gender_given_by_the_registry():
     assert named(type="autre", nom="Udaf du Pas-de-Calais", article="l'", genre="f")[:2] == \
         ("l'Udaf du Pas-de-Calais", True)
     assert named(type="autre", nom="Pôle emploi", article="aucun", genre="m")[:2] == ("Pôle emploi", False)
+
+
+def test_an_avenant_orders_its_cells_among_the_conventions_parties_and_its_own(make_project):
+    avenant = f"{CONV}/avenants/2023-001.md"
+    text = MINIMAL[avenant].replace("          date: 2023-12-15\n",
+                                    "          date: 2023-12-15\n          ordre: [departement62, cc-test, caf62]\n")
+    root = make_project({avenant: text})
+    result = run_build(root, "markdown", f"{ID}-avenant-2023-001")
+    assert result.code == 0, result.err
+    cells = re.findall(r"#signataire-([\w-]+) ", result.out)
+    assert cells == ["departement62", "cc-test", "caf62"]
+    wrong = make_project({avenant: text.replace("cc-test, caf62]", "cc-test]")})
+    check = run_build(wrong, "check")
+    assert (f"{avenant}:{text.split(chr(10)).index('          ordre: [departement62, cc-test, caf62]') + 1} : erreur : "
+            "l'ordre des signatures omet « caf62 » : chaque signataire de l'avenant y figure une fois. "
+            "[ordre-signature]") in said(check)
