@@ -43,7 +43,7 @@ def signing_order(parties: list[Party], ordre: list[str]) -> list[Party]:
     """The parties in the order of « signature: ordre: » (checked: each party once), else their own."""
     if not ordre:
         return parties
-    rank = {ident: i for i, ident in enumerate(ordre)}
+    rank = {str(ident).lower(): i for i, ident in enumerate(ordre)}  # a commune: its INSEE code
     return sorted(parties, key=lambda p: rank.get(p.org.id, len(rank)))
 
 
