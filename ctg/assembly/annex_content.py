@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from ..core.diagnostics import Diagnostics
+from ..core.french import sigle_forms
 from ..sources.corpus import AnnexSource, ConventionSource, Corpus
 from . import org_names
 from .context import ConventionFacts
@@ -50,10 +51,13 @@ def prepare(corpus: Corpus, conv: ConventionSource, facts: ConventionFacts) -> d
     }
 
 
-def sigles_used(sigles: dict[str, str], text: str) -> list[tuple[str, str]]:
+def sigles_used(sigles: dict[str, str], text: str, any_case: bool = False) -> list[tuple[str, str]]:
+    """The registry's sigles the text uses; any_case: also in capitals or with the initial only in
+    capital (« Rsa » is RSA; the glossary's « casse: libre », kept off for texts signed before it)."""
     found = []
     for sigle, meaning in sorted(sigles.items(), key=lambda kv: kv[0].lower()):
-        if re.search(rf"(?<![\w-]){re.escape(sigle)}(?![\w-])", text):
+        forms = "|".join(re.escape(f) for f in (sigle_forms(sigle) if any_case else [sigle]))
+        if re.search(rf"(?<![\w-])(?:{forms})(?![\w-])", text):
             found.append((sigle, meaning))
     return found
 
@@ -65,6 +69,6 @@ def render_generated(annex: AnnexSource, env, diags: Diagnostics, ctx: dict, dat
         return ""
     local = dict(ctx)
     if kind == "glossaire":
-        local["sigles"] = sigles_used(ctx["sigles_registre"], used_text or "")
+        local["sigles"] = sigles_used(ctx["sigles_registre"], used_text or "", annex.meta.casse == "libre")
     template = f"annexes/{kind}.md.j2"
     return render(env, diags, local, template=template, path=Path(env.loader.searchpath[0]) / template)

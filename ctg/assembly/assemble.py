@@ -235,7 +235,7 @@ class Assembler:
             *self._render_articles(articles, ctx),
             closing("la présente convention", meta.signature.lieu, meta.signature.date, facts.parties,
                     bool(conv.annexes)),
-            signature_block(facts.parties),
+            signature_block(facts.parties, meta.signature.ordre),
             *after_signatures_parts(self.env, self.diags, conv, self.local(conv), ctx, conv.annexes),
         ]
         body = "\n".join(p for p in parts if p)
@@ -284,7 +284,7 @@ class Assembler:
             *self._render_articles(articles, ctx, LocalClauses(added=additions(av.sections), home=av.path)),
             closing("le présent avenant", av.meta.signature.lieu, av.meta.signature.date, parties,
                     bool(av.annexes)),
-            signature_block(parties),
+            signature_block(parties, av.meta.signature.ordre),
         ]
         body = "\n".join(p for p in parts if p)
         annex_parts = self._annexes(av.annexes, ctx, extras.data, body)

@@ -4,7 +4,7 @@ du Pas-de-Calais, représenté par »)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..core.french import capitalize, elided_de
 
@@ -14,10 +14,12 @@ VOWELS = "aeiouyéèêâîô"  # an initial h may be aspirated: no elision of a 
 
 @dataclass(frozen=True)
 class Kind:
-    article: str  # « la », « le », « l' »
+    article: str  # « la », « le », « l' », or "" for a name without article (« France Travail »)
     feminine: bool
     function: str  # the signatory's office when no person is named
     prefix: str = ""  # « commune » : « la commune de … »
+    possessive: bool = True  # « représentée par son Maire » ; the State: « représenté par le Préfet »
+    office_of: bool = True  # the cell of an unnamed signatory: « Le Maire de la commune de … » ; the State: « Le Préfet »
 
 
 KINDS = {
@@ -27,23 +29,46 @@ KINDS = {
     "epci": Kind("la", True, "Président"),  # Communauté de communes, d'agglomération, urbaine ; Métropole
     "commune": Kind("la", True, "Maire", prefix="commune"),
     "département": Kind("le", False, "Président du Conseil départemental"),
+    "région": Kind("la", True, "Président du Conseil régional"),
     "sivom": Kind("le", False, "Président"),
     "sivu": Kind("le", False, "Président"),
+    "syndicat mixte": Kind("le", False, "Président"),
     "ccas": Kind("le", False, "Président"),
     "cias": Kind("le", False, "Président"),
-    "état": Kind("l'", False, "Préfet"),
+    "association": Kind("la", True, "Président"),
+    "france travail": Kind("", False, "Directeur territorial"),
+    "état": Kind("le", False, "Préfet", possessive=False, office_of=False),
 }
+
+#: the State signs as « l'État », « la Préfecture du Pas-de-Calais », « la Direction départementale … »
+FEMININE_STATE_NAMES = ("Préfecture", "Sous-préfecture", "Direction", "Délégation", "Agence")
+
+
+def _feminine(org, kind: Kind) -> bool:
+    if org.genre:
+        return org.genre == "f"
+    if org.type.value == "état":
+        return (org.nom or "").split(" ")[0] in FEMININE_STATE_NAMES
+    return kind.feminine
 
 
 def kind_of(org) -> Kind:
-    """The kind of an organisation; « autre » takes its article and gender from the registry."""
+    """The kind of an organisation, its gender given by « genre » when the name's differs from the
+    type's (« genre: m » for an association named « Centre social … »); « autre » takes article and
+    gender from the registry."""
     if org.type.value in KINDS:
-        return KINDS[org.type.value]
+        kind = KINDS[org.type.value]
+        if kind.prefix:  # « la commune de … »
+            return kind
+        feminine = _feminine(org, kind)
+        return replace(kind, article=("la" if feminine else "le") if kind.article else "", feminine=feminine)
     feminine = org.genre == "f" if org.genre else org.article == "la"
-    return Kind(org.article or "le", feminine, "")
+    return Kind("" if org.article == "aucun" else (org.article or "le"), feminine, "")
 
 
 def with_article(article: str, name: str) -> str:
+    if not article:
+        return name
     return f"{article}{'' if article.endswith(chr(39)) else ' '}{name}"
 
 
@@ -52,8 +77,9 @@ def full_name(org) -> str:
     kind = kind_of(org)
     if kind.prefix:
         return f"{kind.article} {kind.prefix} {elided_de(org.nom)}"
-    article = "l'" if org.nom[:1].lower() in VOWELS else kind.article
+    article = "l'" if kind.article and org.nom[:1].lower() in VOWELS else kind.article
     return with_article(article, org.nom)
+
 
 def designation(org) -> str:
     """Short name of « ci-après dénommé(e) … »: the registry's, else the full name."""

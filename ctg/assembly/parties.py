@@ -7,6 +7,7 @@ reference date (its signature date, else its start date), never typed again.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from ..core.french import a, capitalize, date_fr, de
@@ -59,6 +60,14 @@ class OrgView:
         return org_names.kind_of(self.org).feminine
 
     @property
+    def possessive(self) -> bool:
+        return org_names.kind_of(self.org).possessive
+
+    @property
+    def office_of(self) -> bool:
+        return org_names.kind_of(self.org).office_of
+
+    @property
     def default_function(self) -> str:
         return org_names.kind_of(self.org).function
 
@@ -66,9 +75,21 @@ class OrgView:
         return self.nom_complet
 
 
+def in_office(rep: Representant, when: dt.date) -> bool:
+    """A mandate whose start is not known (a « projet » may omit it) has always been running."""
+    return (rep.debut is None or rep.debut <= when) and (rep.fin is None or when <= rep.fin)
+
+
+def overlapping_mandates(terms: list[Representant]) -> list[tuple[Representant, Representant]]:
+    """(earlier, later) pairs of mandates that overlap; a mandate without start counts from always."""
+    ordered = sorted(terms, key=lambda t: t.debut or dt.date.min)
+    return [(prev, nxt) for prev, nxt in zip(ordered, ordered[1:])
+            if nxt.debut is None or prev.fin is None or prev.fin >= nxt.debut]
+
+
 def representative_at(org: Organisation, when: dt.date) -> Representant | None:
     for rep in org.representants:
-        if rep.debut <= when and (rep.fin is None or when <= rep.fin):
+        if in_office(rep, when):
             return rep
     return None
 
@@ -78,12 +99,21 @@ def personne(p: Personne | Representant) -> str:
     return f"{p.civilite}{NBSP}{p.prenom} {p.nom.upper()}"
 
 
+DATED_ACT = re.compile(r"\s+(?:en\s+date\s+)?du$")  # an act typed « délibération … du », « … en date du »
+
+
 def autorisation_text(aut: Autorisation | None) -> str:
-    """« délibération du conseil communautaire n° 2021-245 du 28 septembre 2021 »."""
+    """« délibération du conseil communautaire n° 2021-245 du 28 septembre 2021 »; an act whose
+    wording already ends with « du » is not given a second one; an act not dated yet (a « projet »)
+    is named without date, and without a dangling « du »."""
     if aut is None:
         return ""
+    acte = DATED_ACT.sub("", aut.acte.strip())
+    ending = DATED_ACT.search(aut.acte.strip())
     numero = f" n°\u00a0{aut.numero}" if aut.numero else ""
-    return f"{aut.acte}{numero} du {date_fr(aut.date)}"
+    if aut.date is None:
+        return f"{acte}{numero}"
+    return f"{acte}{numero}{ending.group(0) if ending else ' du'} {date_fr(aut.date)}"
 
 
 FEMININE_OFFICES = ("Présidente", "Directrice", "Préfète", "Vice-présidente", "Adjointe")
@@ -142,7 +172,9 @@ class Party:
         by = "représentée par" if self.org.feminine else "représenté par"
         if self.representant is not None:
             return f"{by} {self.personne}, {self.fonction}"
-        return f"{by} {'sa' if self.office_feminine else 'son'} {self.fonction}"
+        if self.org.possessive:
+            return f"{by} {'sa' if self.office_feminine else 'son'} {self.fonction}"
+        return f"{by} {self.fonction_article}"  # the State: « représenté par le Préfet du Pas-de-Calais »
 
     def comparution(self) -> str:
         """The party's paragraph in « Entre : … »."""

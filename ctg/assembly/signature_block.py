@@ -39,16 +39,24 @@ def closing(kind_label: str, lieu: str | None, date: dt.date | None, parties: li
     )
 
 
-def signature_block(parties: list[Party]) -> str:
-    """One cell (a div) per signatory, in the order of the signatories."""
+def signing_order(parties: list[Party], ordre: list[str]) -> list[Party]:
+    """The parties in the order of « signature: ordre: » (checked: each party once), else their own."""
+    if not ordre:
+        return parties
+    rank = {str(ident).lower(): i for i, ident in enumerate(ordre)}  # a commune: its INSEE code
+    return sorted(parties, key=lambda p: rank.get(p.org.id, len(rank)))
+
+
+def signature_block(parties: list[Party], ordre: list[str] | None = None) -> str:
+    """One cell (a div) per signatory, in the order of the signatories or the one the document gives."""
     cells = []
-    for i, party in enumerate(parties):
+    for i, party in enumerate(signing_order(parties, ordre or [])):
         office = capitalize(party.fonction_article)
         if party.representant is not None:
             lines = [f"**Pour {party.org.nom_complet}**", "", office, "", party.personne]
         else:  # designated by office: the signer writes the name on the line left for it
-            lines = [f"**Pour {party.org.nom_complet}**", "", f"{office} {de(party.org.nom_complet)}", "",
-                     f"Nom et prénom{NBSP}:"]
+            of = f" {de(party.org.nom_complet)}" if party.org.office_of else ""  # the State: « Le Préfet »
+            lines = [f"**Pour {party.org.nom_complet}**", "", f"{office}{of}", "", f"Nom et prénom{NBSP}:"]
         if party.autorisation:
             lines += ["", f"*Habilité{'e' if party.office_feminine else ''} par {party.autorisation_texte}*"]
         body = "\n".join(lines)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..assembly.parties import personne, representative_at
+from ..assembly.parties import overlapping_mandates, personne, representative_at
 from ..core.diagnostics import Diagnostics, closest
 from ..core.french import date_fr
 from ..sources.corpus import Corpus, DeliberationSource
@@ -131,7 +131,7 @@ def _check_approved(corpus: Corpus, delib: DeliberationSource, diags: Diagnostic
             diags.error(owner.path, owner.line, "autorisation-incoherente",
                         f"l'autorisation de « {meta.organisation} » cite la délibération n° {aut.numero}, mais "
                         f"c'est la délibération n° {meta.numero} ({diags.rel(path)}) qui approuve ce document.")
-        elif aut is not None and aut.date != meta.seance:
+        elif aut is not None and aut.date is not None and aut.date != meta.seance:
             diags.error(owner.path, owner.line, "autorisation-incoherente",
                         f"l'autorisation de « {meta.organisation} » est datée du {date_fr(aut.date)}, mais la "
                         f"délibération n° {meta.numero} a été prise le {date_fr(meta.seance)}.")
@@ -229,9 +229,7 @@ def check_forms(corpus: Corpus, diags: Diagnostics) -> None:
         if code not in reg.communes:
             diags.error(src.path, src.line("maires", code), "commune-inconnue",
                         f"la commune {code} n'est pas dans les données officielles.")
-        ordered = sorted(terms, key=lambda t: t.debut)
-        for prev, nxt in zip(ordered, ordered[1:]):
-            if prev.fin is None or prev.fin >= nxt.debut:
-                diags.error(src.path, src.line("maires", code, terms.index(nxt)), "mandats-chevauches",
-                            f"le mandat de {nxt.prenom} {nxt.nom} commence avant la fin de celui de "
-                            f"{prev.prenom} {prev.nom} ; précisez la date de fin du mandat précédent.")
+        for prev, nxt in overlapping_mandates(terms):
+            diags.error(src.path, src.line("maires", code, terms.index(nxt)), "mandats-chevauches",
+                        f"le mandat de {nxt.prenom} {nxt.nom} commence avant la fin de celui de "
+                        f"{prev.prenom} {prev.nom} ; précisez la date de fin du mandat précédent.")

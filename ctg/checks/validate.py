@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ..assembly.context import by_office, covered_communes, earlier_avenants, reference_date
-from ..assembly.parties import OrgView, representative_at
+from ..assembly.parties import OrgView, overlapping_mandates, representative_at
 from ..core.confine import excerpt, image_problem
 from ..core.diagnostics import Diagnostics, closest
 from ..core.french import BLANK_RX, date_fr
@@ -16,6 +16,7 @@ from .clause_files import check_clause_folders
 from .deliberations import check_deliberations, check_forms
 from .equipment_types import check_equipment_types
 from .epci_names import check_epci_names
+from .signatories import check_signatories
 from .territory_checks import check_territory
 
 FINAL = (Statut.pret, Statut.signee)
@@ -64,25 +65,26 @@ class Validator:
         check_deliberations(self.corpus, self.diags)  # conventions/_deliberations/
         check_forms(self.corpus, self.diags)  # maires.yaml
         check_clause_folders(self.corpus, self.diags)  # _registre/clauses/<territoire>/
+        check_signatories(self.corpus, self.diags)  # acts' dates, mandates' starts, order of the signatures
 
     # ------------------------------------------------------------ registry
 
     def registry(self) -> None:
         reg = self.corpus.registry
         for oid, org in self.orgs.items():
+            if oid in reg.commune_parties:
+                continue  # made from the official data and maires.yaml (checked by check_forms)
             src = reg.organisation_src[oid]
             for i, code in enumerate(org.communes):
                 if code not in reg.communes:
                     self.diags.error(src.path, src.line("communes", i), "commune-inconnue",
                                      f"la commune {code} n'est pas dans les données officielles "
                                      f"({self.diags.rel(reg.root / 'officiel')}).")
-            reps = sorted(org.representants, key=lambda r: r.debut)
-            for prev, nxt in zip(reps, reps[1:]):
-                if prev.fin is None or prev.fin >= nxt.debut:
-                    i = org.representants.index(nxt)
-                    self.diags.error(src.path, src.line("representants", i), "mandats-chevauches",
-                                     f"le mandat de {nxt.prenom} {nxt.nom} commence avant la fin de celui de "
-                                     f"{prev.prenom} {prev.nom} ; précisez la date de fin du mandat précédent.")
+            for prev, nxt in overlapping_mandates(org.representants):
+                i = org.representants.index(nxt)
+                self.diags.error(src.path, src.line("representants", i), "mandats-chevauches",
+                                 f"le mandat de {nxt.prenom} {nxt.nom} commence avant la fin de celui de "
+                                 f"{prev.prenom} {prev.nom} ; précisez la date de fin du mandat précédent.")
             problem = image_problem(org.logo, reg.root, (self.corpus.root,)) if org.logo else None
             if problem is not None:  # checked by content, inside the project: never another file
                 self.diags.error(src.path, src.line("logo"), "logo-introuvable",
@@ -96,6 +98,11 @@ class Validator:
         for i, s in enumerate(signataires):
             line = owner.line(key, i, "organisation")
             org = self.orgs.get(s.organisation)
+            if org is None and s.commune is not None:
+                self.diags.error(owner.path, line, "commune-inconnue",
+                                 f"la commune {s.commune} n'est pas dans les données officielles "
+                                 f"({self.diags.rel(self.corpus.registry.root / 'officiel')}) ; vérifiez le code INSEE.")
+                continue
             if org is None:
                 self.diags.error(owner.path, line, "organisation-inconnue",
                                  f"le signataire « {s.organisation} » n'existe pas dans le registre"

@@ -148,8 +148,12 @@ def org_parser(reg: Registry, kind: str | None = None):
 def orgs_parser(reg: Registry, minimum: int):
     one = org_parser(reg)
 
+    def one_or_commune(part: str) -> str:
+        """An organisation of the registry, or a commune of the official data by its INSEE code."""
+        return part.strip() if part.strip().upper() in reg.communes else one(part)
+
     def parse(text: str) -> list[str]:
-        ids = [one(part) for part in text.replace(";", ",").split(",") if part.strip()]
+        ids = [one_or_commune(part) for part in text.replace(";", ",").split(",") if part.strip()]
         if len(set(ids)) != len(ids):
             raise ValueError("un signataire est cité deux fois.")
         if len(ids) < minimum:
@@ -246,8 +250,12 @@ def _numero_parser():
 def _added_parser(reg: Registry, parent_orgs: set[str]):
     one = org_parser(reg)
 
+    def one_or_commune(part: str) -> str:
+        """An organisation of the registry, or a commune of the official data by its INSEE code."""
+        return part.strip() if part.strip().upper() in reg.communes else one(part)
+
     def parse(text: str) -> list[str]:
-        ids = [one(part) for part in text.replace(";", ",").split(",") if part.strip()]
+        ids = [one_or_commune(part) for part in text.replace(";", ",").split(",") if part.strip()]
         for ident in ids:
             if ident in parent_orgs:
                 raise ValueError(f"« {ident} » est déjà signataire de la convention.")

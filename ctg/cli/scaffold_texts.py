@@ -33,14 +33,20 @@ def convention_text(new: NewConvention, reg: Registry) -> str:
     years = f"{new.debut.year}-{new.fin.year}"
     signatories = []
     for org_id in new.signataires:
-        signatories.append(f"  - organisation: {org_id}")
-        if reg.organisations[org_id].type.value != "caf":
-            signatories += [
-                "    # autorisation:            # l'acte qui habilite le représentant à signer (facultatif)",
-                "    #   acte: délibération du conseil communautaire",
-                '    #   numero: "…"',
-                f"    #   date: {new.debut.isoformat()}",
-            ]
+        code = org_id.upper()
+        commune = code in reg.communes and org_id not in reg.organisations  # a commune by its INSEE code
+        if commune:
+            signatories.append(f'  - commune: "{code}"          # {reg.communes[code].nom}')
+        else:
+            signatories.append(f"  - organisation: {org_id}")
+        if not commune and reg.organisations[org_id].type.value == "caf":
+            continue
+        signatories += [
+            "    # autorisation:            # l'acte qui habilite le représentant à signer (facultatif)",
+            f"    #   acte: délibération du conseil {'municipal' if commune else 'communautaire'}",
+            '    #   numero: "…"',
+            f"    #   date: {new.debut.isoformat()}   # peut attendre, dans un projet, que l'acte soit pris",
+        ]
     head = f"""\
 ---
 # Convention territoriale globale, créée par « python build.py new convention ».
@@ -58,6 +64,7 @@ periode:
 # signature:                    # exigée dès « prêt pour signature » (lieu), puis à la signature (date)
 #   lieu: Arras
 #   date: {new.debut.isoformat()}
+#   ordre: [{", ".join(new.signataires)}]   # l'ordre des cases de signature, s'il diffère de celui des signataires
 # Les représentants sont choisis dans le registre à la date de signature (à défaut, au début de la période).
 signataires:
 {chr(10).join(signatories)}
@@ -109,6 +116,7 @@ ANNEX_GLOSSAIRE = """\
 ---
 titre: Glossaire des sigles
 contenu: glossaire
+casse: libre      # « Rsa » et « RSA » sont le même sigle
 ---
 
 {# Le glossaire reprend les sigles du registre (_registre/sigles.yaml) employés dans le

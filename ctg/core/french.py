@@ -87,6 +87,14 @@ def guillemets(text: str) -> str:
     return f"« {inner} »"
 
 
+def sigle_forms(sigle: str) -> list[str]:
+    """The ways a text may write a sigle of the registry, case aside: as registered, in capitals, or
+    with its initial only in capital (« RSA », « Rsa » ; « Caf », « CAF »); never all in lower case,
+    where it would be a word (« vif » is not VIF)."""
+    forms = [sigle, sigle.upper(), sigle[:1].upper() + sigle[1:].lower()]
+    return [f for i, f in enumerate(forms) if f not in forms[:i] and f != f.lower()]
+
+
 def capitalize(text: str) -> str:
     return text[:1].upper() + text[1:]
 

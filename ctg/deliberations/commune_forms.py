@@ -35,7 +35,7 @@ from ..sources.corpus import ConventionSource, Corpus, FormSource
 from ..core.diagnostics import Diagnostic, Diagnostics, UserError
 from ..core.french import NBSP, blank, capitalize, date_fr, de, french_typography, seconds
 from ..core.outputs import write_atomic
-from ..assembly.parties import autorisation_text, representative_at
+from ..assembly.parties import autorisation_text, in_office, representative_at
 from ..core.project import Project
 from ..core.progress import say
 from ..sources.schemas import Representant
@@ -104,7 +104,7 @@ def mayor_at(corpus: Corpus, insee: str, when: dt.date) -> Representant | None:
     """The mayor of a commune at a date: maires.yaml first, else a commune organisation of the registry."""
     reg = corpus.registry
     for term in reg.maires.get(insee, []):
-        if term.debut <= when and (term.fin is None or when <= term.fin):
+        if in_office(term, when):
             return term
     for org in reg.organisations.values():
         if org.type.value == "commune" and org.insee == insee:

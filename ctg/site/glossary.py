@@ -5,12 +5,26 @@ from __future__ import annotations
 import html
 import re
 
+from ..core.french import sigle_forms
+
+
+def _forms(sigles: dict[str, str]) -> dict[str, str]:
+    """Each way of writing a sigle (« RSA », « Rsa ») → the sigle of the registry."""
+    forms: dict[str, str] = {}
+    for sigle in sigles:
+        for form in sigle_forms(sigle):
+            forms.setdefault(form, sigle)
+    for sigle in sigles:  # a sigle registered as written wins over another's variant
+        forms[sigle] = sigle
+    return forms
+
 
 def sigle_pattern(sigles: dict[str, str]) -> re.Pattern | None:
-    """Whole-word match of any sigle, longest first (« MSAP » before « MSA »)."""
+    """Whole-word match of any sigle, in capitals or with its initial only in capital, longest first
+    (« MSAP » before « MSA »)."""
     if not sigles:
         return None
-    names = sorted(sigles, key=lambda s: (-len(s), s))
+    names = sorted(_forms(sigles), key=lambda s: (-len(s), s))
     return re.compile(r"(?<![\w-])(" + "|".join(re.escape(html.escape(n, quote=False)) for n in names)
                       + r")(?![\w-])")
 
@@ -31,16 +45,16 @@ def add_abbreviations(page_html: str, sigles: dict[str, str]) -> str:
     pattern = sigle_pattern(sigles)
     if pattern is None:
         return page_html
-    by_escaped = {html.escape(k, quote=False): (k, v) for k, v in sigles.items()}
+    by_escaped = {html.escape(form, quote=False): (form, sigle) for form, sigle in _forms(sigles).items()}
     seen: set[str] = set()
     links = 0  # inside a link: never focusable (no control inside a control)
 
     def abbr(m: re.Match) -> str:
-        sigle, meaning = by_escaped[m.group(1)]
+        written, sigle = by_escaped[m.group(1)]  # the text keeps its own spelling (« Rsa »)
         first = not links and sigle not in seen
         if first:
             seen.add(sigle)
-        return abbr_html(sigle, meaning, focusable=first)
+        return abbr_html(written, sigles[sigle], focusable=first)
 
     out: list[str] = []
     depth = 0  # how many skipped elements we are in

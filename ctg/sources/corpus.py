@@ -52,6 +52,8 @@ class Registry:
     # types of équipements (types-equipements.yaml; without it, the types accepted before it existed)
     types_equipements: tuple = ()
     types_equipements_src: Located | None = None
+    # communes signing by their INSEE code, organisations made from the official data (commune_parties.py)
+    commune_parties: set[str] = field(default_factory=set)
 
 
 @dataclass

@@ -51,8 +51,10 @@ def load_corpus(root: Path, diags: Diagnostics) -> Corpus:
                             f"({diags.rel(corpus.avenants[av.id].path)}).")
                 continue
             corpus.avenants[av.id] = av
+    from .commune_parties import resolve_commune_parties
     from .deliberation_sources import load_deliberations
 
+    resolve_commune_parties(corpus)  # « signataires: - commune: "62178" »
     load_deliberations(root, corpus, diags)  # conventions/_deliberations/<id>/
     return corpus
 

@@ -16,6 +16,7 @@ from pydantic import Field, StringConstraints, model_validator
 from .data_schemas import (ChampFiche, Equipement, Equipements, EquipementsCollectivite, Fiche,  # noqa: F401
                            NiveauPlan, PlanActions, TypeEquipement, TypesEquipements)  # the data files' schemas
 from .operations import operation_problem
+from .signatory_keys import commune_as_organisation, organisation_or_commune
 
 
 from .schemas_base import Code, Ident, Insee, Model, Siren, Text  # noqa: F401 (Code, Siren: imported from here)
@@ -36,12 +37,13 @@ class Representant(Model):
     prenom: Text
     nom: Text
     fonction: Text = Field(description="Fonction au masculin ou au féminin, sans article : « Directeur », « Présidente ».")
-    debut: dt.date
+    debut: dt.date | None = Field(None, description="Début du mandat ; s'il n'est pas connu, le mandat vaut depuis "
+                                  "toujours (permis pour un projet, demandé au statut « prêt pour signature »).")
     fin: dt.date | None = None
 
     @model_validator(mode="after")
     def _period(self):
-        if self.fin and self.fin < self.debut:
+        if self.fin and self.debut and self.fin < self.debut:
             raise ValueError(f"la fin de mandat ({self.fin}) précède son début ({self.debut})")
         return self
 
@@ -58,6 +60,10 @@ class TypeOrganisation(str, Enum):
     cias = "cias"
     cpam = "cpam"
     etat = "état"
+    region = "région"
+    syndicat_mixte = "syndicat mixte"
+    association = "association"
+    france_travail = "france travail"
     autre = "autre"
 
 
@@ -66,10 +72,12 @@ class Organisation(Model):
     type: TypeOrganisation
     nom: Text | None = Field(None, description="Nom complet sans article : « Caisse d'allocations familiales du "
                              "Pas-de-Calais ». Pour une commune (insee) ou un EPCI (siren), tiré des données officielles.")
-    article: Literal["la", "le", "l'"] | None = Field(
+    article: Literal["la", "le", "l'", "aucun"] | None = Field(
         None, description="Seulement pour le type « autre » : l'article et le genre des autres types "
-        "découlent de leur nature (« la commune de … », « le Département … »).")
-    genre: Literal["f", "m"] | None = None
+        "découlent de leur nature (« la commune de … », « le Département … ») ; « aucun » pour un nom "
+        "sans article (« France Travail »).")
+    genre: Literal["f", "m"] | None = Field(None, description="Le genre du nom, quand il n'est pas celui du type : "
+                                            "« genre: f » pour « la Préfecture du Pas-de-Calais » (type état).")
     designation: Text | None = Field(None, description="Nom abrégé de « ci-après … » : « la Caf », « la CABBALR » "
                                      "(par défaut, le nom complet : « la commune de Wimille »).")
     adresse: Text | None = None
@@ -92,8 +100,8 @@ class Organisation(Model):
     def _gender(self):
         if self.type == TypeOrganisation.autre and self.article is None:
             raise ValueError("pour une organisation de type « autre », précisez son « article » (la, le, l')")
-        if self.article == "l'" and self.genre is None:
-            raise ValueError("avec l'article « l' », précisez « genre : f » ou « genre : m »")
+        if self.article in ("l'", "aucun") and self.genre is None:
+            raise ValueError(f"avec l'article « {self.article} », précisez « genre : f » ou « genre : m »")
         return self
 
 
@@ -138,16 +146,26 @@ class Territoire(Model):
 class Autorisation(Model):
     acte: Text = Field(description="« délibération du conseil communautaire », « décision du conseil d'administration »…")
     numero: str | None = None
-    date: dt.date
+    date: dt.date | None = Field(None, description="Date de l'acte ; peut manquer dans un projet (l'acte n'est pas "
+                                 "encore pris), demandée au statut « prêt pour signature ».")
 
 
 class Signataire(Model):
-    organisation: Ident
+    model_config = ConfigDict(**Model.model_config, json_schema_extra=organisation_or_commune)
+
+    organisation: Ident = Field(description="Identifiant d'une organisation du registre.")
+    commune: Insee | None = Field(None, description="Au lieu d'« organisation » : le code INSEE d'une commune "
+                                  "signataire, prise dans les données officielles (son maire dans maires.yaml).")
     autorisation: Autorisation | None = None
     fonction: Text | None = Field(None, description="Signataire désigné par sa seule fonction (« Maire »), sans "
                                   "nom : une ligne reste pour le nom dans le bloc de signature.")
     designation: Text | None = Field(None, description="Le « ci-après dénommé(e) … » de cette partie dans ce "
                                      "document, s'il diffère de celui du registre.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_commune(cls, data):
+        return commune_as_organisation(data)
 
 
 class Periode(Model):
@@ -170,6 +188,9 @@ class CommuneDeclaree(Model):
 class Signature(Model):
     lieu: Text | None = None
     date: dt.date | None = None
+    ordre: list[Code] = Field(
+        default_factory=list, description="L'ordre des cases de signature, s'il diffère de celui des parties : "
+        "chaque signataire une fois (identifiant, ou code INSEE d'une commune).")
 
 
 class Numerotation(Model):
@@ -230,6 +251,10 @@ class Annexe(Model):
     orientation: Literal["portrait", "paysage"] = "portrait"
     diffusion: Literal["public", "interne"] = "public"
     contenu: Contenu = Contenu.texte
+    casse: Literal["exacte", "libre"] = Field(
+        "exacte", description="Pour un glossaire : « libre » reconnaît aussi un sigle écrit en capitales ou avec sa "
+        "seule initiale en capitale (« Rsa » pour RSA, « CAF » pour Caf) ; « exacte » (par défaut), tel que le "
+        "registre l'écrit.")
     formulaires: list[Ident] = Field(
         default_factory=list, description="Modèles de formulaires pré-remplis pour chaque commune et SIVOM "
         "(fichiers formulaires/<id>.md de la convention), produits par « build.py fiches ».")

@@ -260,7 +260,7 @@ def consolidated_document(assembler: Assembler, conv: ConventionSource, when: dt
         assembler._preamble(model, conv.sections, view.ctx),
         *render_articles(assembler, view),
         consolidated_closing(conv, version),
-        signature_block(view.parties),
+        signature_block(view.parties, meta.signature.ordre),
         *after_signatures_parts(assembler.env, assembler.diags, conv, assembler.local(conv), view.ctx, version.annexes),
     ]
     body = "\n".join(p for p in parts if p)

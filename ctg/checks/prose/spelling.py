@@ -123,7 +123,8 @@ def accepted(word: str, known) -> bool:
         return True
     if "-" in word:  # « vice-présidents », « Saint-Pol-sur-Ternoise »: every part known
         return all(accepted(part, known) for part in word.split("-") if part)
-    return False
+    # « Rsa »: a sigle of the registry with its initial only in capital (core.french.sigle_forms)
+    return word[:1].isupper() and any(word.upper() == s.upper() for s in known.sigles)
 
 
 def close_name(word: str, known) -> str | None:
