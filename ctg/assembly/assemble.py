@@ -176,6 +176,9 @@ class Assembler:
                 paths.append(reg.epci_src[siren][0])
         if reg.sigles_src is not None:
             paths.append(reg.sigles_src.path)
+        if conv.meta.donnees_officielles or any(a.meta.colonnes for a in conv.annexes):  # pinned vintages
+            paths += [v.folder / name for v in reg.millesimes.values() for name in ("communes.yaml", "epci.yaml")
+                      if (v.folder / name).exists()]
         return paths
 
     def convention(self, conv: ConventionSource) -> AssembledDocument | None:

@@ -14,6 +14,7 @@ from ..sources.corpus import AvenantSource, ConventionSource, Corpus, Located
 from ..sources.schemas import Signataire, Statut
 from .deliberations import check_deliberations, check_forms
 from .epci_names import check_epci_names
+from .renewals import check_renewals
 from .territory_checks import check_territory
 
 FINAL = (Statut.pret, Statut.signee)
@@ -58,6 +59,7 @@ class Validator:
             self.avenant(av)
         check_territory(self.corpus, self.diags)
         check_epci_names(self.corpus, self.diags)
+        check_renewals(self.corpus, self.diags)  # remplace:, donnees_officielles:, colonnes:
         check_deliberations(self.corpus, self.diags)  # conventions/_deliberations/
         check_forms(self.corpus, self.diags)  # maires.yaml
 

@@ -33,6 +33,16 @@ class Located:
 
 
 @dataclass
+class Millesime:
+    """One vintage of the official data (a folder of communes.yaml and epci.yaml), which a convention pins."""
+
+    folder: Path
+    communes: dict[str, Commune] = field(default_factory=dict)  # by INSEE code
+    epci: dict[str, Epci] = field(default_factory=dict)  # by SIREN
+    source: SourceTerritoire | None = None
+
+
+@dataclass
 class Registry:
     root: Path
     organisations: dict[str, Organisation] = field(default_factory=dict)
@@ -45,6 +55,8 @@ class Registry:
     epci: dict[str, Epci] = field(default_factory=dict)  # by SIREN
     epci_src: dict[str, tuple[Path, int]] = field(default_factory=dict)
     source_officielle: SourceTerritoire | None = None
+    # every vintage of the official data by year of the geographic code: officiel/ANNEE/, and officiel/ itself
+    millesimes: dict[int, "Millesime"] = field(default_factory=dict)
     # mayors by INSEE code (optional maires.yaml), and where each code is written
     maires: dict[str, list[Representant]] = field(default_factory=dict)
     maires_src: Located | None = None

@@ -217,6 +217,11 @@ class Convention(Model):
         default_factory=list, description="Communes couvertes bien qu'hors de l'EPCI, avec le motif.")
     communes_retirees: list[CommuneDeclaree] = Field(
         default_factory=list, description="Communes de l'EPCI que la convention ne couvre pas, avec le motif.")
+    remplace: Ident | None = Field(
+        None, description="Identifiant de la convention que celle-ci remplace (renouvellement).")
+    donnees_officielles: int | None = Field(
+        None, ge=1900, le=2100, description="Année du code officiel géographique des données officielles "
+        "utilisées (dossier _registre/officiel/ANNEE/) ; par défaut, celles de _registre/officiel/.")
 
 
 class Avenant(Model):
@@ -248,6 +253,9 @@ class Annexe(Model):
     orientation: Literal["portrait", "paysage"] = "portrait"
     diffusion: Literal["public", "interne"] = "public"
     contenu: Contenu = Contenu.texte
+    colonnes: list[Annotated[str, StringConstraints(pattern=r"^[a-z_]+(@\d{4})?$")]] | None = Field(
+        None, description="Annexe des communes : colonnes du tableau (insee, nom, population, population@ANNEE, "
+        "evolution), dans l'ordre voulu.")
     formulaires: list[Ident] = Field(
         default_factory=list, description="Modèles de formulaires pré-remplis pour chaque commune et SIVOM "
         "(fichiers formulaires/<id>.md de la convention), produits par « build.py fiches ».")
