@@ -357,9 +357,10 @@ def update(registry: Path, diags: Diagnostics, version: str | None = None, depar
         diags.error(config_path, 0, "departement-vide",
                     f"aucune commune des départements {', '.join(deps)} dans {name} {got}.")
         return None
+    folder = vintage_folder(registry, cog, diags)
     outputs = {
-        registry / OFFICIAL_DIR / COMMUNES_FILE: render_communes(official),
-        registry / OFFICIAL_DIR / EPCI_FILE: render_epci(official),
+        folder / COMMUNES_FILE: render_communes(official),
+        folder / EPCI_FILE: render_epci(official),
         config_path: render_config(source, deps),
     }
     changed = []
@@ -369,3 +370,17 @@ def update(registry: Path, diags: Diagnostics, version: str | None = None, depar
             write_atomic(path, data)
             changed.append(path)
     return UpdateResult(source, deps, len(official.communes), len(official.epci), changed)
+
+
+def vintage_folder(registry: Path, cog: int, diags: Diagnostics) -> Path:
+    """Where the data of this geographic code go: officiel/ when it holds that same code (or nothing yet),
+    else officiel/ANNEE/ beside it, so that a new vintage never changes the conventions pinned to another."""
+    folder = registry / OFFICIAL_DIR
+    current = folder / COMMUNES_FILE
+    if not current.exists():
+        return folder
+    doc = read_yaml(current, Diagnostics(diags.root))
+    source = doc.data.get("source") if doc is not None and isinstance(doc.data, dict) else None
+    if isinstance(source, dict) and source.get("cog") == cog:
+        return folder
+    return folder / str(cog)
