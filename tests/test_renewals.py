@@ -65,3 +65,123 @@ def test_diff_of_two_conventions_summarises_the_renewal(make_project):
         "  inchangés : 1",
     ]:
         assert line + "\n" in text, line
+
+
+@pytest.mark.parametrize("files, ident, line, message", [
+    ({f"{NEW}/convention.md": RENEWAL[f"{NEW}/convention.md"].replace("remplace: ctg-test-2022-2026",
+                                                                     "remplace: ctg-test-2022-2062")},
+     "ctg-test-2027-2031", 3, "la convention remplacée « ctg-test-2022-2062 » n'existe pas ; vouliez-vous dire « ctg-test-2022-2026 » ? "
+        "[remplace-inconnue]"),
+    ({f"{NEW}/convention.md": RENEWAL[f"{NEW}/convention.md"].replace("remplace: ctg-test-2022-2026",
+                                                                     "remplace: ctg-test-2027-2031")},
+     "ctg-test-2027-2031", 3, "une convention ne peut pas se remplacer elle-même. [remplace-elle-meme]"),
+    ({f"{CONV}/convention.md": _conv.replace("identifiant: ctg-test-2022-2026",
+                                             "identifiant: ctg-test-2022-2026\nremplace: ctg-test-2027-2031")},
+     "ctg-test-2022-2026", 3, "« remplace: » forme un cercle (ctg-test-2022-2026 → ctg-test-2027-2031 … → ctg-test-2022-2026) ; une "
+        "convention ne remplace qu'une convention plus ancienne. [remplacement-circulaire]"),
+])
+def test_remplace_is_validated(make_project, files, ident, line, message):
+    root = make_project({**RENEWAL, **files}, fingerprints=False)
+    result = run_build(root, "check")
+    assert result.code == 1
+    assert f"conventions/{ident}/convention.md:{line}\u00a0: erreur\u00a0: {message}" in result.err
+
+
+def test_convention_replaced_twice_is_refused(make_project):
+    other = RENEWAL[f"{NEW}/convention.md"].replace("identifiant: ctg-test-2027-2031", "identifiant: ctg-test-bis")
+    root = make_project({**RENEWAL, "conventions/ctg-test-bis/convention.md": other,
+                         "conventions/ctg-test-bis/annexes/communes.md": RENEWAL[f"{NEW}/annexes/communes.md"]},
+                        fingerprints=False)
+    result = run_build(root, "check")
+    assert result.code == 1
+    assert ("conventions/ctg-test-bis/convention.md:3\u00a0: erreur\u00a0: la convention « ctg-test-2022-2026 » est "
+            "déjà remplacée par « ctg-test-2027-2031 » ; une convention n'est remplacée que par une seule. "
+            "[remplacee-deux-fois]") in result.err
+
+
+# ---------------------------------------------------------------- official data pinned per convention
+
+#: MADE-UP TEST DATA: an earlier vintage (geographic code 2021, populations 2018) of the fixture's communes.
+POPULATIONS_2021 = {"62001": 1900, "62002": 230, "62003": 590, "62004": 7650, "80810": 140}
+
+
+def vintage_files(year: int, populations: dict[str, int]) -> dict[str, str]:
+    package = [dict(c, population=populations.get(c["code"], c.get("population"))) for c in PACKAGE["communes"]]
+    source = dataclasses.replace(SOURCE, version=f"{year - 2020}.0.0", cog=year, millesime_population=year - 3)
+    official = official_data.transform(package, PACKAGE["epci"], ["62"], source)
+    mark = "# DONNÉES DE TEST INVENTÉES (tests/test_renewals.py), pas des populations légales.\n"
+    folder = f"conventions/_registre/officiel/{year}"
+    return {f"{folder}/communes.yaml": mark + official_data.render_communes(official),
+            f"{folder}/epci.yaml": mark + official_data.render_epci(official)}
+
+
+def markdown(root, ident: str) -> str:
+    result = run_build(root, "markdown")
+    assert result.code == 0, result.err
+    start = result.out.index(f"identifiant: {ident}") if False else 0
+    return result.out[start:]
+
+
+def test_pinned_convention_keeps_its_populations_when_a_vintage_is_added(make_project, tmp_path):
+    pinned = _conv.replace("territoire: cc-test", "territoire: cc-test\ndonnees_officielles: 2021")
+    root = make_project({f"{CONV}/convention.md": pinned, **vintage_files(2021, POPULATIONS_2021)})
+    before = run_build(root, "markdown")
+    assert before.code == 0, before.err
+    assert "| 62001 | Ablain-Saint-Nazaire | 1\u202f900 |" in before.out
+    assert "(population municipale 2018)" in before.out
+    assert "| 62001 | Ablain-Saint-Nazaire | 1\u202f968 |" not in before.out
+    # a new vintage comes: « registre --mettre-a-jour » writes it beside the others, the signed text stays
+    tgz = make_package(tmp_path, version="7.0.0", readme="| 2027 | 7.0.0 |\n")
+    update = run_build(root, "registre", "--mettre-a-jour", "--paquet", str(tgz), "--departements", "62")
+    assert update.code == 0, update.err
+    assert "Écrit\u00a0: conventions/_registre/officiel/2027/communes.yaml" in update.out
+    assert (root / "conventions/_registre/officiel/2027/epci.yaml").is_file()
+    check = run_build(root, "check")
+    assert check.code == 0, check.err
+    after = run_build(root, "markdown")
+    assert after.out == before.out
+
+
+def test_unknown_vintage_is_reported(make_project):
+    pinned = _conv.replace("territoire: cc-test", "territoire: cc-test\ndonnees_officielles: 2019")
+    root = make_project({f"{CONV}/convention.md": pinned}, fingerprints=False)
+    result = run_build(root, "check")
+    assert result.code == 1
+    assert ("conventions/ctg-test-2022-2026/convention.md:6\u00a0: erreur\u00a0: aucune donnée officielle du code "
+            "géographique 2019 (années présentes : 2026) ; ajoutez le dossier "
+            "conventions/_registre/officiel/2019 avec « python build.py registre --mettre-a-jour », ou corrigez "
+            "l'année. [millesime-inconnu]") in result.err
+
+
+COLUMNS = """\
+    ---
+    titre: Liste des communes couvertes
+    contenu: communes
+    colonnes: [nom, insee, population@2021, population, evolution]
+    ---
+    """
+
+
+def test_communes_annex_shows_the_columns_asked_for(make_project):
+    root = make_project({f"{CONV}/annexes/communes.md": COLUMNS, **vintage_files(2021, POPULATIONS_2021)})
+    text = markdown(root, "ctg-test-2022-2026")
+    n = "\u202f"
+    for line in ["| Commune | Code INSEE | Population 2018 | Population 2023 | Évolution |",
+                 "|:----------|:----------|----------:|----------:|----------:|",
+                 "| Ablain-Saint-Nazaire | 62001 | 1\u202f900 | 1\u202f968 | +68 |",
+                 "| Ablainzevelle | 62002 | 230 | 220 | \u221210 |",
+                 f"| **Total (3 communes)** |  | **2{n}720** | **2{n}789** | **+69** |"]:
+        assert line + "\n" in text, line
+
+
+def test_unknown_column_is_reported(make_project):
+    root = make_project({f"{CONV}/annexes/communes.md": COLUMNS.replace("population@2021, population, evolution",
+                                                                        "evolution, habitants")},
+                        fingerprints=False)
+    result = run_build(root, "check")
+    assert result.code == 1
+    path = "conventions/ctg-test-2022-2026/annexes/communes.md:4\u00a0: erreur\u00a0: "
+    assert (path + "la colonne « evolution » suit deux colonnes de population (par exemple population@2021 et "
+            "population) : elle en donne la différence. [evolution-sans-populations]") in result.err
+    assert (path + "colonne « habitants » inconnue ; colonnes possibles : insee, nom, population, "
+            "population@ANNEE, evolution. [colonne-inconnue]") in result.err
