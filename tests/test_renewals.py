@@ -185,3 +185,28 @@ def test_unknown_column_is_reported(make_project):
             "population) : elle en donne la différence. [evolution-sans-populations]") in result.err
     assert (path + "colonne « habitants » inconnue ; colonnes possibles : insee, nom, population, "
             "population@ANNEE, evolution. [colonne-inconnue]") in result.err
+
+
+# ---------------------------------------------------------------- a sigle added after a text was signed
+
+SIGLES = textwrap.dedent(MINIMAL["conventions/_registre/sigles.yaml"])
+
+
+def test_sigle_added_after_signature_leaves_the_signed_glossary_alone(make_project):
+    root = make_project()
+    plain = SIGLES + "CCT: Communauté de communes du Test\n"  # the signed text says « La CCT exerce… »
+    (root / "conventions/_registre/sigles.yaml").write_text(plain, encoding="utf-8")
+    refused = run_build(root, "check")
+    assert refused.code == 1
+    assert "[texte-signe-modifie]" in refused.err
+    dated = SIGLES + "CCT: {sens: Communauté de communes du Test, depuis: 2025-03-01}\n"
+    (root / "conventions/_registre/sigles.yaml").write_text(dated, encoding="utf-8")
+    accepted = run_build(root, "check")
+    assert accepted.code == 0, accepted.err
+    # a text signed on or after that day has it in its glossary
+    later = make_project({f"{CONV}/convention.md": _conv.replace("date: 2022-11-08", "date: 2025-03-01"),
+                          "conventions/_registre/sigles.yaml": dated, f"{CONV}/avenants/2023-001.md": None})
+    text = run_build(later, "markdown")
+    assert text.code == 0, text.err
+    assert "| CCT | Communauté de communes du Test |" in text.out
+    assert "| CCT |" not in run_build(root, "markdown").out

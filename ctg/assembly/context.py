@@ -107,6 +107,13 @@ def convention_facts(corpus: Corpus, conv: ConventionSource) -> ConventionFacts:
     )
 
 
+def sigles_at(corpus: Corpus, signed_on: dt.date | None) -> dict[str, str]:
+    """The registry's sigles a text signed on that day may print: not those added after (« depuis: »)."""
+    since = corpus.registry.sigles_depuis
+    return {k: v for k, v in corpus.registry.sigles.items()
+            if signed_on is None or k not in since or since[k] <= signed_on}
+
+
 def base_context(facts: ConventionFacts, corpus: Corpus) -> dict:
     """Variables shared by a convention and its avenants' templates."""
     return {
@@ -119,7 +126,7 @@ def base_context(facts: ConventionFacts, corpus: Corpus) -> dict:
         "date": date_fr,
         "blanc": blank,  # a form's blank in an annex: « ………… (date de la séance) »
         "en_lettres": in_words,
-        "sigles_registre": corpus.registry.sigles,
+        "sigles_registre": sigles_at(corpus, facts.conv.meta.signature.date),
     }
 
 
