@@ -210,3 +210,24 @@ def test_sigle_added_after_signature_leaves_the_signed_glossary_alone(make_proje
     assert text.code == 0, text.err
     assert "| CCT | Communauté de communes du Test |" in text.out
     assert "| CCT |" not in run_build(root, "markdown").out
+
+
+def test_site_links_a_renewal_and_the_convention_it_replaces(make_project):
+    import os
+    import subprocess
+    import sys
+
+    from fixture_corpus import ROOT
+
+    root = make_project(RENEWAL)
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1735689600", CTG_SITE_INTERNE="1")  # the projet is on the internal site
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--racine", str(root), "site"],
+                            capture_output=True, text=True, timeout=900, env=env)
+    assert result.returncode == 0, result.stderr
+    pages = root / "site-interne" / "conventions"
+    old = (pages / "ctg-test-2022-2026" / "index.html").read_text(encoding="utf-8")
+    new = (pages / "ctg-test-2027-2031" / "index.html").read_text(encoding="utf-8")
+    abbr = '<abbr title="Convention territoriale globale">CTG</abbr>'
+    assert f'<p>Remplacée par\u00a0: <a href="../ctg-test-2027-2031/">{abbr} Test 2027-2031</a></p>' in old
+    assert f'<p>Remplace\u00a0: <a href="../ctg-test-2022-2026/">{abbr} Test 2022-2026</a></p>' in new
+    assert "Remplace\u00a0:" not in old and "Remplacée par" not in new
