@@ -231,3 +231,42 @@ def test_site_links_a_renewal_and_the_convention_it_replaces(make_project):
     assert f'<p>Remplacée par\u00a0: <a href="../ctg-test-2027-2031/">{abbr} Test 2027-2031</a></p>' in old
     assert f'<p>Remplace\u00a0: <a href="../ctg-test-2022-2026/">{abbr} Test 2022-2026</a></p>' in new
     assert "Remplace\u00a0:" not in old and "Remplacée par" not in new
+
+
+# ---------------------------------------------------------------- redline between two conventions
+
+def test_redline_of_a_renewal_has_a_cover_a_closing_and_the_signatures_after_it(make_project, tmp_path):
+    import subprocess
+
+    import docx
+    from docx.oxml.ns import qn
+
+    root = make_project(RENEWAL)
+    result = run_build(root, "redline", "ctg-test-2022-2026", "ctg-test-2027-2031")
+    assert result.code == 0, result.err
+    path = root / "dist/ctg-test-2027-2031/comparaison-ctg-test-2022-2026--ctg-test-2027-2031.docx"
+    body = list(docx.Document(str(path)).element.body.iterchildren())
+
+    def text(el) -> str:
+        return "".join(t.text or "" for t in el.iter(qn("w:t")))
+
+    texts = [text(el) for el in body]
+    assert texts[:6] == ["Texte comparé\u00a0: CTG Test 2027-2031", "La Communauté de communes du Test", "2027 – 2031",
+                         "Entre", "La Caisse d’allocations familiales du Pas-de-Calais",
+                         "La Communauté de communes du Test"]
+    closing = texts.index("Le présent texte comparé est un document de travail, qui n’est pas destiné à la signature.")
+    assert body[closing + 1].tag == qn("w:tbl")
+    assert texts[closing + 1].startswith("Pour la Caisse d’allocations familiales du Pas-de-Calais")
+    assert not any("version consolidée comporte" in t or "Convention non signée" in t for t in texts)
+    # the sommaire: every entry titled (the annexes the renewal drops are deleted text, not entries)
+    start = texts.index("Sommaire")
+    entries = [t for t in texts[start + 1:start + 40] if t and t[-1].isdigit()]
+    assert entries[-1] == "Annexe\u00a01 – Liste des communes couvertes8"
+    assert all(t.rstrip("0123456789") for t in entries)
+    # the page: the signatures follow the closing on the same page
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                   capture_output=True, timeout=300, check=True)
+    pdf = subprocess.run(["pdftotext", "-layout", str(tmp_path / (path.stem + ".pdf")), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    page = next(p for p in pdf.split("\f") if "texte comparé est un document de travail" in p)
+    assert "Pour la Caisse d’allocations familiales du" in page.split("texte comparé est un document de travail")[1]
