@@ -270,3 +270,17 @@ def test_redline_of_a_renewal_has_a_cover_a_closing_and_the_signatures_after_it(
                          text=True, check=True).stdout
     page = next(p for p in pdf.split("\f") if "texte comparé est un document de travail" in p)
     assert "Pour la Caisse d’allocations familiales du" in page.split("texte comparé est un document de travail")[1]
+
+
+def test_the_guides_columns_example_builds(make_project):
+    import re
+
+    from fixture_corpus import ROOT
+
+    guide = (ROOT / "docs/annexes.md").read_text(encoding="utf-8")
+    example = next(b for b in re.findall(r"```yaml\n(.*?)```", guide, re.S) if "colonnes:" in b)
+    root = make_project({f"{CONV}/annexes/communes.md": example})
+    result = run_build(root, "markdown")
+    assert result.code == 0, result.err
+    # population@2026 is the default data's year: the same populations, an evolution of zero
+    assert "| Acheville | 62003 | 601 | 601 | 0 |\n" in result.out
