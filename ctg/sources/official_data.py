@@ -315,8 +315,6 @@ def update(registry: Path, diags: Diagnostics, version: str | None = None, depar
 
     Returns None (with diagnostics) on error; nothing is written then.
     """
-    from ..core.outputs import write_atomic
-
     config_path = registry / CONFIG_FILE
     config = read_config(registry, diags)
     if diags.errors:
@@ -363,13 +361,20 @@ def update(registry: Path, diags: Diagnostics, version: str | None = None, depar
         folder / EPCI_FILE: render_epci(official),
         config_path: render_config(source, deps),
     }
+    return UpdateResult(source, deps, len(official.communes), len(official.epci), _write(outputs))
+
+
+def _write(outputs: dict[Path, str]) -> list[Path]:
+    """Write the files whose text changed; returns them."""
+    from ..core.outputs import write_atomic
+
     changed = []
     for path, text in outputs.items():
         data = text.encode("utf-8")
         if not path.exists() or path.read_bytes() != data:
             write_atomic(path, data)
             changed.append(path)
-    return UpdateResult(source, deps, len(official.communes), len(official.epci), changed)
+    return changed
 
 
 def vintage_folder(registry: Path, cog: int, diags: Diagnostics) -> Path:
