@@ -231,6 +231,9 @@ def test_site_links_a_renewal_and_the_convention_it_replaces(make_project):
     assert f'<p>Remplacée par\u00a0: <a href="../ctg-test-2027-2031/">{abbr} Test 2027-2031</a></p>' in old
     assert f'<p>Remplace\u00a0: <a href="../ctg-test-2022-2026/">{abbr} Test 2022-2026</a></p>' in new
     assert "Remplace\u00a0:" not in old and "Remplacée par" not in new
+    listing = (pages / "index.html").read_text(encoding="utf-8")
+    assert ("31\u00a0décembre\u00a02026\u202f; remplacée par «\u00a0<abbr title=\"Convention territoriale globale\" "
+            "tabindex=\"0\">CTG</abbr> Test 2027-2031\u00a0»</li>") in listing
 
 
 # ---------------------------------------------------------------- redline between two conventions

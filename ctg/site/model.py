@@ -183,7 +183,7 @@ def _list_pages(model: SiteModel, conventions, views: dict, territories: list[di
     model.pages[CONVENTIONS_INDEX] = GeneratedPage("Conventions", render_page(
         "liste.html", title="Conventions", intro="Les conventions territoriales globales publiées, par territoire.",
         items=[{"title": views[c.id]["short_title"], "uri": views[c.id]["key"], "view": views[c.id],
-                "detail": views[c.id]["period"]} for c in ordered]))
+                "detail": _list_detail(views[c.id])} for c in ordered]))
     if territories:  # the tab, like the menu entry, only when a published convention covers one
         model.pages[TERRITORIES_INDEX] = GeneratedPage("Territoires", render_page(
             "liste.html", title="Territoires", intro="Les territoires couverts par une convention publiée et leurs communes.",
@@ -247,6 +247,12 @@ def _convention_view(c: AssembledDocument, avenants: list[AssembledDocument], do
         "last_avenant": last, "territory_id": territory_id, "territory": capitalize(c.territory),
         "territory_key": f"territoires/{territory_id}.md" if territory_id else None,
     }
+
+
+def _list_detail(view: dict) -> str:
+    """« du … au … », and « remplacée par CTG … » for a convention renewed."""
+    replaced = view.get("replaced_by")
+    return view["period"] + (f" ; remplacée par « {replaced['title']} »" if replaced else "")
 
 
 def _link_renewals(corpus: Corpus, views: dict) -> None:
