@@ -287,3 +287,78 @@ def test_the_guides_columns_example_builds(make_project):
     assert result.code == 0, result.err
     # population@2026 is the default data's year: the same populations, an evolution of zero
     assert "| Acheville | 62003 | 601 | 601 | 0 |\n" in result.out
+
+
+# ---------------------------------------------------------------- the bundled corpus: a renewal of the Ternois CTG
+
+TERNOIS = "ctg-cc-ternois-2023-2027"
+RENEWED = "ctg-cc-ternois-2028-2032"
+
+
+@pytest.fixture(scope="module")
+def bundled_renewal(tmp_path_factory):
+    """A copy of the bundled corpus with the Ternois CTG renewed for 2028-2032: without the MSA, one sentence
+    rewritten, its plan d'actions retitled."""
+    import shutil
+
+    from fixture_corpus import ROOT
+
+    root = tmp_path_factory.mktemp("bundled-renewal")
+    for folder in ("conventions", "templates"):
+        shutil.copytree(ROOT / folder, root / folder)
+    folder = root / "conventions" / RENEWED
+    shutil.copytree(root / "conventions" / TERNOIS, folder)
+    (folder / "empreintes.yaml").unlink(missing_ok=True)
+    conv = folder / "convention.md"
+    text = (conv.read_text(encoding="utf-8")
+            .replace(f"identifiant: {TERNOIS}", f"identifiant: {RENEWED}\nremplace: {TERNOIS}")
+            .replace("titre_court: Ctg du Ternois 2023-2027", "titre_court: Ctg du Ternois 2028-2032")
+            .replace("statut: prêt pour signature", "statut: projet")
+            .replace("debut: 2023-01-01", "debut: 2028-01-01").replace("fin: 2027-12-31", "fin: 2032-12-31")
+            .replace("  - organisation: msa-npdc\n", "")
+            .replace("l'expérience d'une première Ctg, conclue pour la période 2018-2022.",
+                     "l'expérience de deux Ctg, conclues pour les périodes 2018-2022 et 2023-2027."))
+    conv.write_text(text, encoding="utf-8")
+    plan = folder / "annexes" / "plan-actions.md"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("2023-2027", "2028-2032"), encoding="utf-8")
+    return root
+
+
+def test_bundled_renewal_diff(bundled_renewal):
+    result = run_build(bundled_renewal, "diff", TERNOIS, RENEWED)
+    assert result.code == 0, result.err
+    text = result.out.replace("\u00a0", " ").replace("\u202f", " ")
+    for line in [
+        f"{RENEWED} remplace {TERNOIS}.",
+        "Parties retirées : la Mutualité sociale agricole Nord-Pas-de-Calais",
+        "  modifié : Article 3 – Champs d'intervention de la Communauté de communes du Ternois (6 mots en moins, "
+        "8 mots en plus)",
+        "      … de communes aborde cette convention forte de l'expérience [-d'une première Ctg, conclue pour la "
+        "période 2018-2022.-] {+de deux Ctg, conclues pour les périodes 2018-2022 et 2023-2027.+} Les compétences "
+        "mobilisées Parmi les compétences de la …",
+        "      … à la date de la dernière signature, en [-quatre-] {+trois+} exemplaires originaux. Pour la Caisse "
+        "d'allocations familiales du …",
+        "  renommé : Annexe 3 – Plan d'actions 2023-2027 et moyens mobilisés par chaque signataire → Annexe 3 – Plan "
+        "d'actions 2028-2032 et moyens mobilisés par chaque signataire",
+        "  inchangés : 4",
+    ]:
+        assert line + "\n" in text, line
+
+
+def test_bundled_renewal_redline(bundled_renewal):
+    import docx
+    from docx.oxml.ns import qn
+
+    result = run_build(bundled_renewal, "redline", TERNOIS, RENEWED)
+    assert result.code == 0, result.err
+    path = bundled_renewal / f"dist/{RENEWED}/comparaison-{TERNOIS}--{RENEWED}.docx"
+    body = list(docx.Document(str(path)).element.body.iterchildren())
+    texts = ["".join(t.text or "" for t in el.iter(qn("w:t"))) for el in body]
+    entre = texts.index("Entre")
+    assert texts[entre + 1:entre + 4] == ["La Caisse d’allocations familiales du Pas-de-Calais",
+                                          "La Communauté de communes du Ternois", "Le Département du Pas-de-Calais"]
+    closing = texts.index("Le présent texte comparé est un document de travail, qui n’est pas destiné à la signature.")
+    assert body[closing + 1].tag == qn("w:tbl") and "Pour la Caisse" in texts[closing + 1]
+    assert "Pour la Mutualité sociale agricole" not in texts[closing + 1]  # deleted text: w:delText
+    deleted = "".join(t.text or "" for t in body[closing + 1].iter(qn("w:delText")))
+    assert "Pour la Mutualité sociale agricole Nord-Pas-de-Calais" in deleted

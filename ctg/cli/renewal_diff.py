@@ -83,10 +83,16 @@ def _match(old: list[Piece], new: list[Piece]) -> tuple[list[tuple[Piece | None,
 _SUB_NUMBER = re.compile(r"^\d+(?:\.\d+)*\s+[–-]\s+")
 
 
+_MARKUP = re.compile(r"\*\*|(?<!\w)\*|\*(?!\w)|[\[\]]")
+_PAGES = re.compile(r"\[[^\n]*\]\{\.mention-pages\}")  # « comporte N pages »: filled in at layout
+
+
 def _words(text: str) -> list[str]:
-    """The words as read; a sub-article's number left out (a renumbered article is not a changed one)."""
-    return " ".join(_SUB_NUMBER.sub("", line.text) if line.heading else line.text
-                    for line in readable(text)).split()
+    """The words as read: no emphasis marks or brackets of spans, no page-count mention; a sub-article's
+    number left out (a renumbered article is not a changed one)."""
+    lines = readable(_PAGES.sub("", text))
+    return _MARKUP.sub("", " ".join(_SUB_NUMBER.sub("", line.text) if line.heading else line.text
+                                    for line in lines)).split()
 
 
 def _counts(old: str, new: str) -> tuple[int, int]:
@@ -109,10 +115,11 @@ def _section(label: str, pairs, excerpts: bool) -> list[str]:
             lines.append(f"  ajouté : {new.title}")
         elif new is None:
             lines.append(f"  retiré : {old.title}")
-        elif _words(old.text) == _words(new.text) and old.name == new.name:
+        elif _words(old.text) == _words(new.text):
             same += 1
             if old.title != new.title:
-                lines.append(f"  renuméroté : {old.title} → {new.title}")
+                what = "renuméroté" if old.name == new.name else "renommé"
+                lines.append(f"  {what} : {old.title} → {new.title}")
         else:
             removed, added = _counts(old.text, new.text)
             title = new.title if old.name == new.name else f"{old.title} → {new.title}"
