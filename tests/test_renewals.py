@@ -138,6 +138,12 @@ def test_pinned_convention_keeps_its_populations_when_a_vintage_is_added(make_pr
     assert (root / "conventions/_registre/officiel/2027/epci.yaml").is_file()
     check = run_build(root, "check")
     assert check.code == 0, check.err
+    shown = run_build(root, "registre")
+    assert shown.code == 0, shown.err
+    assert ("Autre millésime, conventions/_registre/officiel/2021\u00a0: code officiel géographique 2021, "
+            "populations 2018, 4 communes, 2 intercommunalités.") in shown.out
+    assert ("Autre millésime, conventions/_registre/officiel/2027\u00a0: code officiel géographique 2027, "
+            "populations 2024, 4 communes, 2 intercommunalités.") in shown.out
     after = run_build(root, "markdown")
     assert after.out == before.out
 
