@@ -368,3 +368,31 @@ def test_bundled_renewal_redline(bundled_renewal):
     assert "Pour la Mutualité sociale agricole" not in texts[closing + 1]  # deleted text: w:delText
     deleted = "".join(t.text or "" for t in body[closing + 1].iter(qn("w:delText")))
     assert "Pour la Mutualité sociale agricole Nord-Pas-de-Calais" in deleted
+
+
+def vintage_with_members(year: int, members: list[str]) -> dict[str, str]:
+    """MADE-UP TEST DATA: the CC du Test of that year with other members."""
+    epci = [dict(e, membres=[{"code": c, "siren": "", "nom": "", "populationTotale": 0, "populationMunicipale": 0}
+                             for c in members]) if e["code"] == "200072460" else e for e in PACKAGE["epci"]]
+    source = dataclasses.replace(SOURCE, version=f"{year - 2020}.0.0", cog=year, millesime_population=year - 3)
+    official = official_data.transform(PACKAGE["communes"], epci, ["62"], source)
+    folder = f"conventions/_registre/officiel/{year}"
+    mark = "# DONNÉES DE TEST INVENTÉES (tests/test_renewals.py), pas des données officielles.\n"
+    return {f"{folder}/communes.yaml": mark + official_data.render_communes(official),
+            f"{folder}/epci.yaml": mark + official_data.render_epci(official)}
+
+
+def test_pinned_convention_takes_the_members_of_its_year(make_project):
+    members = vintage_with_members(2021, ["62001", "62002", "62003", "62004"])
+    pinned = _conv.replace("territoire: cc-test", "territoire: cc-test\ndonnees_officielles: 2021")
+    root = make_project({f"{CONV}/convention.md": pinned, **members})
+    text = markdown(root, "ctg-test-2022-2026")
+    assert "| | **Total (4 communes)** |" in text
+    assert "| 62004 | Achicourt |" in text
+    added = pinned.replace("annexes:\n", "communes_ajoutees:\n  - insee: \"62004\"\n    motif: essai\nannexes:\n")
+    bad = make_project({f"{CONV}/convention.md": added, **members}, fingerprints=False)
+    result = run_build(bad, "check")
+    assert result.code == 1
+    assert ("conventions/ctg-test-2022-2026/convention.md:22\u00a0: erreur\u00a0: la commune 62004 (Achicourt) est déjà "
+            "membre de la CCT au 1er janvier 2021 (code officiel géographique 2021) : elle est couverte sans être "
+            "déclarée ; retirez-la de « communes_ajoutees ». [commune-deja-membre]") in result.err

@@ -141,8 +141,8 @@ def resolve_organisations(reg: Registry) -> None:
             reg.organisations[oid] = org.model_copy(update=update)
 
 
-def members_source(reg: Registry) -> str:
-    """« au 1er janvier 2026 (code officiel géographique 2026) » for messages."""
-    s = reg.source_officielle
+def members_source(reg: Registry, source: schemas.SourceTerritoire | None = None) -> str:
+    """« au 1er janvier 2026 (code officiel géographique 2026) » for messages (of the default data, or of source)."""
+    s = source or reg.source_officielle
     return f"au 1er janvier {s.cog} (code officiel géographique {s.cog})" if s else "dans les données officielles"
 
