@@ -20,7 +20,8 @@ from ..sources.corpus import AnnexSource, AvenantSource, ConventionSource, Corpu
 from ..sources.loader import REGISTRY_DIR
 from ..sources.models import ClauseModel, load_model
 from . import annex_content
-from .context import ConventionFacts, avenant_parties, avenant_visas, base_context, convention_facts
+from .context import (ConventionFacts, avenant_parties, avenant_visas, base_context, convention_facts,
+                      sigles_at)
 from .numbering import ArticlePlan, annex_anchor, article_label, fiche_anchor, number_articles
 from .parties import Party
 from .signature_block import closing, signature_block
@@ -238,7 +239,7 @@ class Assembler:
         title = f"Avenant n°\u00a0{av.meta.numero} à la {lower_first(parent.meta.titre)}"
         ctx = base_context(facts, self.corpus) | {
             "signataires": parties, "parent": parent.meta, "avenant": av.meta, "ajoutes": added,
-            "avenant_fin": fin,
+            "avenant_fin": fin, "sigles_registre": sigles_at(self.corpus, av.meta.signature.date),
         } | extras.context
         ctx |= self._references(av.id, articles, av.annexes, extras.fiche_numbers)
         visas = avenant_visas(self.corpus, av, parent, lower_first(parent.meta.titre))
