@@ -17,7 +17,7 @@ from . import org_names
 from .context import ConventionFacts
 from .equipment_view import equipment_context, equipment_groups
 from .plan_view import plan_dict, plan_views
-from .templating import render
+from .templating import _number, render
 
 
 def collectivite_name(corpus: Corpus, code: str) -> str:
@@ -47,6 +47,7 @@ def prepare(corpus: Corpus, conv: ConventionSource, facts: ConventionFacts) -> d
             "lignes_plan": rows,
             "population_annees": ", ".join(str(y) for y in years),
         },
+        "communes_millesimes": {year: v.communes for year, v in corpus.registry.millesimes.items()},
         "fiche_numbers": numbers,
     }
 
@@ -68,7 +69,64 @@ def render_generated(annex: AnnexSource, env, diags: Diagnostics, ctx: dict, dat
     if kind == "texte":
         return ""
     local = dict(ctx)
+    if kind == "communes" and annex.meta.colonnes:
+        local["tableau"] = communes_table(annex.meta.colonnes, ctx["communes"], data["communes_millesimes"])
     if kind == "glossaire":
         local["sigles"] = sigles_used(ctx["sigles_registre"], used_text or "", annex.meta.casse == "libre")
     template = f"annexes/{kind}.md.j2"
     return render(env, diags, local, template=template, path=Path(env.loader.searchpath[0]) / template)
+
+
+COLUMN_TITLES = {"insee": "Code INSEE", "nom": "Commune", "evolution": "Évolution"}
+
+
+def communes_table(columns: list[str], communes: list, vintages: dict[int, dict]) -> dict:
+    """The communes annex with the columns a convention asks for (« colonnes: »): headers, alignments, rows and
+    the total row, as Markdown cells. « population » is the convention's own vintage, « population@2021 » the
+    vintage of that geographic code, « evolution » the difference of the two population columns before it."""
+    heads, aligns, cells, totals = [], [], [[] for _ in communes], []
+    pops: list[list[int | None]] = []
+    for col in columns:
+        name, _, year = col.partition("@")
+        if name == "population":
+            values = _populations(communes, vintages.get(int(year)) if year else None, bool(year))
+            pops.append(values)
+            heads.append(f"Population {_vintage_year(communes, vintages, year)}".strip())
+            cells_of = [_number(v) if v is not None else "—" for v in values]
+            total = _number(sum(v for v in values if v is not None))
+        elif name == "evolution":
+            before, after = (pops[-2], pops[-1]) if len(pops) >= 2 else ([None] * len(communes), [None] * len(communes))
+            values = [a - b if a is not None and b is not None else None for a, b in zip(after, before)]
+            heads.append(COLUMN_TITLES[name])
+            cells_of = [_signed(v) for v in values]
+            total = _signed(sum(v for v in values if v is not None))
+        else:
+            heads.append(COLUMN_TITLES.get(name, name))
+            cells_of = [str(getattr(c, name, "")) for c in communes]
+            total = ""
+        aligns.append("----------:" if name in ("population", "evolution") else ":----------")
+        for row, cell in zip(cells, cells_of):
+            row.append(cell)
+        totals.append(f"**{total}**" if total else "")
+    label = next((i for i, col in enumerate(columns) if col == "nom"), None)
+    if label is not None:
+        totals[label] = f"**Total ({len(communes)} communes)**"
+    return {"entetes": heads, "alignements": aligns, "lignes": cells, "total": totals}
+
+
+def _populations(communes: list, vintage: dict | None, other: bool) -> list[int | None]:
+    if not other:
+        return [c.population for c in communes]
+    return [vintage[c.insee].population if vintage and c.insee in vintage else None for c in communes]
+
+
+def _vintage_year(communes: list, vintages: dict[int, dict], year: str) -> str:
+    """The population's own year (« millésime ») of a vintage, which is not its geographic code's year."""
+    pool = (vintages.get(int(year)) or {}).values() if year else communes
+    return str(next((c.annee for c in pool), year))
+
+
+def _signed(n: int | None) -> str:
+    if n is None:
+        return "—"
+    return ("+" if n > 0 else "−" if n < 0 else "") + _number(abs(n))

@@ -19,7 +19,8 @@ from ..sources.corpus import AnnexSource, AvenantSource, ConventionSource, Corpu
 from ..sources.loader import REGISTRY_DIR
 from ..sources.models import ClauseModel, load_model
 from . import annex_content
-from .context import ConventionFacts, avenant_parties, avenant_visas, base_context, convention_facts
+from .context import (ConventionFacts, avenant_parties, avenant_visas, base_context, convention_facts,
+                      sigles_at)
 from .local_clauses import LocalClauses, after_signatures_parts, local_clauses
 from .numbering import (ArticlePlan, additions, annex_anchor, article_label, fiche_anchor, number_articles,
                         shift_headings, typed_annex_number, typed_numbers)
@@ -212,6 +213,9 @@ class Assembler:
             paths.append(reg.sigles_src.path)
         if conv.equipements is not None and reg.types_equipements_src is not None:
             paths.append(reg.types_equipements_src.path)
+        if conv.meta.donnees_officielles or any(a.meta.colonnes for a in conv.annexes):  # pinned vintages
+            paths += [v.folder / name for v in reg.millesimes.values() for name in ("communes.yaml", "epci.yaml")
+                      if (v.folder / name).exists()]
         return paths
 
     def convention(self, conv: ConventionSource) -> AssembledDocument | None:
@@ -272,7 +276,7 @@ class Assembler:
         title = f"Avenant n°\u00a0{av.meta.numero} à la {lower_first(parent.meta.titre)}"
         ctx = base_context(facts, self.corpus) | {
             "signataires": parties, "parent": parent.meta, "avenant": av.meta, "ajoutes": added,
-            "avenant_fin": fin,
+            "avenant_fin": fin, "sigles_registre": sigles_at(self.corpus, av.meta.signature.date),
         } | extras.context
         ctx |= self._references(av.id, articles, av.annexes, extras.fiche_numbers)
         visas = avenant_visas(self.corpus, av, parent, lower_first(parent.meta.titre))

@@ -45,10 +45,25 @@ def covered_communes(corpus: Corpus, conv: ConventionSource) -> list[Commune]:
     territory = corpus.registry.organisations.get(conv.meta.territoire)
     if territory is None:
         return []
-    codes = set(territory.communes) - {d.insee for d in conv.meta.communes_retirees}
+    communes, members = pinned_data(corpus, conv, territory)
+    codes = set(members) - {d.insee for d in conv.meta.communes_retirees}
     codes |= {d.insee for d in conv.meta.communes_ajoutees}
-    found = [corpus.registry.communes[c] for c in codes if c in corpus.registry.communes]
+    found = [communes[c] for c in codes if c in communes]
     return sorted(found, key=lambda c: c.insee)
+
+
+def pinned_data(corpus: Corpus, conv: ConventionSource, territory) -> tuple[dict, list[str]]:
+    """The communes (by INSEE code) of the vintage the convention is pinned to (« donnees_officielles: »), and
+    the territory's members in it: an EPCI's membership is that vintage's, unless the registry lists them."""
+    reg = corpus.registry
+    vintage = reg.millesimes.get(conv.meta.donnees_officielles) if conv.meta.donnees_officielles else None
+    if vintage is None:  # default, or an unknown year (reported by checks/renewals.py)
+        return reg.communes, list(territory.communes)
+    typed = reg.organisation_src.get(territory.id)
+    listed = typed is not None and isinstance(typed.doc.data, dict) and typed.doc.data.get("communes")
+    epci = vintage.epci.get(territory.siren) if territory.siren else None
+    members = list(territory.communes) if listed or epci is None else list(epci.membres)
+    return vintage.communes, members
 
 
 def sivom_views(corpus: Corpus, conv: ConventionSource) -> list[OrgView]:
@@ -92,6 +107,13 @@ def convention_facts(corpus: Corpus, conv: ConventionSource) -> ConventionFacts:
     )
 
 
+def sigles_at(corpus: Corpus, signed_on: dt.date | None) -> dict[str, str]:
+    """The registry's sigles a text signed on that day may print: not those added after (« depuis: »)."""
+    since = corpus.registry.sigles_depuis
+    return {k: v for k, v in corpus.registry.sigles.items()
+            if signed_on is None or k not in since or since[k] <= signed_on}
+
+
 def base_context(facts: ConventionFacts, corpus: Corpus) -> dict:
     """Variables shared by a convention and its avenants' templates."""
     return {
@@ -106,7 +128,7 @@ def base_context(facts: ConventionFacts, corpus: Corpus) -> dict:
         "date": date_fr,
         "blanc": blank,  # a form's blank in an annex: « ………… (date de la séance) »
         "en_lettres": in_words,
-        "sigles_registre": corpus.registry.sigles,
+        "sigles_registre": sigles_at(corpus, facts.conv.meta.signature.date),
     }
 
 

@@ -15,7 +15,7 @@ import re
 import unicodedata
 
 from ..assembly import org_names
-from ..assembly.context import covered_communes
+from ..assembly.context import covered_communes, pinned_data
 from ..core.diagnostics import Diagnostics
 from ..core.french import de
 from ..sources.corpus import ConventionSource, Corpus, Located, Registry
@@ -214,10 +214,19 @@ class TerritoryChecks:
 
     # ------------------------------------------------------------ conventions
 
+    def _data_of(self, conv: ConventionSource, territory) -> tuple[dict, set[str], str]:
+        """The communes known to the convention's official data, the territory's members there, and
+        « au 1er janvier 2026 (code officiel géographique 2026) » for messages (« donnees_officielles: »)."""
+        if territory is None:
+            return self.reg.communes, set(), members_source(self.reg)
+        known, members = pinned_data(self.corpus, conv, territory)
+        vintage = self.reg.millesimes.get(conv.meta.donnees_officielles or 0)
+        return known, set(members), members_source(self.reg, vintage.source if vintage else None)
+
     def convention(self, conv: ConventionSource) -> None:
         meta, src, reg = conv.meta, conv.src, self.reg
         territory = reg.organisations.get(meta.territoire)
-        members = set(territory.communes) if territory is not None else set()
+        known, members, when = self._data_of(conv, territory)
         who = org_names.designation(territory) if territory is not None else meta.territoire
         seen: dict[str, str] = {}
         for key in ("communes_ajoutees", "communes_retirees"):
@@ -228,9 +237,11 @@ class TerritoryChecks:
                                      f"la commune {d.insee} est déjà déclarée dans « {seen[d.insee]} ».")
                     continue
                 seen[d.insee] = key
-                if d.insee not in reg.communes:
+                if d.insee not in known:
                     self.diags.error(conv.path, line, "commune-inconnue", self.names.unknown(d.insee, d.nom))
                     continue
+                if d.insee not in reg.communes:
+                    continue  # a commune of the convention's own vintage only (merged since): nothing to compare
                 if d.nom:
                     problem = self.names.name_problem(d.insee, d.nom)
                     if problem:
@@ -240,12 +251,12 @@ class TerritoryChecks:
                 if key == "communes_ajoutees" and d.insee in members:
                     self.diags.error(conv.path, line, "commune-deja-membre",
                                      f"la commune {self.names.label(d.insee)} est déjà membre {de(who)} "
-                                     f"{members_source(reg)} : elle est couverte sans être déclarée ; retirez-la de "
+                                     f"{when} : elle est couverte sans être déclarée ; retirez-la de "
                                      "« communes_ajoutees ».")
                 if key == "communes_retirees" and d.insee not in members:
                     self.diags.error(conv.path, line, "commune-non-membre",
                                      f"la commune {self.names.label(d.insee)} n'est pas membre {de(who)} "
-                                     f"{members_source(reg)} : il n'y a rien à retirer ; supprimez cette déclaration.")
+                                     f"{when} : il n'y a rien à retirer ; supprimez cette déclaration.")
         covered = {c.insee for c in covered_communes(self.corpus, conv)}
         for i, s in enumerate(meta.signataires):
             org = reg.organisations.get(s.organisation)
@@ -254,7 +265,7 @@ class TerritoryChecks:
             if org.insee not in covered:
                 self.diags.error(conv.path, src.line("signataires", i, "organisation"), "signataire-hors-territoire",
                                  f"la commune {self.names.label(org.insee)} signe la convention mais n'est pas membre "
-                                 f"{de(who)} {members_source(reg)} ; déclarez-la dans « communes_ajoutees » avec son "
+                                 f"{de(who)} {when} ; déclarez-la dans « communes_ajoutees » avec son "
                                  "motif, ou retirez-la des signataires.")
 
 

@@ -17,6 +17,7 @@ from .deliberations import check_deliberations, check_forms
 from .equipment_types import check_equipment_types
 from .epci_names import check_epci_names
 from .signatories import check_signatories
+from .renewals import check_renewals
 from .territory_checks import check_territory
 
 FINAL = (Statut.pret, Statut.signee)
@@ -62,6 +63,7 @@ class Validator:
         check_territory(self.corpus, self.diags)
         check_equipment_types(self.corpus, self.diags)
         check_epci_names(self.corpus, self.diags)
+        check_renewals(self.corpus, self.diags)  # remplace:, donnees_officielles:, colonnes:
         check_deliberations(self.corpus, self.diags)  # conventions/_deliberations/
         check_forms(self.corpus, self.diags)  # maires.yaml
         check_clause_folders(self.corpus, self.diags)  # _registre/clauses/<territoire>/

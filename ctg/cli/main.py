@@ -104,7 +104,8 @@ def make_parser() -> argparse.ArgumentParser:
 
     scaffold.add_arguments(add("new", "créer le squelette d'une convention ou d'un avenant "
                                       "(new convention, new avenant CONVENTION)"))
-    review_diff.add_arguments(add("diff", "comparer le texte des documents entre deux révisions git (relecture)"))
+    review_diff.add_arguments(add("diff", "comparer le texte des documents entre deux révisions git (relecture), "
+                                          "ou deux conventions (renouvellement)"))
     add("schemas", "régénérer les schémas JSON des sources (dossier schemas/) pour l'éditeur")
     from . import version_commands  # avenants applied: consolidated versions and redlines
 
@@ -240,6 +241,10 @@ def _run_on_files(command: str, args, project: Project) -> int:
     from . import editor_schemas, review_diff, scaffold
 
     module = {"new": scaffold, "diff": review_diff, "schemas": editor_schemas}[command]
+    if command == "diff":  # two convention identifiers: a renewal compared with the convention it follows
+        from . import renewal_diff
+
+        module = renewal_diff if renewal_diff.applies(args, project.root) else module
     return module.command(args, project.root) if command != "schemas" else module.command(project.root)
 
 

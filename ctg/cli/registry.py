@@ -63,4 +63,9 @@ def command(args, root: Path) -> int:
     s = reg.source_officielle
     say(f"Données officielles : {s.paquet} {s.version} (code officiel géographique {s.cog}, "
         f"populations {s.millesime_population}) : {len(reg.communes)} communes, {len(reg.epci)} intercommunalités.")
+    for year, vintage in sorted(reg.millesimes.items()):
+        if vintage.folder != registry / OFFICIAL_DIR and vintage.source is not None:
+            say(f"Autre millésime, {diags.rel(vintage.folder)} : code officiel géographique {year}, populations "
+                f"{vintage.source.millesime_population}, {len(vintage.communes)} communes, "
+                f"{len(vintage.epci)} intercommunalités.")
     return 0

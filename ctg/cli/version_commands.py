@@ -20,7 +20,8 @@ from ..assembly.assemble import Assembler, cover
 from ..core import pandoc
 from ..core.diagnostics import Diagnostics
 from ..core.document import AssembledDocument
-from ..core.french import date_fr, enumeration, french_typography
+from ..core.ast import is_div
+from ..core.french import capitalize, date_fr, enumeration, french_typography
 from ..core.outputs import write_atomic
 from ..core.project import Project
 from ..sources.corpus import AvenantSource, ConventionSource, Corpus
@@ -196,6 +197,33 @@ def _authors_fr(marks: list[Mark]) -> str:
     return enumeration([f"« {m.author} » au {date_fr(dt.date.fromisoformat(m.date[:10]))}" for m in marks])
 
 
+def _cover(title: str, doc: AssembledDocument) -> str:
+    """The cover of a comparison: B's territory, period and parties (« Entre » and each party's name)."""
+    text = cover(title, doc.territory, doc.start, doc.end, [], "comparaison", "convention")
+    names = "".join(f"{capitalize(s.organisation)}\n\n" for s in doc.signatories)
+    return text.replace("Entre\n\n:::", f"Entre\n\n{names}:::", 1)
+
+
+COMPARISON_CLOSING = ("::: {.cloture}\nLe présent texte comparé est un document de travail, qui n'est pas destiné à "
+                      "la signature.\n:::\n")
+
+
+def _closing(blocks: list) -> list:
+    """The closing formula of a comparison says what it is (not « la présente version consolidée comporte
+    N pages »): one closing, untracked, where the compared texts had theirs, the signatures right after it."""
+    closing = pandoc.to_ast(french_typography(COMPARISON_CLOSING))["blocks"][0]
+    signatures = [b for b in blocks if is_div(b, "signatures")]  # the new block, and an old one it replaces
+    out, done = [], False
+    for block in blocks:
+        if is_div(block, "cloture"):
+            if not done:
+                out += [closing, *signatures]
+            done = True
+        elif not is_div(block, "signatures"):
+            out.append(block)
+    return out if done else blocks
+
+
 def comparison(assembler: Assembler, a: Side, b: Side) -> tuple[AssembledDocument, dict, list[Mark]] | None:
     """The redline as a document (B's metadata, a cover and a banner of its own) and its AST."""
     chain = versions_between(assembler, a, b)
@@ -208,11 +236,10 @@ def comparison(assembler: Assembler, a: Side, b: Side) -> tuple[AssembledDocumen
     banner = ("::: {.comparaison}\n**Texte comparé — document de travail ; seuls les textes signés font foi.**\n\n"
               f"Version de référence : {a.label}.\n\nVersion comparée : {b.label}.\n\n"
               f"Les ajouts, les suppressions et les déplacements sont des modifications suivies, {who}.\n:::\n")
-    shell = (cover(title, b.doc.territory, b.doc.start, b.doc.end, [], "comparaison", "convention")
-             + "\n" + banner + "\n::: {.sommaire}\nSommaire\n:::\n")
+    shell = (_cover(title, b.doc) + "\n" + banner + "\n::: {.sommaire}\nSommaire\n:::\n")
     shell_ast = pandoc.to_ast(french_typography(shell))
     asts = [pandoc.to_ast(doc.markdown) for doc, _ in chain]
-    blocks = shell_ast["blocks"] + compare_versions(asts, marks)
+    blocks = shell_ast["blocks"] + _closing(compare_versions(asts, marks))
     ident = f"comparaison-{a.doc.id}--{b.doc.id}"
     doc = replace(b.doc, id=ident, kind="comparaison", parent=b.conv.id, status="comparaison", title=title,
                   short_title=f"Texte comparé – {b.conv.meta.titre_court}", markdown=shell)

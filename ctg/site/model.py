@@ -85,6 +85,7 @@ def build_model(corpus: Corpus, docs: dict[str, AssembledDocument], *, public: b
     avenants_of = {c.id: sorted((d for d in published.values() if d.parent == c.id), key=lambda a: (a.start, a.id))
                    for c in conventions}
     views = {c.id: _convention_view(c, avenants_of[c.id], doc_pages, model, corpus, today) for c in conventions}
+    _link_renewals(corpus, views)
     # délibérations (ctg/site/deliberations.py): their pages, and on each document the ones approving it
     from . import deliberations as delib_pages
 
@@ -182,7 +183,7 @@ def _list_pages(model: SiteModel, conventions, views: dict, territories: list[di
     model.pages[CONVENTIONS_INDEX] = GeneratedPage("Conventions", render_page(
         "liste.html", title="Conventions", intro="Les conventions territoriales globales publiées, par territoire.",
         items=[{"title": views[c.id]["short_title"], "uri": views[c.id]["key"], "view": views[c.id],
-                "detail": views[c.id]["period"]} for c in ordered]))
+                "detail": _list_detail(views[c.id])} for c in ordered]))
     if territories:  # the tab, like the menu entry, only when a published convention covers one
         model.pages[TERRITORIES_INDEX] = GeneratedPage("Territoires", render_page(
             "liste.html", title="Territoires", intro="Les territoires couverts par une convention publiée et leurs communes.",
@@ -246,6 +247,25 @@ def _convention_view(c: AssembledDocument, avenants: list[AssembledDocument], do
         "last_avenant": last, "territory_id": territory_id, "territory": capitalize(c.territory),
         "territory_key": f"territoires/{territory_id}.md" if territory_id else None,
     }
+
+
+def _list_detail(view: dict) -> str:
+    """« du … au … », and « remplacée par CTG … » for a convention renewed."""
+    replaced = view.get("replaced_by")
+    return view["period"] + (f" ; remplacée par « {replaced['title']} »" if replaced else "")
+
+
+def _link_renewals(corpus: Corpus, views: dict) -> None:
+    """« Remplace : » on a renewal's page, « Remplacée par : » on the convention it replaces (when published)."""
+    for cid, view in views.items():
+        view.setdefault("replaced_by", None)
+        view.setdefault("replaces", None)
+    for cid, view in views.items():
+        src = corpus.conventions.get(cid)
+        old = views.get(src.meta.remplace) if src is not None and src.meta.remplace else None
+        if old is not None:
+            view["replaces"] = {"title": old["short_title"], "key": old["key"]}
+            old["replaced_by"] = {"title": view["short_title"], "key": view["key"]}
 
 
 def _avenant_view(av: AssembledDocument, parent: dict, doc_pages, model: SiteModel, today: dt.date) -> dict:

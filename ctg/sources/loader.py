@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pathlib import Path
 
 from ..core.confine import excerpt
@@ -89,16 +91,37 @@ def load_registry(folder: Path, diags: Diagnostics) -> Registry:
     if sigles.exists():
         doc = read_yaml(sigles, diags)
         if doc is not None:
-            bad = ([k for k, v in doc.data.items() if not isinstance(v, str)] if isinstance(doc.data, dict)
+            bad = ([k for k, v in doc.data.items() if not _sigle_ok(v)] if isinstance(doc.data, dict)
                    else [None])
             if not bad:
-                reg.sigles = {str(k): v.strip() for k, v in doc.data.items()}
+                reg.sigles = {str(k): (v if isinstance(v, str) else v["sens"]).strip() for k, v in doc.data.items()}
+                reg.sigles_depuis = {str(k): _date(v["depuis"]) for k, v in doc.data.items()
+                                     if isinstance(v, dict) and "depuis" in v}
                 reg.sigles_src = Located(sigles, doc)
             for key in bad:  # each at its line
                 diags.error(sigles, doc.line((key,)) if key is not None else doc.first_line, "type-invalide",
-                            "le glossaire doit associer chaque sigle à son développé (« SIGLE: développé »)"
+                            "le glossaire doit associer chaque sigle à son développé (« SIGLE: développé », ou "
+                            "« SIGLE: {sens: développé, depuis: AAAA-MM-JJ} »)"
                             + (f" ; « {excerpt(key)} » n'est pas suivi d'un texte." if key is not None else "."))
     return reg
+
+
+def _sigle_ok(value) -> bool:
+    """« développé », or {sens: développé, depuis: date}: a sigle added after a text was signed (the glossary of
+    a text signed before that date leaves it out, so that its signed text does not change)."""
+    if isinstance(value, str):
+        return True
+    return (isinstance(value, dict) and isinstance(value.get("sens"), str) and set(value) <= {"sens", "depuis"}
+            and _date(value.get("depuis", dt.date.min)) is not None)
+
+
+def _date(value) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
 
 
 def load_convention(folder: Path, diags: Diagnostics) -> ConventionSource | None:

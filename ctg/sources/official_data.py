@@ -315,8 +315,6 @@ def update(registry: Path, diags: Diagnostics, version: str | None = None, depar
 
     Returns None (with diagnostics) on error; nothing is written then.
     """
-    from ..core.outputs import write_atomic
-
     config_path = registry / CONFIG_FILE
     config = read_config(registry, diags)
     if diags.errors:
@@ -357,15 +355,37 @@ def update(registry: Path, diags: Diagnostics, version: str | None = None, depar
         diags.error(config_path, 0, "departement-vide",
                     f"aucune commune des départements {', '.join(deps)} dans {name} {got}.")
         return None
+    folder = vintage_folder(registry, cog, diags)
     outputs = {
-        registry / OFFICIAL_DIR / COMMUNES_FILE: render_communes(official),
-        registry / OFFICIAL_DIR / EPCI_FILE: render_epci(official),
+        folder / COMMUNES_FILE: render_communes(official),
+        folder / EPCI_FILE: render_epci(official),
         config_path: render_config(source, deps),
     }
+    return UpdateResult(source, deps, len(official.communes), len(official.epci), _write(outputs))
+
+
+def _write(outputs: dict[Path, str]) -> list[Path]:
+    """Write the files whose text changed; returns them."""
+    from ..core.outputs import write_atomic
+
     changed = []
     for path, text in outputs.items():
         data = text.encode("utf-8")
         if not path.exists() or path.read_bytes() != data:
             write_atomic(path, data)
             changed.append(path)
-    return UpdateResult(source, deps, len(official.communes), len(official.epci), changed)
+    return changed
+
+
+def vintage_folder(registry: Path, cog: int, diags: Diagnostics) -> Path:
+    """Where the data of this geographic code go: officiel/ when it holds that same code (or nothing yet),
+    else officiel/ANNEE/ beside it, so that a new vintage never changes the conventions pinned to another."""
+    folder = registry / OFFICIAL_DIR
+    current = folder / COMMUNES_FILE
+    if not current.exists():
+        return folder
+    doc = read_yaml(current, Diagnostics(diags.root))
+    source = doc.data.get("source") if doc is not None and isinstance(doc.data, dict) else None
+    if isinstance(source, dict) and source.get("cog") == cog:
+        return folder
+    return folder / str(cog)

@@ -11,15 +11,13 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from .data_schemas import (ChampFiche, Equipement, Equipements, EquipementsCollectivite, Fiche,  # noqa: F401
                            NiveauPlan, PlanActions, TypeEquipement, TypesEquipements)  # the data files' schemas
 from .operations import operation_problem
-from .signatory_keys import commune_as_organisation, organisation_or_commune
-
-
 from .schemas_base import Code, Ident, Insee, Model, Siren, Text  # noqa: F401 (Code, Siren: imported from here)
+from .signatory_keys import commune_as_organisation, organisation_or_commune
 
 
 class Statut(str, Enum):
@@ -220,6 +218,11 @@ class Convention(Model):
         default_factory=list, description="Communes couvertes bien qu'hors de l'EPCI, avec le motif.")
     communes_retirees: list[CommuneDeclaree] = Field(
         default_factory=list, description="Communes de l'EPCI que la convention ne couvre pas, avec le motif.")
+    remplace: Ident | None = Field(
+        None, description="Identifiant de la convention que celle-ci remplace (renouvellement).")
+    donnees_officielles: int | None = Field(
+        None, ge=1900, le=2100, description="Année du code officiel géographique des données officielles "
+        "utilisées (dossier _registre/officiel/ANNEE/) ; par défaut, celles de _registre/officiel/.")
 
 
 class Avenant(Model):
@@ -255,6 +258,9 @@ class Annexe(Model):
         "exacte", description="Pour un glossaire : « libre » reconnaît aussi un sigle écrit en capitales ou avec sa "
         "seule initiale en capitale (« Rsa » pour RSA, « CAF » pour Caf) ; « exacte » (par défaut), tel que le "
         "registre l'écrit.")
+    colonnes: list[Annotated[str, StringConstraints(pattern=r"^[a-z_]+(@\d{4})?$")]] | None = Field(
+        None, description="Annexe des communes : colonnes du tableau (insee, nom, population, population@ANNEE, "
+        "evolution), dans l'ordre voulu.")
     formulaires: list[Ident] = Field(
         default_factory=list, description="Modèles de formulaires pré-remplis pour chaque commune et SIVOM "
         "(fichiers formulaires/<id>.md de la convention), produits par « build.py fiches ».")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..core.diagnostics import Diagnostics
 from . import schemas
-from .corpus import Registry
+from .corpus import Millesime, Registry
 from .schema_errors import validate
 from .sources import read_yaml
 
@@ -41,11 +41,37 @@ def load_official(registry: Path, reg: Registry, diags: Diagnostics) -> None:
             diags.error(folder / EPCI_FILE, 1, "donnees-incoherentes",
                         "communes.yaml et epci.yaml ne viennent pas de la même version du paquet ; "
                         "relancez « python build.py registre --mettre-a-jour ».")
+    if reg.source_officielle is not None:
+        reg.millesimes[reg.source_officielle.cog] = Millesime(folder, dict(reg.communes), dict(reg.epci),
+                                                             reg.source_officielle)
+    for sub in sorted(p for p in folder.glob("[0-9][0-9][0-9][0-9]") if p.is_dir()):
+        _load_vintage(sub, reg, diags)
     legacy = sorted((registry / "communes").glob("*.yaml"))
     for path in legacy:
         diags.error(path, 1, "communes-saisies",
                     f"les communes viennent désormais des données officielles ({diags.rel(folder)}) ; "
                     "supprimez ce fichier saisi à la main.")
+
+
+def _load_vintage(folder: Path, reg: Registry, diags: Diagnostics) -> None:
+    """officiel/ANNEE/: an earlier or later vintage, kept beside the default one for the conventions pinned to it."""
+    communes, source_c = _read_records(folder / COMMUNES_FILE, "communes", schemas.Commune, diags)
+    epcis, source_e = _read_records(folder / EPCI_FILE, "epci", schemas.Epci, diags)
+    source = source_c or source_e
+    if source is None:
+        return  # reported by _read_records (absent « source: »), or an empty folder
+    if source.cog != int(folder.name):
+        diags.error(folder / COMMUNES_FILE, 1, "millesime-incoherent",
+                    f"le dossier {diags.rel(folder)} contient les données du code officiel géographique {source.cog} ; "
+                    f"renommez-le « {source.cog} ».")
+        return
+    if source.cog in reg.millesimes:
+        diags.error(folder / COMMUNES_FILE, 1, "millesime-en-double",
+                    f"le code officiel géographique {source.cog} est déjà dans "
+                    f"{diags.rel(reg.millesimes[source.cog].folder)} ; supprimez l'un des deux.")
+        return
+    reg.millesimes[source.cog] = Millesime(folder, {c.insee: c for c, _ in communes}, {e.siren: e for e, _ in epcis},
+                                           source)
 
 
 def _read_records(path: Path, key: str, model, diags: Diagnostics) -> tuple[list, schemas.SourceTerritoire | None]:
@@ -115,8 +141,8 @@ def resolve_organisations(reg: Registry) -> None:
             reg.organisations[oid] = org.model_copy(update=update)
 
 
-def members_source(reg: Registry) -> str:
-    """« au 1er janvier 2026 (code officiel géographique 2026) » for messages."""
-    s = reg.source_officielle
+def members_source(reg: Registry, source: schemas.SourceTerritoire | None = None) -> str:
+    """« au 1er janvier 2026 (code officiel géographique 2026) » for messages (of the default data, or of source)."""
+    s = source or reg.source_officielle
     return f"au 1er janvier {s.cog} (code officiel géographique {s.cog})" if s else "dans les données officielles"
 

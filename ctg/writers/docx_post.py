@@ -189,10 +189,11 @@ def docx_headings(document) -> list[tuple[int, str, str]]:
 
 def toc_selection(all_headings: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
     """The sommaire lists every level-1 heading, and sub-articles (level 2) of the convention
-    itself; inside annexes only their titles (a plan d'actions has dozens of fiches)."""
+    itself; inside annexes only their titles (a plan d'actions has dozens of fiches). A heading with no text
+    left is one a comparison deletes whole (its words are deleted text): not an entry of the sommaire."""
     out, in_annexes = [], False
     for level, mark, text in all_headings:
-        if not mark:
+        if not mark or not text.strip():
             continue
         if level == 1:
             in_annexes = in_annexes or mark.startswith("annexe-")
