@@ -123,6 +123,8 @@ def test_year_of_the_geographic_code_must_be_known(make_project, tmp_path):
     # another year of the geographic code than officiel/'s (2026): written beside it, officiel/ unchanged
     assert "annee: 2022}" in (root / "conventions/_registre/officiel/2025/communes.yaml").read_text(encoding="utf-8")
     assert "annee: 2022}" not in (root / OFFICIAL_COMMUNES).read_text(encoding="utf-8")
+    # territoire.yaml describes the default data (officiel/): another vintage does not rewrite it
+    assert not (root / "conventions/_registre/territoire.yaml").exists()
 
 
 def test_missing_package_is_a_french_error(make_project, tmp_path):

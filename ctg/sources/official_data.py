@@ -311,7 +311,8 @@ def _departements(departements: list[str] | None, config, config_path: Path, dia
 
 def update(registry: Path, diags: Diagnostics, version: str | None = None, departements: list[str] | None = None,
            paquet: Path | None = None, cog: int | None = None, millesime: int | None = None) -> UpdateResult | None:
-    """Fetch the package, regenerate officiel/ and record the source in territoire.yaml.
+    """Fetch the package, regenerate officiel/ (recording the source in territoire.yaml), or write
+    another year of the geographic code beside it, in officiel/ANNEE/.
 
     Returns None (with diagnostics) on error; nothing is written then.
     """
@@ -356,11 +357,9 @@ def update(registry: Path, diags: Diagnostics, version: str | None = None, depar
                     f"aucune commune des départements {', '.join(deps)} dans {name} {got}.")
         return None
     folder = vintage_folder(registry, cog, diags)
-    outputs = {
-        folder / COMMUNES_FILE: render_communes(official),
-        folder / EPCI_FILE: render_epci(official),
-        config_path: render_config(source, deps),
-    }
+    outputs = {folder / COMMUNES_FILE: render_communes(official), folder / EPCI_FILE: render_epci(official)}
+    if folder == registry / OFFICIAL_DIR:  # territoire.yaml describes the default data; another vintage leaves it
+        outputs[config_path] = render_config(source, deps)
     return UpdateResult(source, deps, len(official.communes), len(official.epci), _write(outputs))
 
 
