@@ -196,7 +196,7 @@ def _layouts(store: cache.Store, progress: Progress, to_layout: list[tuple[_Task
     into the sommaire that moves a line makes the pages differ, and the numbers are written again."""
     n_pdf = sum("pdf" in t.keys for t, _ in to_layout)
     n_batches = max(1, min(len(to_layout), max(jobs, -(-len(to_layout) // LIBREOFFICE_BATCH))))
-    progress.step(f"Mise en page par LibreOffice ({len(to_layout)} documents, {n_batches} "
+    progress.step(f"Mise en page par LibreOffice ({len(to_layout)} document{'s' if len(to_layout) > 1 else ''}, {n_batches} "
                   f"lot{'s' if n_batches > 1 else ''}) : numéros de page"
                   + (f", puis {n_pdf} PDF de la mise en page du DOCX fini" if n_pdf else ""))
     layouts = _lay_out_all(store, progress, "brut.docx", to_layout, jobs, export=False)

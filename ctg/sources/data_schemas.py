@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from .plan import FICHE_CHAMPS, HEADER_KEYS
-from .schemas_base import Code, Model, Text
+from .schemas_base import Code, Model, ShortText, Text
 
 
 class TypeEquipement(Model):
@@ -113,9 +113,9 @@ class PlanActions(Model):
 class Fiche(Model):
     titre: Text
     pilotes: list[Text] = Field(default_factory=list, description="Identifiants d'organisations du registre, ou libellés.")
-    echeances: Text | None = None
-    calendrier: Text | None = None
-    budget: Text | None = None
+    echeances: ShortText | None = None
+    calendrier: ShortText | None = None
+    budget: ShortText | None = None
     diagnostic_initial: Text | None = None
     contexte: Text | None = None
     public_cible: Text | None = None

@@ -33,6 +33,9 @@ Insee = Annotated[str, BeforeValidator(_code_to_str), _checked(insee_problem)]
 Siren = Annotated[str, BeforeValidator(lambda v: f"{v:09d}" if isinstance(v, int) else v), _checked(siren_problem)]
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+# a short text that YAML may read as a number: « calendrier: 2026 », « budget: 15000 »
+ShortText = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, (int, float)) and not isinstance(v, bool)
+                                           else v), StringConstraints(min_length=1, strip_whitespace=True)]
 
 
 class Model(BaseModel):
