@@ -139,6 +139,9 @@ def test_equipements_in_one_cell_with_the_convention_type_and_counts(paragraphs,
     assert "Elles gèrent ou soutiennent les 21 équipements et services recensés en Annexe 3, dont 7 équipements " \
            "de la petite enfance." in text
     assert "ALSH péri et extrascolaire : 3 ;" in paragraphs
+    # counts over the communes from the official data, with Jinja's filters (docs/convention.md)
+    assert "à dominante rurale : 11 communes comptent moins de 2 000 habitants, sur une population totale de " \
+           "111 647 habitants en 2023." in text
 
 
 def test_communes_annex_shows_two_vintages_of_the_official_data(document):
