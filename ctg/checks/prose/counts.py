@@ -47,7 +47,10 @@ def patterns() -> list[tuple[str, re.Pattern]]:
     out = [(thing, re.compile(rf"\b{DET}\s+(?P<n>{n})\s+{noun}\b{PART}", re.I)) for thing, noun in NOUNS.items()]
     out += [("communes", re.compile(rf"(?P<n>{n})\s+communes\s+membres\b{PART}", re.I)),
             ("exemplaires", re.compile(rf"\ben\s+(?P<n>{n})\s+exemplaires\b", re.I)),
-            ("pages", re.compile(rf"\b(?:comporte|compte|contient)\s+(?P<n>{n})\s+pages\b", re.I))]
+            ("pages", re.compile(rf"\b(?:comporte|compte|contient|comprend|(?:composée?|constituée?)\s+de)\s+"
+                                 rf"(?P<n>{n})\s+pages\b", re.I)),
+            ("pages", re.compile(rf"\b(?:présente?\s+(?:convention|avenant|délibération)|présent\s+(?:avenant|document))"
+                                 rf"\s+(?:de|en)\s+(?P<n>{n})\s+pages\b", re.I))]
     for words, _types in EQUIPMENT_WORDS.items():
         out.append((f"equipements:{words}", re.compile(rf"(?<![\w-])(?P<n>{n})\s+(?:{words})\b", re.I)))
     return out
@@ -109,8 +112,7 @@ def count_finding(thing: str, m: re.Match, line: str, lineno: int, doc):
         variable = f"en_lettres({variable})"
     advice = f"écrivez « {{{{ {variable} }}}} », calculé" if variable else _advice(thing)
     if thing == "pages":
-        return finding(rule, lineno, col, f"« {text} » : le nombre de pages est calculé à la mise en page et "
-                                          "ajouté à la formule finale ; ne le tapez pas.")
+        return page_finding(typed, text, lineno, col, doc)
     if expected is None:
         return None
     label = _label(thing)
@@ -119,6 +121,18 @@ def count_finding(thing: str, m: re.Match, line: str, lineno: int, doc):
                                           f"{expected} ; {advice}.", error=True)
     return finding(rule, lineno, col, f"« {text} » : nombre tapé à la main ({expected}, exact aujourd'hui) ; "
                                       f"{advice}" + (", qui suivra les changements." if variable else "."))
+
+
+def page_finding(typed: int, text: str, lineno: int, col: int, doc):
+    """Known only when a build laid out the document's current text (its PDF or DOCX in the cache):
+    then a count that is neither its pages up to the signatures nor its pages in all is an error."""
+    advice = "le nombre de pages est calculé à la mise en page et ajouté à la formule finale ; ne le tapez pas."
+    if doc.pages is None or typed in doc.pages:
+        return finding("compte-pages", lineno, col, f"« {text} » : {advice}")
+    body, total = doc.pages
+    return finding("compte-pages", lineno, col,
+                   f"« {text} » : le texte compte {typed} pages mais la dernière mise en page du document en a "
+                   f"{body} jusqu'aux signatures ({total} en tout) ; {advice}", error=True)
 
 
 def _label(thing: str) -> str:

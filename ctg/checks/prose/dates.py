@@ -2,7 +2,8 @@
 
 - a period « 2021-2025 » in a title or running header (titre, titre_court), or after
   « la présente convention », that is not the document's (« periode », or for an avenant
-  its effect and end): the header of the previous generation left in place;
+  its effect and end): the header of the previous generation left in place (a délibération
+  has no period: the periods it cites are those of other acts);
 - an authorising act (front matter « autorisation », or « délibération du … » in the text)
   dated after the signature;
 - a signature (front matter, or « Fait à …, le … » in the text) after the end of the period.
@@ -45,7 +46,7 @@ def check(unit: Unit, known) -> list:
     for lineno, line in unit.numbered():
         in_head = lineno <= unit.head
         for m in PERIOD.finditer(line):
-            if not (in_head or OWN.search(line[:m.start()])):
+            if doc.kind == "deliberation" or not (in_head or OWN.search(line[:m.start()])):
                 continue
             years = (int(m.group(1)), int(m.group(2)))
             if years != (doc.start.year, doc.end.year):
