@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from .facts import EQUIPMENT_WORDS
 from .numbers import in_words, number_pattern, value
-from .text import Unit, finding, sentence_at, table_cells
+from .text import Unit, finding, of, sentence_at, table_cells
 
 RULE_IDS = ("compte-communes", "compte-signataires", "compte-exemplaires", "compte-pages", "compte-equipements",
             "compte-fiches", "compte-annexes", "compte-articles")
@@ -88,7 +88,7 @@ def check(unit: Unit, known) -> list:
                 seen.add(start)
                 if not relevant(thing, sentence_at(line, m.start())):
                     continue
-                out.append(count_finding(thing, m, line, lineno, doc))
+                out.append(count_finding(thing, m, line, lineno, doc, unit.variables))
     return [f for f in out if f is not None]
 
 
@@ -100,14 +100,15 @@ def relevant(thing: str, sentence: str) -> bool:
     return True
 
 
-def count_finding(thing: str, m: re.Match, line: str, lineno: int, doc):
+def count_finding(thing: str, m: re.Match, line: str, lineno: int, doc, variables: bool = True):
+    """variables: the text may use the template variables (not a YAML field nor a délibération)."""
     typed = value(m.group("n"))
     if typed is None:
         return None
     rule = "compte-" + thing.split(":", 1)[0]
     text, col = m.group(0).strip(), m.start() + 1
     expected = computed(thing, doc)
-    variable = VARIABLES.get(thing)
+    variable = VARIABLES.get(thing) if variables else None
     if variable and in_words(m.group("n")):
         variable = f"en_lettres({variable})"
     advice = f"écrivez « {{{{ {variable} }}}} », calculé" if variable else _advice(thing)
@@ -145,7 +146,7 @@ def _advice(thing: str) -> str:
     if thing.startswith("equipements:"):
         return "reformulez sans le nombre (les équipements sont listés à l'annexe des équipements, tirée de " \
                "donnees/equipements.yaml)"
-    return f"reformulez sans le nombre (le nombre d'{thing} découle de la liste du document)"
+    return f"reformulez sans le nombre (le nombre {of(thing)} découle de la liste du document)"
 
 
 def subset_findings(line: str, lineno: int, doc, seen: set[int]) -> list:

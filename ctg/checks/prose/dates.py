@@ -52,8 +52,9 @@ def check(unit: Unit, known) -> list:
             if years != (doc.start.year, doc.end.year):
                 out.append(finding("periode-contredite", lineno, m.start() + 1,
                                    f"« {m.group(0)} » : la période du document est {doc.start.year}-{doc.end.year} "
-                                   f"(du {date_fr(doc.start)} au {date_fr(doc.end)}) ; écrivez "
-                                   "« {{ periode_texte }} » ou corrigez le titre.", error=True))
+                                   f"(du {date_fr(doc.start)} au {date_fr(doc.end)}) ; "
+                                   + ("écrivez « {{ periode_texte }} » ou corrigez le titre." if unit.variables
+                                      else "corrigez la période."), error=True))
         out += prose_date_findings(line, lineno, doc)
     return out
 
