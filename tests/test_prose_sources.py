@@ -262,3 +262,57 @@ def test_typed_page_count_is_an_error_once_a_build_knows_the_pages(make_project)
     assert fr(f"{where(root, SRC, 'présente convention de quatre')} : erreur : « présente convention de "
               f"quatre-vingt-dix-huit pages » : le texte compte 98 pages mais la dernière mise en page du document en "
               f"a {body} jusqu'aux signatures ({total} en tout) ; {advice} [compte-pages]") in found
+
+
+# ---------------------------------------------------------------- forms of the issue not tested elsewhere
+
+GAPS = """\
+
+## Objet {#objet}
+
+Les 3 signataires s'engagent, voir la fiche 2.
+Signé Le..... 2021 ou le __/__/2026 par Monsieur ? pour le compte de [à compléter].
+
+| Commune | SIREN |
+|---|---|
+| Acheville | 216200014 |
+"""
+
+
+def test_counts_references_blanks_and_siren_forms_of_the_issue(make_project):
+    root = make_project({SRC: draft(GAPS), f"{CONV}/avenants/2023-001.md": None})
+    result = run_build(root, "check")
+    found = lines_of(result)
+    tail = " ; complétez le texte ou écrivez la variable qui le calcule. [blanc]"
+    expected = [
+        f"{where(root, SRC, 'Les 3 signataires')} : erreur : « Les 3 signataires » : le texte compte 3 signataires mais "
+        "le document en a 2 ; écrivez « {{ signataires | length }} », calculé. [compte-signataires]",
+        f"{where(root, SRC, 'fiche 2')} : avertissement : « fiche 2 » tapé à la main ; écrivez « {{{{ fiche(\"guichet\") }}}} », "
+        "calculé, qui suivra les changements de numérotation (la fiche action 2 est aujourd'hui « Créer un guichet unique "
+        "d'information »). [renvoi-tape]",
+        f"{where(root, SRC, 'Le..... 2021')} : avertissement : date laissée en blanc (« Le..... 2021 »){tail}",
+        f"{where(root, SRC, '__/__/2026')} : avertissement : date laissée en blanc (« __/__/2026 »){tail}",
+        f"{where(root, SRC, 'Monsieur ?')} : avertissement : nom laissé en blanc (« Monsieur ? »){tail}",
+        f"{where(root, SRC, '[à compléter]')} : avertissement : mention « [à compléter] » (« [à compléter] »){tail}",
+        f"{where(root, SRC, '216200014')} : erreur : le SIREN 216200014 est celui d'Ablain-Saint-Nazaire, pas "
+        "d'Acheville. [code-siren]",
+    ]
+    for line in expected:
+        assert fr(line) in found, result.err
+
+
+def test_exception_in_a_yaml_field_as_the_guide_writes_it(make_project):
+    """docs/verifications.md, « Une exception justifiée »: the comment on the line before the field."""
+    guide = (textwrap.dedent(MINIMAL[FICHE]).replace(
+        "diagnostic_initial: Le RPE couvre la moitié du territoire.\n",
+        "# ctg: ignorer compte-communes : chiffre de l'enquête de 2019, pas le territoire actuel\n"
+        "diagnostic_initial: En 2019, les 40 communes de l'enquête comptaient 3 000 familles.\n"))
+    assert "les 40 communes" in guide
+    root = make_project({SRC: draft(), FICHE: guide, f"{CONV}/avenants/2023-001.md": None})
+    result = run_build(root, "--strict", "check")
+    assert result.code == 0, result.err
+    unexcepted = make_project({SRC: draft(), FICHE: guide.replace("# ctg: ignorer", "# ignorer"),
+                               f"{CONV}/avenants/2023-001.md": None})
+    assert fr(f"{where(unexcepted, FICHE, 'les 40 communes')} : erreur : « les 40 communes » : le texte compte 40 "
+              "communes mais le document en a 3 ; reformulez sans le nombre (le nombre de communes découle de la liste "
+              "du document). [compte-communes]") in lines_of(run_build(unexcepted, "check"))
