@@ -13,7 +13,8 @@ import pytest
 
 from conftest import run_build
 from fixture_corpus import CONV, MINIMAL
-from test_deliberations import DELIB, FILES as DELIB_FILES, RAPPORT, _with_engagement_annex
+from test_deliberations import DELIB, FILES as DELIB_FILES, RAPPORT, RAPPORT_TEXT as DELIB_RAPPORT, \
+    _with_engagement_annex
 
 NBSP = "\u00a0"
 SRC = f"{CONV}/convention.md"
@@ -44,6 +45,13 @@ def where(root, rel: str, needle: str, nth: int = 1) -> str:
 
 def lines_of(result) -> list[str]:
     return result.err.splitlines()
+
+
+def misspelt(place: str, level: str) -> str:
+    """The expected line of « recuiellir » (typed in every kind of source below)."""
+    return fr(f"{place} : {level} : « recuiellir » : mot inconnu du dictionnaire français ; vouliez-vous dire "
+              "« recueillir » ? Sinon, ajoutez-le à la liste des mots du projet (conventions/_registre/mots.txt). "
+              "[orthographe]")
 
 
 # ---------------------------------------------------------------- fiches and data files
@@ -96,9 +104,7 @@ def test_count_that_agrees_in_a_fiche_field_is_not_reported(fiche_checked):
 def test_spelling_name_and_reference_in_a_fiche_field(fiche_checked):
     root, result = fiche_checked
     found = lines_of(result)
-    assert fr(f"{where(root, FICHE, 'recuiellir')} : avertissement : « recuiellir » : mot inconnu du dictionnaire "
-              "français ; vouliez-vous dire « recueillir » ? Sinon, ajoutez-le à la liste des mots du projet "
-              "(conventions/_registre/mots.txt). [orthographe]") in found
+    assert misspelt(where(root, FICHE, "recuiellir"), "avertissement") in found
     assert fr(f"{where(root, FICHE, 'Ablain St Nazaire')} : avertissement : « Ablain St Nazaire » : le nom officiel de "
               "la commune s'écrit « Ablain-Saint-Nazaire » (accents, traits d'union, majuscules). [nom-officiel]") in found
     assert fr(f"{where(root, FICHE, 'annexe 9')} : erreur : « annexe 9 » : le document n'a que 4 annexes ; corrigez le "
@@ -128,26 +134,12 @@ def test_keys_and_identifiers_of_a_fiche_are_not_prose(fiche_checked):
 
 # ---------------------------------------------------------------- délibérations
 
-RAPPORT_TEXT = """\
-    ---
-    numero: 7
-    service: [Pôle Solidarités]
-    territoires: [Arrageois]
-    epci: [cc-test]
-    ---
-
-    ## Contexte {#contexte}
-
-    Le Département rejoint la convention du du Test ; il faut recuiellir les avis.
-
-    ## L'avenant {#avenant document=ctg-test-2022-2026-avenant-2023-001}
-
-    L'avenant concerne les 5 communes de la communauté ; les trois communes membres l'ont approuvé.
-
-    ## La nouvelle convention {#convention document=ctg-suite-2027-2031}
-
-    La convention suivante est prête pour signature.
-    """
+RAPPORT_TEXT = (textwrap.dedent(DELIB_RAPPORT)
+                .replace("Le Département rejoint la convention du Test.",
+                         "Le Département rejoint la convention du du Test ; il faut recuiellir les avis.")
+                .replace("L'avenant fait entrer le Département dans la convention.",
+                         "L'avenant concerne les 5 communes de la communauté ; les trois communes membres l'ont "
+                         "approuvé."))
 
 
 @pytest.fixture(scope="module")
@@ -159,6 +151,7 @@ def delib_checked(tmp_path_factory):
         "  - Vu le code général des collectivités territoriales\n  - Vu la délibération du 3 février 2024 "
         "du Conseil départemental\n")
     assert delib != textwrap.dedent(DELIB_FILES[DELIB])
+    assert "les 5 communes" in RAPPORT_TEXT and "du du" in RAPPORT_TEXT
     files = _with_engagement_annex({**DELIB_FILES, DELIB: delib, RAPPORT: RAPPORT_TEXT})
     root = write_project(tmp_path_factory.mktemp("delib-prose"), files)
     return root, run_build(root, "check")
@@ -171,9 +164,7 @@ def test_deliberation_prose_is_read_at_its_file_and_line(delib_checked):
     assert result.code == 1
     assert fr(f"{where(root, RAPPORT, 'du du')} : erreur : mot répété « du du » ; supprimez l'un des deux. "
               "[mot-repete]") in found
-    assert fr(f"{where(root, RAPPORT, 'recuiellir')} : erreur : « recuiellir » : mot inconnu du dictionnaire "
-              "français ; vouliez-vous dire « recueillir » ? Sinon, ajoutez-le à la liste des mots du projet "
-              "(conventions/_registre/mots.txt). [orthographe]") in found
+    assert misspelt(where(root, RAPPORT, "recuiellir"), "erreur") in found
     assert fr(f"{where(root, DELIB, '3 février 2024')} : erreur : « 3 février 2024 » : l'acte qui autorise la "
               f"signature est daté après elle (signature le 11{NBSP}décembre{NBSP}2023) ; vérifiez les deux dates. "
               "[date-incoherente]") in found
