@@ -137,6 +137,8 @@ def test_keys_and_identifiers_of_a_fiche_are_not_prose(fiche_checked):
 RAPPORT_TEXT = (textwrap.dedent(DELIB_RAPPORT)
                 .replace("Le Département rejoint la convention du Test.",
                          "Le Département rejoint la convention du du Test ; il faut recuiellir les avis.")
+                .replace("La convention suivante est prête pour signature.",
+                         "La convention suivante est prête pour signature depuis le … 2023.")
                 .replace("L'avenant fait entrer le Département dans la convention.",
                          "L'avenant concerne les 5 communes de la communauté ; les trois communes membres l'ont "
                          "approuvé."))
@@ -165,6 +167,8 @@ def test_deliberation_prose_is_read_at_its_file_and_line(delib_checked):
     assert fr(f"{where(root, RAPPORT, 'du du')} : erreur : mot répété « du du » ; supprimez l'un des deux. "
               "[mot-repete]") in found
     assert misspelt(where(root, RAPPORT, "recuiellir"), "erreur") in found
+    assert fr(f"{where(root, RAPPORT, 'le … 2023')} : erreur : date laissée en blanc (« le … 2023 ») ; complétez le "
+              "texte. [blanc]") in found  # a délibération has no variables
     assert fr(f"{where(root, DELIB, '3 février 2024')} : erreur : « 3 février 2024 » : l'acte qui autorise la "
               f"signature est daté après elle (signature le 11{NBSP}décembre{NBSP}2023) ; vérifiez les deux dates. "
               "[date-incoherente]") in found
@@ -307,3 +311,35 @@ def test_exception_in_a_yaml_field_as_the_guide_writes_it(make_project):
     assert fr(f"{where(unexcepted, FICHE, 'les 40 communes')} : erreur : « les 40 communes » : le texte compte 40 "
               "communes mais le document en a 3 ; reformulez sans le nombre (le nombre de communes découle de la liste "
               "du document). [compte-communes]") in lines_of(run_build(unexcepted, "check"))
+
+
+WORDS = """\
+
+## Objet {#objet}
+
+La convention est établie en cinq exemplaires.
+Les quatre signataires la mettent en œuvre avec ses sept annexes.
+Elle finance les deux EAJE soutenus par la Caf.
+"""
+
+
+def test_counts_in_words(make_project):
+    root = make_project({SRC: draft(WORDS), f"{CONV}/avenants/2023-001.md": None})
+    result = run_build(root, "check")
+    found = lines_of(result)
+    expected = [
+        f"{where(root, SRC, 'en cinq exemplaires')} : erreur : « en cinq exemplaires » : le texte compte 5 exemplaires "
+        "(un par signataire) mais le document en a 2 ; écrivez « {{ en_lettres(signataires | length) }} », calculé. "
+        "[compte-exemplaires]",
+        f"{where(root, SRC, 'Les quatre signataires')} : erreur : « Les quatre signataires » : le texte compte 4 "
+        "signataires mais le document en a 2 ; écrivez « {{ en_lettres(signataires | length) }} », calculé. "
+        "[compte-signataires]",
+        f"{where(root, SRC, 'ses sept annexes')} : erreur : « ses sept annexes » : le texte compte 7 annexes mais le "
+        "document en a 4 ; reformulez sans le nombre (le nombre d'annexes découle de la liste du document). "
+        "[compte-annexes]",
+        f"{where(root, SRC, 'deux EAJE')} : erreur : « deux EAJE » : le texte compte 2 EAJE mais le document en a 1 ; "
+        "reformulez sans le nombre (les équipements sont listés à l'annexe des équipements, tirée de "
+        "donnees/equipements.yaml). [compte-equipements]",
+    ]
+    for line in expected:
+        assert fr(line) in found, result.err
