@@ -102,6 +102,7 @@ MINIMAL: dict[str, str] = {
         CAF: Caisse d'allocations familiales
         CTG: Convention territoriale globale
         EAJE: Établissement d'accueil du jeune enfant
+        PMI: Protection maternelle et infantile
         RPE: Relais petite enfance
         SDSF: Schéma départemental des services aux familles
         """,

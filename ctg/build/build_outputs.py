@@ -290,6 +290,27 @@ def layout_of(project: Project, doc: AssembledDocument, progress: Progress) -> d
     return json.loads(store.path(key, "pages.json").read_text(encoding="utf-8"))
 
 
+def cached_page_counts(project: Project, docs: dict[str, AssembledDocument]) -> dict[str, tuple[int, int]]:
+    """{id: (pages up to the last signature, total pages)} of the documents whose current text a build
+    has laid out (its PDF or DOCX in the cache); nothing is built: « check » starts no LibreOffice."""
+    from ..writers.docx_layout import END_BOOKMARK
+
+    store = cache.Store(project.root)
+    keys = cache.OutputKeys(project.templates, _resources(project))
+    counts = {}
+    for ident, doc in docs.items():
+        for fmt in ("pdf", "docx"):
+            path = store.path(keys.key(doc, fmt), "pages.json")
+            try:
+                layout = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(layout.get("total"), int) and isinstance(layout.get("pages", {}).get(END_BOOKMARK), int):
+                counts[ident] = (layout["pages"][END_BOOKMARK], layout["total"])
+                break
+    return counts
+
+
 # ------------------------------------------------------------------ the former entry points
 
 

@@ -214,9 +214,10 @@ def run(command: str, args, project: Project) -> int:
             return 0
     docs = assemble_checked(project, corpus, diags, ids or None)
     if command == "check":  # the prose of the sources: facts typed by hand (docs/verifications.md),
+        from ..build.build_outputs import cached_page_counts
         from ..checks.prose import lint_corpus  # reported with the errors of the assembly
 
-        lint_corpus(corpus, project.templates, diags, project.root)
+        lint_corpus(corpus, project.templates, diags, project.root, cached_page_counts(project, docs))
     diags.raise_if_errors(args.strict)
     if command == "empreintes":
         written = integrity.record(corpus, docs, diags, args.forcer)

@@ -1,8 +1,10 @@
 """Prose lint: facts typed by hand in the Markdown sources, caught by « build.py check ».
 
 One module per rule family (counts, codes, names, references, sigles, blanks, dates,
-spelling); text.py turns a source into lines of prose (code, Jinja, URLs masked, columns
-kept); lint.py runs the rules and turns their findings into diagnostics.
+spelling; variants: one name spelt two ways in one document); text.py turns a Markdown source
+into lines of prose (code, Jinja, URLs masked, columns kept), data_text.py the text fields of a
+YAML file; units.py lists the files of each document (délibérations and rapports included);
+lint.py runs the rules and turns their findings into diagnostics.
 """
 
 from .lint import lint_corpus

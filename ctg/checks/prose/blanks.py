@@ -34,7 +34,8 @@ REPEAT_OK = {"nous", "vous", "sens", "tout", "très", "bien", "si"}
 
 def check(unit: Unit, known) -> list:
     out = []
-    final = unit.doc is not None and unit.doc.final and unit.markdown
+    # texte-a-completer reads the texts of final conventions and avenants, not délibérations (no variables)
+    final = unit.doc is not None and unit.doc.final and unit.markdown and unit.variables
     where = "dans une donnée du registre" if unit.doc is None else ("dans une donnée" if not unit.markdown else "")
     for lineno, line in unit.numbered():
         if final and find_placeholders(line):
@@ -47,14 +48,19 @@ def check(unit: Unit, known) -> list:
                 taken.append(m.span())
                 out.append(finding("blanc", lineno, m.start() + 1,
                                    f"{what} (« {m.group(0).strip()} »){' ' + where if where else ''} ; "
-                                   "complétez " + ("le texte ou écrivez la variable qui le calcule." if unit.markdown
-                                                   else "la donnée.")))
+                                   "complétez " + _what_to_fill(unit)))
         for m in REPEATED.finditer(line):
             if m.group(1).lower() in REPEAT_OK or not _same(m):
                 continue
             out.append(finding("mot-repete", lineno, m.start() + 1,
                                f"mot répété « {m.group(0)} » ; supprimez l'un des deux."))
     return out
+
+
+def _what_to_fill(unit: Unit) -> str:
+    if not unit.markdown:
+        return "la donnée."
+    return "le texte ou écrivez la variable qui le calcule." if unit.variables else "le texte."
 
 
 def _same(m: re.Match) -> bool:

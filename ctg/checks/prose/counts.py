@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from .facts import EQUIPMENT_WORDS
 from .numbers import in_words, number_pattern, value
-from .text import Unit, finding, sentence_at, table_cells
+from .text import Unit, finding, of, sentence_at, table_cells
 
 RULE_IDS = ("compte-communes", "compte-signataires", "compte-exemplaires", "compte-pages", "compte-equipements",
             "compte-fiches", "compte-annexes", "compte-articles")
@@ -47,7 +47,10 @@ def patterns() -> list[tuple[str, re.Pattern]]:
     out = [(thing, re.compile(rf"\b{DET}\s+(?P<n>{n})\s+{noun}\b{PART}", re.I)) for thing, noun in NOUNS.items()]
     out += [("communes", re.compile(rf"(?P<n>{n})\s+communes\s+membres\b{PART}", re.I)),
             ("exemplaires", re.compile(rf"\ben\s+(?P<n>{n})\s+exemplaires\b", re.I)),
-            ("pages", re.compile(rf"\b(?:comporte|compte|contient)\s+(?P<n>{n})\s+pages\b", re.I))]
+            ("pages", re.compile(rf"\b(?:comporte|compte|contient|comprend|(?:composée?|constituée?)\s+de)\s+"
+                                 rf"(?P<n>{n})\s+pages\b", re.I)),
+            ("pages", re.compile(rf"\b(?:présente?\s+(?:convention|avenant|délibération)|présent\s+(?:avenant|document))"
+                                 rf"\s+(?:de|en)\s+(?P<n>{n})\s+pages\b", re.I))]
     for words, _types in EQUIPMENT_WORDS.items():
         out.append((f"equipements:{words}", re.compile(rf"(?<![\w-])(?P<n>{n})\s+(?:{words})\b", re.I)))
     return out
@@ -85,7 +88,7 @@ def check(unit: Unit, known) -> list:
                 seen.add(start)
                 if not relevant(thing, sentence_at(line, m.start())):
                     continue
-                out.append(count_finding(thing, m, line, lineno, doc))
+                out.append(count_finding(thing, m, line, lineno, doc, unit.variables))
     return [f for f in out if f is not None]
 
 
@@ -97,20 +100,20 @@ def relevant(thing: str, sentence: str) -> bool:
     return True
 
 
-def count_finding(thing: str, m: re.Match, line: str, lineno: int, doc):
+def count_finding(thing: str, m: re.Match, line: str, lineno: int, doc, variables: bool = True):
+    """variables: the text may use the template variables (not a YAML field nor a délibération)."""
     typed = value(m.group("n"))
     if typed is None:
         return None
     rule = "compte-" + thing.split(":", 1)[0]
     text, col = m.group(0).strip(), m.start() + 1
     expected = computed(thing, doc)
-    variable = VARIABLES.get(thing)
+    variable = VARIABLES.get(thing) if variables else None
     if variable and in_words(m.group("n")):
         variable = f"en_lettres({variable})"
     advice = f"écrivez « {{{{ {variable} }}}} », calculé" if variable else _advice(thing)
     if thing == "pages":
-        return finding(rule, lineno, col, f"« {text} » : le nombre de pages est calculé à la mise en page et "
-                                          "ajouté à la formule finale ; ne le tapez pas.")
+        return page_finding(typed, text, lineno, col, doc)
     if expected is None:
         return None
     label = _label(thing)
@@ -119,6 +122,18 @@ def count_finding(thing: str, m: re.Match, line: str, lineno: int, doc):
                                           f"{expected} ; {advice}.", error=True)
     return finding(rule, lineno, col, f"« {text} » : nombre tapé à la main ({expected}, exact aujourd'hui) ; "
                                       f"{advice}" + (", qui suivra les changements." if variable else "."))
+
+
+def page_finding(typed: int, text: str, lineno: int, col: int, doc):
+    """Known only when a build laid out the document's current text (its PDF or DOCX in the cache):
+    then a count that is neither its pages up to the signatures nor its pages in all is an error."""
+    advice = "le nombre de pages est calculé à la mise en page et ajouté à la formule finale ; ne le tapez pas."
+    if doc.pages is None or typed in doc.pages:
+        return finding("compte-pages", lineno, col, f"« {text} » : {advice}")
+    body, total = doc.pages
+    return finding("compte-pages", lineno, col,
+                   f"« {text} » : le texte compte {typed} pages mais la dernière mise en page du document en a "
+                   f"{body} jusqu'aux signatures ({total} en tout) ; {advice}", error=True)
 
 
 def _label(thing: str) -> str:
@@ -131,7 +146,7 @@ def _advice(thing: str) -> str:
     if thing.startswith("equipements:"):
         return "reformulez sans le nombre (les équipements sont listés à l'annexe des équipements, tirée de " \
                "donnees/equipements.yaml)"
-    return f"reformulez sans le nombre (le nombre d'{thing} découle de la liste du document)"
+    return f"reformulez sans le nombre (le nombre {of(thing)} découle de la liste du document)"
 
 
 def subset_findings(line: str, lineno: int, doc, seen: set[int]) -> list:

@@ -2,7 +2,8 @@
 
 - a period « 2021-2025 » in a title or running header (titre, titre_court), or after
   « la présente convention », that is not the document's (« periode », or for an avenant
-  its effect and end): the header of the previous generation left in place;
+  its effect and end): the header of the previous generation left in place (a délibération
+  has no period: the periods it cites are those of other acts);
 - an authorising act (front matter « autorisation », or « délibération du … » in the text)
   dated after the signature;
 - a signature (front matter, or « Fait à …, le … » in the text) after the end of the period.
@@ -45,14 +46,15 @@ def check(unit: Unit, known) -> list:
     for lineno, line in unit.numbered():
         in_head = lineno <= unit.head
         for m in PERIOD.finditer(line):
-            if not (in_head or OWN.search(line[:m.start()])):
+            if doc.kind == "deliberation" or not (in_head or OWN.search(line[:m.start()])):
                 continue
             years = (int(m.group(1)), int(m.group(2)))
             if years != (doc.start.year, doc.end.year):
                 out.append(finding("periode-contredite", lineno, m.start() + 1,
                                    f"« {m.group(0)} » : la période du document est {doc.start.year}-{doc.end.year} "
-                                   f"(du {date_fr(doc.start)} au {date_fr(doc.end)}) ; écrivez "
-                                   "« {{ periode_texte }} » ou corrigez le titre.", error=True))
+                                   f"(du {date_fr(doc.start)} au {date_fr(doc.end)}) ; "
+                                   + ("écrivez « {{ periode_texte }} » ou corrigez le titre." if unit.variables
+                                      else "corrigez la période."), error=True))
         out += prose_date_findings(line, lineno, doc)
     return out
 

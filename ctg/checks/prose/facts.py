@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...assembly.context import covered_communes
-from ...sources.corpus import AvenantSource, ConventionSource, Corpus
+from ...sources.corpus import AvenantSource, ConventionSource, Corpus, DeliberationSource
 from ...core.diagnostics import Diagnostics
 from ...sources.models import load_model
 from ...assembly.numbering import number_articles
@@ -73,6 +73,7 @@ class DocFacts:
     authorisations: list[tuple[str, dt.date, int]] = field(default_factory=list)  # org, date, line
     signature_line: int = 0
     severe: bool = False  # prose findings are errors (final document being changed)
+    pages: tuple[int, int] | None = None  # (up to the last signature, in all) of the cached layout, else None
 
     @property
     def final(self) -> bool:
@@ -149,4 +150,14 @@ def avenant_facts(corpus: Corpus, av: AvenantSource, templates: Path) -> DocFact
                             for i, s in enumerate(meta.signataires_ajoutes) if s.autorisation and s.autorisation.date]
     facts.authorisations += [(k, v.date, av.src.line("autorisations", k, "date")) for k, v in meta.autorisations.items()]
     facts.signature_line = av.src.line("signature", "date")
+    return facts
+
+
+def deliberation_facts(delib: DeliberationSource) -> DocFacts:
+    """A délibération is an act adopted and signed at its séance: « signée » (its prose findings are
+    errors when it is being changed); it has no period, counts, annexes or articles of its own."""
+    meta = delib.meta
+    facts = DocFacts(delib.id, "deliberation", delib.path, Statut.signee, meta.seance, dt.date.max,
+                     meta.signature.date)
+    facts.signature_line = delib.src.line("signature", "date")
     return facts

@@ -1,10 +1,14 @@
 """Run the prose rules over every source of the corpus and report their findings as diagnostics.
 
 Level: a rule says when a typed fact is wrong (an error); otherwise a finding is a warning,
-except in a document « prêt pour signature », « signée » or « échue » that is being changed
-(one of its files differs from git's HEAD; outside a git checkout, where nothing tells,
-every such document counts as changed): there every finding is an error. « --strict »
-turns the remaining warnings into errors, as for every other check.
+except in a document « prêt pour signature », « signée » or « échue » (or a délibération) that
+is being changed (one of its files differs from git's HEAD; outside a git checkout, where
+nothing tells, every such document counts as changed): there every finding is an error.
+« --strict » turns the remaining warnings into errors, as for every other check.
+
+Where the text cannot use the template variables (the fields of a YAML file, a délibération and
+its rapport), a typed count or reference that agrees with the computed one is not reported: only
+one that disagrees (an error).
 """
 
 from __future__ import annotations
@@ -15,19 +19,20 @@ from pathlib import Path
 from ...sources.corpus import Corpus
 from ...core.diagnostics import NBSP, Diagnostics
 from ..integrity import modified_files
-from . import blanks, codes, counts, dates, names, references, sigles, spelling
-from .facts import avenant_facts, convention_facts
+from . import blanks, codes, counts, dates, names, references, sigles, spelling, variants
 from .known import known_from
-from .text import Finding, Unit, data_unit, finding, markdown_unit
+from .text import Finding, Unit, finding
+from .units import document_units
 
 RULES = (counts, codes, names, references, sigles, blanks, dates, spelling)
 DATA_RULES = (blanks,)
+PROSE_RULES = tuple(r for r in RULES if r is not blanks)
 EXCEPTION_RULES = ("exception-sans-motif", "exception-inconnue")
-REGISTRY_DATA = ("organisations/*.yaml", "maires.yaml", "sigles.yaml", "territoire.yaml")
+VARIABLE_RULES = ("renvoi-tape",)  # warnings whose advice is a template variable
 
 
 def rule_ids() -> set[str]:
-    return {r for module in RULES for r in module.RULE_IDS}
+    return {r for module in (*RULES, variants) for r in module.RULE_IDS}
 
 
 def changed_files(root: Path) -> set[Path] | None:
@@ -41,35 +46,6 @@ def changed_files(root: Path) -> set[Path] | None:
         return None
     top = Path(proc.stdout.strip())
     return {(top / p).resolve() for p in modified_files(top)}
-
-
-def _read(path: Path) -> str | None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None  # reported by the loader
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")  # as sources.read_text
-
-
-def document_units(corpus: Corpus, templates: Path, changed: set[Path] | None) -> list[Unit]:
-    units: list[Unit] = []
-    for conv in corpus.conventions.values():
-        docs = [(convention_facts(corpus, conv, templates),
-                 [conv.path] + [a.path for a in conv.annexes] + [f.path for f in conv.formulaires.values()],
-                 sorted((conv.folder / "donnees").glob("*.yaml")) + [f.path for f in conv.fiches.values()])]
-        for av in corpus.avenants.values():
-            facts = avenant_facts(corpus, av, templates) if av.meta.convention == conv.id else None
-            if facts is not None:
-                docs.append((facts, [av.path] + [a.path for a in av.annexes], [f.path for f in av.fiches.values()]))
-        for facts, texts, data in docs:
-            files = [*texts, *data]
-            facts.severe = facts.final and (changed is None or any(p.resolve() in changed for p in files))
-            units += [markdown_unit(p, t, facts) for p in texts if (t := _read(p)) is not None]
-            units += [data_unit(p, t, facts) for p in data if (t := _read(p)) is not None]
-    reg_root = corpus.registry.root
-    for pattern in REGISTRY_DATA:
-        units += [data_unit(p, t) for p in sorted(reg_root.glob(pattern)) if (t := _read(p)) is not None]
-    return units
 
 
 def exception_findings(unit: Unit, known_ids: set[str]) -> list[Finding]:
@@ -101,7 +77,17 @@ def silenced(unit: Unit, finding: Finding) -> bool:
     return False
 
 
-def lint_corpus(corpus: Corpus, templates: Path, diags: Diagnostics, root: Path) -> None:
+def unit_findings(unit: Unit, known) -> list[Finding]:
+    rules = DATA_RULES if not unit.markdown and not unit.prose_only else PROSE_RULES if unit.prose_only else RULES
+    found = [f for module in rules for f in module.check(unit, known)]
+    if not unit.variables:  # no variable to write instead: only a typed fact that is wrong
+        found = [f for f in found if f.error or not (f.rule.startswith("compte-") or f.rule in VARIABLE_RULES)]
+    return found
+
+
+def lint_corpus(corpus: Corpus, templates: Path, diags: Diagnostics, root: Path,
+                pages: dict[str, tuple[int, int]] | None = None) -> None:
+    """pages: {document id: (pages up to the signatures, in all)} of the layouts a build cached."""
     known = known_from(corpus)
     ids = rule_ids()
     spelling.load_cache(root)
@@ -109,10 +95,13 @@ def lint_corpus(corpus: Corpus, templates: Path, diags: Diagnostics, root: Path)
         diags.warning(corpus.registry.root, 0, "orthographe",
                       "dictionnaire français introuvable (paquet Debian « hunspell-fr » et paquet Python « spylls », "
                       "voir scripts/install.sh) : l'orthographe n'est pas vérifiée.")
-    for unit in document_units(corpus, templates, changed_files(root)):
-        rules = RULES if unit.markdown else DATA_RULES
-        findings = [f for module in rules for f in module.check(unit, known)]
-        findings = [f for f in findings if not silenced(unit, f)] + exception_findings(unit, ids)
+    units = document_units(corpus, templates, changed_files(root), pages)
+    found = {id(u): unit_findings(u, known) for u in units}
+    for unit, f in variants.check(units, known, found, diags.rel):
+        found[id(unit)].append(f)
+    for unit in units:
+        findings = [f for f in found[id(unit)] if not silenced(unit, f)]
+        findings += exception_findings(unit, ids) if unit.owns_exceptions else []
         severe = unit.doc is not None and unit.doc.severe
         for f in findings:
             report = diags.error if f.error or (severe and f.rule not in EXCEPTION_RULES) else diags.warning

@@ -32,13 +32,14 @@ def check(unit: Unit, known) -> list:
                 continue
             kind = m.group(1).lower().split()[0].rstrip("s").replace("-action", "")
             n = 1 if m.group(2).lower() == "1er" else int(m.group(2))
-            f = reference_finding(kind, n, m, line, lineno, doc)
+            f = reference_finding(kind, n, m, line, lineno, doc, unit.variables)
             if f is not None:
                 out.append(f)
     return out
 
 
-def reference_finding(kind: str, n: int, m: re.Match, line: str, lineno: int, doc):
+def reference_finding(kind: str, n: int, m: re.Match, line: str, lineno: int, doc, variables: bool = True):
+    """variables: the text may use the template functions (not a YAML field nor a délibération)."""
     refs = {"annexe": doc.annexes, "article": doc.articles, "fiche": doc.fiches}[kind]
     plural, _singular, the = KINDS[kind]
     text, col = m.group(0), m.start() + 1
@@ -48,8 +49,9 @@ def reference_finding(kind: str, n: int, m: re.Match, line: str, lineno: int, do
     target = next((r for r in refs if r.number == n), None)
     if target is None:
         return finding("renvoi-faux", lineno, col,
-                       f"« {text} » : le document n'a que {len(refs)} {plural} ; écrivez un renvoi calculé, "
-                       f"par exemple « {{{{ {kind}(\"{refs[-1].id}\") }}}} ».", error=True)
+                       f"« {text} » : le document n'a que {len(refs)} {plural} ; "
+                       + (f"écrivez un renvoi calculé, par exemple « {{{{ {kind}(\"{refs[-1].id}\") }}}} »."
+                          if variables else "corrigez le renvoi."), error=True)
     if kind == "annexe":
         start, end = sentence_span(line, m.start())
         wrong = wrong_subject(line[start:end], m.start() - start, target, refs)
@@ -57,7 +59,9 @@ def reference_finding(kind: str, n: int, m: re.Match, line: str, lineno: int, do
             other, phrase = wrong
             return finding("renvoi-faux", lineno, col,
                            f"« {text} » : {the} {n} est « {target.title} », or la phrase parle de « {phrase} » "
-                           f"({the} {other.number}) ; écrivez « {{{{ annexe(\"{other.id}\") }}}} ».", error=True)
+                           f"({the} {other.number}) ; "
+                           + (f"écrivez « {{{{ annexe(\"{other.id}\") }}}} »." if variables
+                              else f"écrivez « annexe {other.number} »."), error=True)
     return finding("renvoi-tape", lineno, col,
                    f"« {text} » tapé à la main ; écrivez « {{{{ {kind}(\"{target.id}\") }}}} », calculé, qui suivra "
                    f"les changements de numérotation ({the} {n} est aujourd'hui « {target.title} »).")

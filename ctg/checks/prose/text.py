@@ -21,6 +21,7 @@ _MASKED = re.compile(
     r"|`[^`\n]*`"  # inline code
     r"|<[a-zA-Z/][^>\n]*>"  # HTML tags
     r"|https?://[^\s)>\]]+|www\.[^\s)>\]]+|[\w.+-]+@[\w-]+\.[\w.-]+"  # URLs, e-mail addresses
+    r"|(?<![\w@.])[\w-]+(?:\.[\w-]+)*\.(?:fr|com|org|net|eu|info)(?![\w-]|\.\w)(?:/[^\s)>\]]*)?"  # « monenfant.fr »
     r"|\]\([^)\n]*\)"  # link targets
     r"|\{[#.][^}\n]*\}"  # heading and span attributes
     r"|\[\^[^\]\n]*\]",  # footnote marks
@@ -59,6 +60,10 @@ class Unit:
     exceptions: list[Exception_] = field(default_factory=list)
     markdown: bool = True
     head: int = 0  # lines of front matter
+    prose_only: bool = False  # the prose fields of a YAML file: every rule but blanks
+    owns_exceptions: bool = True  # False: another unit of the same file reports its exceptions
+    variables: bool = True  # the text may use the template variables (False: YAML fields, délibérations)
+    group: str = ""  # the document the file belongs to (one spelling of each name in a document)
 
     def numbered(self):
         for i, line in enumerate(self.lines, start=1):
