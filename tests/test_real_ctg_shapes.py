@@ -172,3 +172,29 @@ def test_site_publishes_it_internally_only(corpus_site, corpus_site_internal):
 def test_the_registry_holds_no_file_per_commune():
     root = Path(__file__).resolve().parents[1] / "conventions" / "_registre" / "organisations"
     assert not any("type: commune" in p.read_text(encoding="utf-8") for p in root.glob("*.yaml"))
+
+
+RENEWAL, RENEWED = "ctg-cc-pays-opale-2027-2031", "ctg-cc-pays-opale-2022-2026"
+
+
+def test_the_bundled_renewal_is_summarised_article_by_article(corpus_project):
+    from conftest import run_build
+
+    result = run_build(corpus_project, "diff", RENEWED, RENEWAL)
+    assert result.code == 0, result.err
+    lines = [normal(line) for line in result.out.splitlines()]
+    assert f"{RENEWAL} remplace {RENEWED}." in lines
+    assert "Période : du 1er janvier 2022 au 31 décembre 2026 → du 1er janvier 2027 au 31 décembre 2031" in lines
+    assert "Parties ajoutées : le Département du Pas-de-Calais" in lines
+    assert "modifié : Article 10 – Durée de la convention (2 mots en moins, 2 mots en plus)" in lines
+    assert "inchangés : 11" in lines and "Nouveau document" not in result.out
+
+
+def test_the_internal_site_links_the_renewal_both_ways(corpus_site_internal, corpus_site):
+    new = (corpus_site_internal / "conventions" / RENEWAL / "index.html").read_text(encoding="utf-8")
+    old = (corpus_site_internal / "conventions" / RENEWED / "index.html").read_text(encoding="utf-8")
+    assert re.search(rf"Remplace\s*:.*?href=\"[^\"]*{RENEWED}/?\"", normal(new), re.S)
+    assert re.search(rf"Remplacée par\s*:.*?href=\"[^\"]*{RENEWAL}/?\"", normal(old), re.S)
+    # a projet is not published: the public page of the signed convention does not link to it
+    public = (corpus_site / "conventions" / RENEWED / "index.html").read_text(encoding="utf-8")
+    assert RENEWAL not in public
