@@ -35,7 +35,8 @@ Ident = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_le
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 # a short text that YAML may read as a number: « calendrier: 2026 », « budget: 15000 »
 ShortText = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, (int, float)) and not isinstance(v, bool)
-                                           else v), StringConstraints(min_length=1, strip_whitespace=True)]
+                                           else v, json_schema_input_type=str | int | float),
+                      StringConstraints(min_length=1, strip_whitespace=True)]
 
 
 class Model(BaseModel):
