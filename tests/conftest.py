@@ -157,3 +157,12 @@ def chromium():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def pytest_collection_modifyitems(items):
+    """Groups for pytest-xdist (« --dist loadgroup », pyproject.toml): the tests of one file run in
+    one worker, so that a module's built project is built once; every test that reads the bundled
+    corpus (corpus_project, built in full once per worker that needs it) runs in the same worker."""
+    for item in items:
+        group = "bundled-corpus" if "corpus_project" in getattr(item, "fixturenames", ()) else item.module.__name__
+        item.add_marker(pytest.mark.xdist_group(group))

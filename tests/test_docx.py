@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import subprocess
 import zipfile
 from pathlib import Path
@@ -145,18 +146,19 @@ def test_libreoffice_rendering_shows_toc_pages_and_page_count(built, tmp_path):
     assert "Page 2 sur" in pages[1]
 
 
-def _office_leftovers() -> set[str]:
-    names = os.listdir("/tmp")
-    return {n for n in names if n.startswith(("OSL_PIPE_", "ctg-lo-")) or re.fullmatch(r"lu\w+\.tmp", n)}
-
-
-def test_page_pass_leaves_nothing_behind_in_tmp(built):
-    # Each batch starts its own LibreOffice; at national scale a leak per batch fills /tmp.
-    before = _office_leftovers()
+def test_page_pass_leaves_nothing_behind_in_tmp(built, tmp_path, monkeypatch):
+    # Each batch starts its own LibreOffice; at national scale a leak per batch fills /tmp. The pass
+    # gets a temporary folder of its own (TMPDIR), so that another LibreOffice running on the machine
+    # (a parallel test, a user's) cannot make this test fail or pass.
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setenv("TMPDIR", str(private))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # tempfile reads TMPDIR again
     result = libreoffice.lay_out([libreoffice.Job((built / DOC).read_bytes(), [END_BOOKMARK], pdf=True)] * 2)
     assert [r.total for r in result] == [result[0].total] * 2 and 1 < result[0].pages[END_BOOKMARK] < result[0].total
     assert all(r.pdf.startswith(b"%PDF-") for r in result)
-    assert _office_leftovers() - before == set()
+    assert tempfile.gettempdir() == str(private)
+    assert sorted(p.name for p in private.iterdir()) == []
 
 
 def test_avenant_pulls_parent_facts(built):

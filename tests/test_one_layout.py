@@ -70,7 +70,7 @@ def test_every_pdf_is_the_layout_of_its_docx_page_for_page(pairs):
         kind = ("dossier" if "/deliberations/" in name else "formulaire" if "/formulaires/" in name
                 else "avenant" if "-avenant-" in name else "convention")
         kinds[kind] += 1
-    assert kinds["convention"] == 4 and kinds["avenant"] == 3 and kinds["dossier"] == 1
+    assert kinds["convention"] == 6 and kinds["avenant"] == 3 and kinds["dossier"] == 1
     assert kinds["formulaire"] > 100  # one per commune and SIVOM, and all of them in one file
 
 
