@@ -75,11 +75,30 @@ BUNDLED_REDLINE = ("ctg-cc-pays-opale-2022-2026", "ctg-cc-pays-opale-2022-2026-a
 def corpus_project(tmp_path_factory) -> Path:
     """A copy of the bundled corpus (conventions/, templates/, docs/) built once for the whole run:
     in full (documents, dossiers, public site), then its internal site, the commune forms of one
-    convention and one redline. The site tests and the one-layout tests read it, never write it."""
+    convention and one redline. The site tests and the one-layout tests read it, never write it.
+
+    Under pytest-xdist, the workers share one build: the first to need it builds it in the folder
+    common to the workers, under a lock; the others wait for it and read it."""
+    import fcntl
     import os
     import shutil
 
-    root = tmp_path_factory.mktemp("corpus-site")
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    root, done = shared / "corpus-site", shared / "corpus-site.fait"
+    with open(shared / "corpus-site.verrou", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)  # a build that failed in another worker
+            _build_bundled_corpus(root)
+            done.write_text("ok", encoding="utf-8")
+    return root
+
+
+def _build_bundled_corpus(root: Path) -> None:
+    import os
+    import shutil
+
     for folder in ("conventions", "templates", "docs"):
         shutil.copytree(ROOT / folder, root / folder)
     env = dict(os.environ, SOURCE_DATE_EPOCH=SITE_DAY, CTG_SITE_URL=SITE_URL)
@@ -94,7 +113,6 @@ def corpus_project(tmp_path_factory) -> Path:
     for args in (["fiches", BUNDLED_FORMS_OF], ["redline", *BUNDLED_REDLINE]):
         result = subprocess.run(build + args, capture_output=True, text=True, timeout=900, env=env)
         assert result.returncode == 0, result.stderr
-    return root
 
 
 @pytest.fixture(scope="session")
@@ -158,11 +176,3 @@ def chromium():
         yield browser
         browser.close()
 
-
-def pytest_collection_modifyitems(items):
-    """Groups for pytest-xdist (« --dist loadgroup », pyproject.toml): the tests of one file run in
-    one worker, so that a module's built project is built once; every test that reads the bundled
-    corpus (corpus_project, built in full once per worker that needs it) runs in the same worker."""
-    for item in items:
-        group = "bundled-corpus" if "corpus_project" in getattr(item, "fixturenames", ()) else item.module.__name__
-        item.add_marker(pytest.mark.xdist_group(group))
