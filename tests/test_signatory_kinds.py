@@ -202,8 +202,8 @@ def test_ready_for_signature_requires_the_acts_dates_and_the_mandates_starts(mak
     assert result.code == 1
     cc_test = line_of(root, "autorisation:", line_of(root, "organisation: cc-test"))
     sivu = line_of(root, "organisation: sivu-hem")
-    assert (f"{CONV_MD}:{cc_test} : erreur : l'autorisation de « cc-test » (délibération du conseil communautaire) "
-            "n'a pas de date ; un document « prêt pour signature » ne cite que des actes déjà pris : indiquez la "
+    assert (f"{CONV_MD}:{cc_test} : erreur : l'autorisation de « Communauté de communes du Test » "
+            "(cc-test) — délibération du conseil communautaire — n'a pas de date ; un document « prêt pour signature » ne cite que des actes déjà pris : indiquez la "
             "« date » de l'acte (AAAA-MM-JJ), ou repassez le document au statut « projet ». "
             "[autorisation-sans-date]") in said(result)
     assert (f"{CONV_MD}:{sivu} : erreur : le début du mandat d'Anne Caron (« sivu-hem ») n'est pas connu ; un "

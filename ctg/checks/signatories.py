@@ -58,8 +58,10 @@ class SignatoryChecks:
 
     def act_date(self, src: Located, statut: Statut, org: str, aut: Autorisation, loc: tuple) -> None:
         if aut.date is None:
+            known = self.orgs.get(org)
+            who = f"« {known.nom} » ({org})" if known is not None and known.nom and known.nom != org else f"« {org} »"
             self.diags.error(src.path, src.line(*loc), "autorisation-sans-date",
-                             f"l'autorisation de « {org} » ({aut.acte}) n'a pas de date ; un document "
+                             f"l'autorisation de {who} — {aut.acte} — n'a pas de date ; un document "
                              f"« {statut.value} » ne cite que des actes déjà pris : indiquez la « date » de l'acte "
                              "(AAAA-MM-JJ), ou repassez le document au statut « projet ».")
 
