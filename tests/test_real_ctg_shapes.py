@@ -198,3 +198,12 @@ def test_the_internal_site_links_the_renewal_both_ways(corpus_site_internal, cor
     # a projet is not published: the public page of the signed convention does not link to it
     public = (corpus_site / "conventions" / RENEWED / "index.html").read_text(encoding="utf-8")
     assert RENEWAL not in public
+
+
+def test_the_fiche_index_names_the_first_level_as_the_plans_do(corpus_site, corpus_site_internal):
+    def label(site: Path) -> str:
+        page = (site / "fiches-action" / "index.html").read_text(encoding="utf-8")
+        return re.search(r'<label>([^<]*?) <select name="thematique"', page).group(1)
+
+    assert label(corpus_site) == "Thématique"  # the published plans all have thématiques
+    assert label(corpus_site_internal) == "Thématique ou axe"  # the Boulonnais projet's plan has axes

@@ -147,6 +147,14 @@ def _document_pages_html(published: dict[str, AssembledDocument], public: bool, 
     return doc_pages
 
 
+def _first_level_label(corpus: Corpus, conventions: list[AssembledDocument]) -> str:
+    """The name of the plans' first level, as the conventions name it: « Thématique », or
+    « Thématique ou axe » when published plans name it differently."""
+    plans = [corpus.conventions[d.id].plan for d in conventions if d.id in corpus.conventions]
+    names = sorted_fr({p.levels[0].nom for p in plans if p is not None}) or ["Thématique"]
+    return " ou ".join([names[-1]] + [n.lower() for n in reversed(names[:-1])]) if len(names) > 1 else names[0]
+
+
 def _overview_pages(model: SiteModel, corpus: Corpus, conventions: list[AssembledDocument],
                     doc_pages: dict[str, DocumentPages], views: dict, today: dt.date, public: bool,
                     fiche_rows: list[dict]) -> list[dict]:
@@ -159,6 +167,7 @@ def _overview_pages(model: SiteModel, corpus: Corpus, conventions: list[Assemble
         model.pages[t["key"]] = GeneratedPage(t["name"], render_page("territoire.html", t=t))
     model.pages[FICHES_INDEX] = GeneratedPage("Fiches action", hide=("navigation", "toc"), html=render_page(
         "fiches.html", rows=fiche_rows, themes=sorted_fr({r["thematique"] for r in fiche_rows}),
+        theme_label=_first_level_label(corpus, conventions),
         pilotes=sorted_fr({p for r in fiche_rows for p in r["pilotes"]}),
         partenaires=sorted_fr({p for r in fiche_rows for p in r["partenaires"]})))
     model.pages[GLOSSARY] = GeneratedPage("Glossaire", render_page(
