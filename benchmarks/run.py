@@ -8,8 +8,7 @@ noisy machine:
     the same assembled Markdown → plain pandoc DOCX, then plain « soffice --convert-to pdf »
     of that DOCX (the PDF is LibreOffice's export of the DOCX: one layout engine); the full
     build's floor also converts the documents only the site publishes (consolidated
-    versions, public variants), which the full build converts too; the retired Typst route
-    (pandoc → Typst → PDF) is timed once more, for the record;
+    versions, public variants), which the full build converts too;
 (b) our PDF route (assembled Markdown → DOCX → LibreOffice layout → PDF/A with signature
     fields) vs pandoc → HTML → WeasyPrint (minimal print CSS) and vs plain LibreOffice
     headless DOCX → PDF, on the same sample of documents (seconds per 100 pages);
@@ -19,7 +18,7 @@ noisy machine:
 (e) peak memory of the full build (the process and all its children, summed), and the
     time of « build.py fiches » on the 100-commune convention of this repository.
 
-WeasyPrint and Typst are installed from PyPI into .cache/benchmarks/ (tools of the benchmark only).
+WeasyPrint is installed from PyPI into .cache/benchmarks/ (a tool of the benchmark only).
 No time is asserted anywhere: the figures are printed and written as JSON.
 """
 
@@ -178,28 +177,6 @@ class _FloorDocx:
         subprocess.run([self.exe, "-f", self.reader, str(md), "-o", str(self.out / f"{md.stem}.docx")], check=True)
 
 
-def typst_route(md_files: list[Path], out: Path, jobs: int) -> float | None:
-    """The retired route, for the record: plain pandoc → Typst → PDF (typst from PyPI, benchmark only)."""
-    if not ensure_tool("typst"):
-        return None
-    from ctg.core.pandoc import READER
-
-    exe = pandoc_exe()
-    env = dict(os.environ, PYTHONPATH=str(TOOLS_DIR / "typst"))
-
-    def one(md: Path) -> None:
-        typ = out / f"{md.stem}.typ"
-        # -V keywords=: pandoc 3.9's default Typst template writes keywords unquoted (Typst rejects it)
-        subprocess.run([exe, "-f", READER, "-s", str(md), "-t", "typst", "-V", "keywords=", "-o", str(typ)],
-                       check=True, capture_output=True)
-        subprocess.run([sys.executable, "-c", "import sys, typst; typst.compile(sys.argv[1], output=sys.argv[2])",
-                        str(typ), str(out / f"{md.stem}.pdf")], check=True, env=env, capture_output=True)
-
-    start = time.perf_counter()
-    pool(one, md_files, jobs)
-    return time.perf_counter() - start
-
-
 def our_pdf_route(root: Path, docs: dict, ids: list[str], jobs: int) -> float:
     """Our PDF route from the same assembled documents, cache ignored: DOCX, LibreOffice's layout and
     export, PDF/A metadata and signature fields."""
@@ -218,7 +195,7 @@ def our_pdf_route(root: Path, docs: dict, ids: list[str], jobs: int) -> float:
 
 
 def ensure_tool(package: str) -> bool:
-    """A tool of the benchmark only (WeasyPrint, Typst), installed from PyPI into .cache/benchmarks/."""
+    """A tool of the benchmark only (WeasyPrint), installed from PyPI into .cache/benchmarks/."""
     folder = TOOLS_DIR / package
     if not (folder / package).is_dir():
         print(f"Installation de {package} (PyPI) dans .cache/benchmarks/ pour la comparaison…", file=sys.stderr)
@@ -384,10 +361,6 @@ def main(argv: list[str] | None = None) -> int:
     floor_site_dir = tmp / "plancher-site"
     floor_site_dir.mkdir(exist_ok=True)
     t_floor_site = floor(md_site, floor_site_dir, jobs) if md_site else 0.0
-    say("(a) Pour mémoire : l'ancienne route pandoc → Typst → PDF…")
-    typst_dir = tmp / "typst"
-    typst_dir.mkdir(exist_ok=True)
-    t_typst = typst_route(md_files, typst_dir, jobs)
 
     say(f"(b) Routes PDF comparées sur {args.echantillon} documents…")
     sample = md_files[:args.echantillon]
@@ -418,7 +391,6 @@ def main(argv: list[str] | None = None) -> int:
         "full_build_seconds": round(t_full, 1), "full_build_1_job_seconds": round(t_full_1, 1),
         "docx_pdf_build_seconds": round(t_docx_pdf, 1), "floor_seconds": round(t_floor, 1),
         "overhead_ratio": round(t_docx_pdf / t_floor, 2),
-        "retired_typst_route_seconds": round(t_typst, 1) if t_typst is not None else None,
         "site_only_documents": len(md_site), "floor_site_only_seconds": round(t_floor_site, 1),
         "overhead_ratio_with_site": round(t_full / (t_floor + t_floor_site), 2),
         "pdf_sample_documents": len(sample), "pdf_sample_pages": sample_pages,
@@ -459,8 +431,6 @@ def print_table(r: dict) -> None:
          f"× {_fr(r['overhead_ratio_with_site'])} le plancher de tous ses documents"),
         ("(a) DOCX et PDF seuls", f"{_fr(r['docx_pdf_build_seconds'])} s", f"× {_fr(r['overhead_ratio'])} le plancher"),
         ("(a) Plancher pandoc → DOCX → soffice", f"{_fr(r['floor_seconds'])} s", ""),
-        ("(a) Pour mémoire : pandoc → Typst → PDF", f"{_fr(r['retired_typst_route_seconds'])} s",
-         "route retirée, non publiée"),
         ("(a) Plancher des documents du site seul", f"{_fr(r['floor_site_only_seconds'])} s",
          f"{r['site_only_documents']} versions consolidées et variantes publiques"),
         ("(b) Notre PDF, s / 100 pages", _fr(r["pdf_seconds_per_100_pages"]), ""),
