@@ -162,7 +162,9 @@ def test_pdf_is_built_and_says_projet(corpus_project):
 def test_site_publishes_it_internally_only(corpus_site, corpus_site_internal):
     page = corpus_site_internal / "conventions" / CAB / "index.html"
     assert page.is_file()
-    assert "Projet" in page.read_text(encoding="utf-8") or "projet" in page.read_text(encoding="utf-8")
+    html = normal(page.read_text(encoding="utf-8"))
+    assert '<span class="ctg-statut ctg-statut--projet">projet</span> Du 1er janvier 2025 au 31 décembre 2029 ; ' \
+           "non signée." in html  # only signed texts are « en vigueur »
     assert not (corpus_site / "conventions" / CAB).exists()
     plan = (corpus_site_internal / "conventions" / CAB / "annexes" / "plan-actions" / "index.html").read_text(
         encoding="utf-8")
@@ -206,4 +208,4 @@ def test_the_fiche_index_names_the_first_level_as_the_plans_do(corpus_site, corp
         return re.search(r'<label>([^<]*?) <select name="thematique"', page).group(1)
 
     assert label(corpus_site) == "Thématique"  # the published plans all have thématiques
-    assert label(corpus_site_internal) == "Thématique ou axe"  # the Boulonnais projet's plan has axes
+    assert label(corpus_site_internal) == "Axe ou thématique"  # the Boulonnais projet's plan has axes

@@ -8,8 +8,6 @@ reach the public site), and hostile raw HTML in a source.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import io
 import json
 import os
@@ -18,20 +16,17 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import threading
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from conftest import serve_folder
 from fixture_corpus import CONV, MINIMAL, ROOT, write_project
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 SEARCH_WORD = "ornithorynque"  # only in ctg-autre-2023-2027
 SECRETS = {
@@ -135,28 +130,14 @@ def site(project) -> Path:
 
 @pytest.fixture(scope="module")
 def server(site):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *a, **k: None
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd, url = serve_folder(site)
+    yield url
     httpd.shutdown()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
-def page(browser):
-    pg = browser.new_page(viewport={"width": 1300, "height": 900})
+def page(chromium):
+    pg = chromium.new_page(viewport={"width": 1300, "height": 900})
     dialogs: list[str] = []
     pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     pg.dialogs = dialogs

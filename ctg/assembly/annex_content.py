@@ -11,13 +11,13 @@ import re
 from pathlib import Path
 
 from ..core.diagnostics import Diagnostics
-from ..core.french import sigle_forms
+from ..core.french import number_fr, sigle_forms
 from ..sources.corpus import AnnexSource, ConventionSource, Corpus
 from . import org_names
 from .context import ConventionFacts
 from .equipment_view import equipment_context, equipment_groups
 from .plan_view import plan_dict, plan_views
-from .templating import _number, render
+from .templating import render
 
 
 def collectivite_name(corpus: Corpus, code: str) -> str:
@@ -92,8 +92,8 @@ def communes_table(columns: list[str], communes: list, vintages: dict[int, dict]
             values = _populations(communes, vintages.get(int(year)) if year else None, bool(year))
             pops.append(values)
             heads.append(f"Population {_vintage_year(communes, vintages, year)}".strip())
-            cells_of = [_number(v) if v is not None else "—" for v in values]
-            total = _number(sum(v for v in values if v is not None))
+            cells_of = [number_fr(v) if v is not None else "—" for v in values]
+            total = number_fr(sum(v for v in values if v is not None))
         elif name == "evolution":
             before, after = (pops[-2], pops[-1]) if len(pops) >= 2 else ([None] * len(communes), [None] * len(communes))
             values = [a - b if a is not None and b is not None else None for a, b in zip(after, before)]
@@ -129,4 +129,4 @@ def _vintage_year(communes: list, vintages: dict[int, dict], year: str) -> str:
 def _signed(n: int | None) -> str:
     if n is None:
         return "—"
-    return ("+" if n > 0 else "−" if n < 0 else "") + _number(abs(n))
+    return ("+" if n > 0 else "−" if n < 0 else "") + number_fr(abs(n))

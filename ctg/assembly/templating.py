@@ -11,7 +11,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from ..core.diagnostics import Diagnostics
-from ..core.french import NNBSP
+from ..core.french import number_fr
 
 
 class ReferenceError_(Exception):
@@ -23,14 +23,9 @@ def _cell(value: Any) -> str:
     return " ".join(str(value).split()).replace("|", "\\|")
 
 
-def _number(n: int) -> str:
-    """« 276 895 » with a narrow no-break space as thousands separator."""
-    return f"{n:,}".replace(",", NNBSP)
-
-
 def _agree(n: int, singular: str, plural: str | None = None) -> str:
     """« 1 thématique », « 3 thématiques »: a count with its noun agreed."""
-    return f"{_number(n)} {singular if n < 2 else (plural or singular + 's')}"
+    return f"{number_fr(n)} {singular if n < 2 else (plural or singular + 's')}"
 
 
 class OutsideTemplate(Exception):
@@ -82,7 +77,7 @@ class _BoundedSandbox(SandboxedEnvironment):
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_TEXT:
-                    raise Bounded(f"texte ou liste de plus de {MAX_TEXT:,} éléments".replace(",", NNBSP))
+                    raise Bounded(f"texte ou liste de plus de {number_fr(MAX_TEXT)} éléments")
         if operator == "**" and isinstance(left, int) and isinstance(right, int) and \
                 right > 0 and abs(left) > 1 and right * abs(left).bit_length() > 4096:
             raise Bounded("nombre démesuré")
@@ -96,8 +91,8 @@ def _bounded_range(env: SandboxedEnvironment):
         items = range(*args)
         budget = env.__dict__.get("_ctg_range_budget", MAX_RANGE_TOTAL)
         if len(items) > MAX_RANGE or len(items) > budget:
-            raise Bounded(f"boucle de plus de {MAX_RANGE:,} tours".replace(",", NNBSP) if len(items) > MAX_RANGE
-                          else f"plus de {MAX_RANGE_TOTAL:,} tours de boucle en tout".replace(",", NNBSP))
+            raise Bounded(f"boucle de plus de {number_fr(MAX_RANGE)} tours" if len(items) > MAX_RANGE
+                          else f"plus de {number_fr(MAX_RANGE_TOTAL)} tours de boucle en tout")
         env.__dict__["_ctg_range_budget"] = budget - len(items)
         return items
 
@@ -155,7 +150,7 @@ def make_environment(templates: Path) -> SandboxedEnvironment:
         trim_blocks=False,
     )
     env.filters["cellule"] = _cell
-    env.globals["nombre"] = _number
+    env.globals["nombre"] = number_fr
     env.globals["accord"] = _agree
     env.globals["range"] = _bounded_range(env)
     for name in ("center", "indent", "wordwrap", "truncate", "format", "batch", "slice"):

@@ -20,6 +20,11 @@ def date_fr(d: dt.date) -> str:
     return f"{day}{NBSP}{MONTHS[d.month - 1]}{NBSP}{d.year}"
 
 
+def number_fr(n: int) -> str:
+    """« 276 895 »: a whole number with a narrow no-break space as thousands separator."""
+    return f"{n:,}".replace(",", NNBSP)
+
+
 def seconds(value: float, width: int = 0) -> str:
     """« 3,8 s »: a duration for the user, decimal comma, right-aligned on width digits."""
     return f"{value:{width}.1f}".replace(".", ",") + NBSP + "s"

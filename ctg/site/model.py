@@ -15,7 +15,7 @@ from markupsafe import Markup
 from ..core import pandoc
 from ..core.document import AssembledDocument
 from ..core.collation import sort_key, sorted_fr
-from ..core.french import capitalize, date_fr
+from ..core.french import capitalize, date_fr, number_fr
 from ..core.statuses import source_status
 from ..sources.corpus import Corpus
 from .content import DocumentPages, avenant_number, render_pages, split_document
@@ -149,10 +149,10 @@ def _document_pages_html(published: dict[str, AssembledDocument], public: bool, 
 
 def _first_level_label(corpus: Corpus, conventions: list[AssembledDocument]) -> str:
     """The name of the plans' first level, as the conventions name it: « Thématique », or
-    « Thématique ou axe » when published plans name it differently."""
+    « Axe ou thématique » when published plans name it differently."""
     plans = [corpus.conventions[d.id].plan for d in conventions if d.id in corpus.conventions]
     names = sorted_fr({p.levels[0].nom for p in plans if p is not None}) or ["Thématique"]
-    return " ou ".join([names[-1]] + [n.lower() for n in reversed(names[:-1])]) if len(names) > 1 else names[0]
+    return " ou ".join(names[:1] + [n.lower() for n in names[1:]])
 
 
 def _overview_pages(model: SiteModel, corpus: Corpus, conventions: list[AssembledDocument],
@@ -324,17 +324,13 @@ def _territories(corpus: Corpus, conventions: list[AssembledDocument], views: di
         name = capitalize(convs[0]["territory"]) or tid
         out.append({
             "id": tid, "key": f"territoires/{tid}.md", "name": name,
-            "communes": [{"insee": m.insee, "nom": m.nom, "population": _number(m.population)} for m in communes],
-            "total": _number(sum(m.population for m in communes)), "years": ", ".join(str(y) for y in years),
+            "communes": [{"insee": m.insee, "nom": m.nom, "population": number_fr(m.population)} for m in communes],
+            "total": number_fr(sum(m.population for m in communes)), "years": ", ".join(str(y) for y in years),
             "conventions": sorted(convs, key=lambda v: v["doc"].start, reverse=True),
         })
     out = sorted_fr(out, key=lambda t: t["name"])
     return out
 
-
-def _number(n: int) -> str:
-    """French thousands separator: 12\u202f345."""
-    return f"{n:,}".replace(",", "\u202f")
 
 
 # ------------------------------------------------------------------ navigation
