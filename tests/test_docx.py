@@ -306,7 +306,7 @@ def test_a_document_libreoffice_cannot_lay_out_fails_the_pass_after_a_second_cha
         libreoffice.lay_out([good, broken, good], said.append)
     assert runs == [(3, 1), (2, 0)]  # the first answer kept; the broken one tried twice, then the end
     # the restart is said in the progress output
-    assert said == ["LibreOffice s'est arrêté (code 1 LibreOffice n'a pas pu ouvrir un des DOCX) après "
+    assert said == ["LibreOffice s'est arrêté (LibreOffice n'a pas pu ouvrir un des DOCX, code 2) après "
                     "1 document sur 3 ; un nouveau LibreOffice reprend les autres."]
     assert "n'a pas pu ouvrir un des DOCX" in str(failed.value) and "Traceback" not in str(failed.value)
 

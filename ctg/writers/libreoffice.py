@@ -149,8 +149,8 @@ def _run(exe: str, tmpdir: Path, n: int) -> tuple[str, str]:
                                   timeout=TIMEOUT_START + TIMEOUT_PER_DOCUMENT * n)
             out = proc.stdout
             if proc.returncode != 0:  # the last line says why (a traceback is not for the user)
-                last = proc.stderr.strip().splitlines()[-1:] or [""]
-                problem = f"code {proc.returncode} {last[0][-300:]}".strip()
+                last = (proc.stderr.strip().splitlines()[-1:] or [""])[0][-300:].strip()
+                problem = f"{last}, code {proc.returncode}" if last else f"code {proc.returncode}"
             answered = proc.returncode == 0
         except subprocess.TimeoutExpired as exc:
             out = exc.stdout.decode("utf-8", "replace") if isinstance(exc.stdout, bytes) else exc.stdout or ""

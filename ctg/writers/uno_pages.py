@@ -72,12 +72,16 @@ def export_pdf(doc, path):
     doc.storeToURL(uno.systemPathToFileUrl(path), (prop("FilterName", "writer_pdf_Export"), prop("FilterData", data)))
 
 
+class CannotOpen(Exception):
+    """A DOCX LibreOffice cannot open (its message is for the user)."""
+
+
 def lay_out(desktop, entry):
     path, wanted, pdf = entry["docx"], entry["bookmarks"], entry.get("pdf")
     url = uno.systemPathToFileUrl(path)
     doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True), prop("ReadOnly", True)))
     if doc is None:
-        raise SystemExit("LibreOffice n'a pas pu ouvrir un des DOCX")
+        raise CannotOpen("LibreOffice n'a pas pu ouvrir un des DOCX")
     try:
         pages, total = pages_of(doc, wanted)
         if pdf:
@@ -91,9 +95,15 @@ def main():
     desktop = connect(sys.argv[1])
     with open(sys.argv[2], encoding="utf-8") as fh:
         manifest = json.load(fh)
+    code = 0
     try:
         for entry in manifest:
             print(json.dumps(lay_out(desktop, entry)), flush=True)
+    except CannotOpen as exc:
+        # Said on the last line of stderr, and the exit below is immediate: a normal interpreter
+        # exit tears the UNO bridge down, which may crash (SIGSEGV) and lose the exit code.
+        print(exc, file=sys.stderr, flush=True)
+        code = 2
     finally:
         # A LibreOffice stopped by a signal leaves its pipes and temporary folder in /tmp.
         try:
@@ -101,7 +111,8 @@ def main():
         except Exception:  # already gone: the caller stops the process
             pass
     sys.stdout.flush()
-    os._exit(0)  # every answer is out: no teardown of the UNO bridge, which may crash at exit
+    sys.stderr.flush()
+    os._exit(code)  # every answer is out: no teardown of the UNO bridge, which may crash at exit
 
 
 if __name__ == "__main__":
