@@ -51,7 +51,9 @@ class Text:
         self.rng = rng
 
     def sentence(self, n: int | None = None) -> str:
-        words = [self.rng.choice(WORDS) for _ in range(n or self.rng.randint(10, 22))]
+        words: list[str] = []
+        for _ in range(n or self.rng.randint(10, 22)):  # never the same word twice in a row (mot-repete)
+            words.append(self.rng.choice([w for w in WORDS if not words or w != words[-1]]))
         return words[0].capitalize() + " " + " ".join(words[1:]) + "."
 
     def paragraph(self, sentences: int = 5) -> str:
@@ -112,7 +114,9 @@ def generate(dest: Path, n_conventions: int, seed: int = 2026, shape: Shape | No
     files["conventions/_registre/sigles.yaml"] = "".join(
         f"{s}: {d}\n" for s, d in [("CAF", "Caisse d'allocations familiales"), ("EAJE", "Établissement d'accueil du "
                                    "jeune enfant"), ("RPE", "Relais petite enfance"), ("LAEP", "Lieu d'accueil "
-                                   "enfants-parents"), ("CLAS", "Contrat local d'accompagnement à la scolarité")])
+                                   "enfants-parents"), ("CLAS", "Contrat local d'accompagnement à la scolarité"),
+                                   ("CTG", "Convention territoriale globale"), ("PMI", "Protection maternelle et "
+                                   "infantile")])
     files["conventions/_registre/organisations/caf.yaml"] = _organisation(
         "caf", "caf", "la", "la Caf", text, nom="Caisse d'allocations familiales du Territoire")
     files["conventions/_registre/organisations/departement.yaml"] = _organisation(

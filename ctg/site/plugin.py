@@ -138,13 +138,12 @@ def _escape_title(title: str) -> str:
 
 
 def _assemble(project_root: Path, config) -> Prepared | None:
-    from ..build.pipeline import assemble_checked, load_and_check
+    from ..build.pipeline import load_check_assemble
     from ..core.project import Project
 
     project = Project(project_root)
     diags = Diagnostics(project.root)
-    corpus = load_and_check(project, diags)
-    docs = assemble_checked(project, corpus, diags) if not diags.has_errors() else {}
+    corpus, docs = load_check_assemble(project, diags)
     if diags.has_errors():
         lines = [d.format() for d in diags.sorted()]
         if STATE.command == "serve":
