@@ -293,14 +293,23 @@ def layout_of(project: Project, doc: AssembledDocument, progress: Progress) -> d
 def cached_page_counts(project: Project, docs: dict[str, AssembledDocument]) -> dict[str, tuple[int, int]]:
     """{id: (pages up to the last signature, total pages)} of the documents whose current text a build
     has laid out (its PDF or DOCX in the cache); nothing is built: « check » starts no LibreOffice."""
-    from ..writers.docx_layout import END_BOOKMARK
+    return page_counts_at(layout_paths(project, docs))
 
+
+def layout_paths(project: Project, docs: dict[str, AssembledDocument]) -> dict[str, list[Path]]:
+    """{id: where a build caches the layout (pages.json) of its PDF, then of its DOCX}."""
     store = cache.Store(project.root)
     keys = cache.OutputKeys(project.templates, _resources(project))
+    return {ident: [store.path(keys.key(doc, fmt), "pages.json") for fmt in ("pdf", "docx")]
+            for ident, doc in docs.items()}
+
+
+def page_counts_at(paths: dict[str, list[Path]]) -> dict[str, tuple[int, int]]:
+    from ..writers.docx_layout import END_BOOKMARK
+
     counts = {}
-    for ident, doc in docs.items():
-        for fmt in ("pdf", "docx"):
-            path = store.path(keys.key(doc, fmt), "pages.json")
+    for ident, candidates in paths.items():
+        for path in candidates:
             try:
                 layout = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):

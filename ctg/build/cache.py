@@ -45,7 +45,7 @@ def sha256(data: bytes | str) -> str:
     return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
 
 
-def _hash_files(paths: list[Path], base: Path) -> str:
+def hash_files(paths: list[Path], base: Path) -> str:
     """Relative path and content of each file; a symbolic link by its target too, and never by the
     content of what lies outside base or loops (the checks refuse those)."""
     from ..core.confine import escape_reason
@@ -70,7 +70,7 @@ def hash_tree(folder: Path) -> str:
     """Every file under folder, by relative path and content (« <absent> » for no folder)."""
     if not folder.is_dir():
         return sha256("<absent>")
-    return _hash_files([p for p in folder.rglob("*") if p.is_file()], folder)
+    return hash_files([p for p in folder.rglob("*") if p.is_file()], folder)
 
 
 # ------------------------------------------------------------------ toolchain
@@ -79,7 +79,7 @@ def hash_tree(folder: Path) -> str:
 @lru_cache(maxsize=1)
 def code_hash() -> str:
     """Every source file of the project's own code (writers, assembly, the UNO helper…)."""
-    return _hash_files([p for p in CODE_ROOT.rglob("*") if p.is_file() and p.suffix in (".py", ".html", ".j2", ".typ")
+    return hash_files([p for p in CODE_ROOT.rglob("*") if p.is_file() and p.suffix in (".py", ".html", ".j2", ".typ")
                         and "__pycache__" not in p.parts], CODE_ROOT)
 
 
@@ -182,7 +182,7 @@ def document_fingerprint(doc, resources: tuple[Path, ...]) -> str:
 
 def writer_inputs(templates: Path) -> dict[str, str]:
     """The files each writer reads besides the document (the PDF is exported from the DOCX)."""
-    reference = _hash_files([templates / "reference.docx"], templates)
+    reference = hash_files([templates / "reference.docx"], templates)
     return {"docx": reference, "pdf": reference}
 
 
@@ -291,7 +291,7 @@ def run_key(root: Path, command: dict) -> str:
     """Everything a whole run reads: input files, toolchain, environment, command line."""
     env = {k: v for k, v in os.environ.items() if k.startswith("CTG_")} | environment()
     h = hashlib.sha256(json.dumps([toolchain(), env, command], sort_keys=True).encode("utf-8"))
-    h.update(_hash_files(input_files(root), root).encode("ascii"))
+    h.update(hash_files(input_files(root), root).encode("ascii"))
     if (CODE_ROOT.parent / "mkdocs.yml").is_file():
         h.update(sha256((CODE_ROOT.parent / "mkdocs.yml").read_bytes()).encode("ascii"))
     return h.hexdigest()

@@ -58,15 +58,11 @@ def _final_text_check(doc: AssembledDocument, corpus: Corpus, diags: Diagnostics
                     "ou repassez le document au statut « projet ».")
 
 
-def unknown_ids(corpus: Corpus, ids: list[str]) -> list[str]:
-    known = set(corpus.documents())
-    return [i for i in ids if i not in known]
-
-
 def load_check_assemble(project: Project, diags: Diagnostics, only: list[str] | None = None
                         ) -> tuple[Corpus, dict[str, AssembledDocument]]:
-    """The checked corpus and its assembled documents (only those of `only` when given); no
-    assembly when the sources have errors."""
-    corpus = load_and_check(project, diags)
-    docs = assemble_checked(project, corpus, diags, only) if not diags.has_errors() else {}
-    return corpus, docs
+    """The whole checked corpus and its assembled documents (only those of `only` when given), through
+    the dependency index (incremental.py); no assembly when the sources have errors."""
+    from .incremental import load_check_assemble as through_index
+
+    checked = through_index(project, diags, only=only)
+    return checked.corpus, checked.docs

@@ -114,12 +114,13 @@ def check_signed(corpus: Corpus, docs: dict[str, AssembledDocument], diags: Diag
                         "créez une nouvelle version du modèle (guide de rédaction, page « Textes signés »).")
 
 
-def affected_by_changes(docs: dict[str, AssembledDocument], root: Path) -> dict[str, list[str]]:
-    """Shared files (templates, registry) changed in the work tree → unsigned documents including them."""
+def affected_by_changes(docs, root: Path) -> dict[str, list[str]]:
+    """Shared files (templates, registry) changed in the work tree → unsigned documents including them
+    (docs: each with its id, status and sources)."""
     changed = {p for p in modified_files(root) if p.startswith(("templates/", "conventions/_registre/"))}
     out: dict[str, list[str]] = {}
     for path in sorted(changed):
-        users = [d.id for d in docs.values() if path in d.sources and d.status not in SIGNED]
+        users = [d.id for d in docs if path in d.sources and d.status not in SIGNED]
         if users:
             out[path] = users
     return out

@@ -8,7 +8,7 @@ import re
 import sys
 from pathlib import Path
 
-from ..build.pipeline import assemble_checked, load_and_check, unknown_ids
+from ..build.pipeline import assemble_checked, load_and_check
 from ..checks import integrity
 from ..core.diagnostics import Diagnostics, UserError, report
 from ..core.outputs import output_path
@@ -193,46 +193,72 @@ def run(command: str, args, project: Project) -> int:
             "sorties intactes (--force pour tout reproduire).", sys.stderr)
         return 0
     diags = Diagnostics(project.root)
-    corpus = load_and_check(project, diags)
     ids = getattr(args, "ids", None) or []
-    if command in ("consolidate", "redline", "fiches") or (
-            command in ("docx", "pdf", "markdown") and any(i in corpus.deliberations for i in ids)):
-        diags.raise_if_errors(args.strict)
-        return _run_on_corpus(command, args, project, corpus, diags, ids)
-    if ids:
-        missing = unknown_ids(corpus, ids)
-        for ident in (i for i in missing if not diags.failed(corpus.root / i.split("-avenant-")[0])):
-            diags.error("conventions", 0, "document-inconnu",
-                        f"aucun document « {ident} » ; « python build.py list » affiche les identifiants.")
+    if command in ("consolidate", "redline", "fiches", "list", "empreintes") or any(
+            (project.conventions / "_deliberations" / i).is_dir() for i in ids):
+        return _run_whole(command, args, project, diags, ids)
+    from ..build.incremental import load_check_assemble
+
+    # through the dependency index: after an edit, only the convention folders it changed are read again
+    complete = command != "check" and (command in ("site", "all", "serve") or not ids or bool(getattr(args, "shard", None)))
+    checked = load_check_assemble(project, diags, only=ids or None, complete=complete,
+                                  force=getattr(args, "force", False), lint=command == "check")
+    corpus, docs = checked.corpus, checked.docs
+    _unknown_ids(corpus, diags, ids, set(checked.facts) | set(corpus.documents()))
     diags.raise_if_errors(args.strict)
-    if command == "list":
-        return list_documents(corpus, project, args.json)
     if stamp is not None and args.shard:
         ids = shard_ids(corpus, ids, *args.shard)
         if not ids:
             say(f"Part {args.shard[0]}/{args.shard[1]} : aucune convention à produire.", sys.stderr)
             return 0
-    docs = assemble_checked(project, corpus, diags, ids or None)
+        docs = {i: d for i, d in docs.items() if i in ids}
     if command == "check":  # the prose of the sources: facts typed by hand (docs/verifications.md),
         from ..build.build_outputs import cached_page_counts
         from ..checks.prose import lint_corpus  # reported with the errors of the assembly
 
-        lint_corpus(corpus, project.templates, diags, project.root, cached_page_counts(project, docs))
-    diags.raise_if_errors(args.strict)
-    if command == "empreintes":
-        written = integrity.record(corpus, docs, diags, args.forcer)
-        diags.raise_if_errors()
-        if diags.warnings:  # --forcer replaced or removed a recorded fingerprint: said loudly
-            report(diags.warnings)
-        say(f"Empreintes enregistrées : {', '.join(written)}." if written else "Aucune nouvelle empreinte à enregistrer.")
-        return 0
-    integrity.check_signed(corpus, docs, diags, project.root)
+        found = Diagnostics(project.root)
+        lint_corpus(corpus, project.templates, found, project.root, cached_page_counts(project, docs))
+        checked.record_lint(found)
+        diags.extend(found)
+        diags.items.extend(checked.unloaded_lint())
     diags.raise_if_errors(args.strict)
     if diags.warnings:
-        report(diags.warnings)
-    if command in ("check", "markdown"):
+        report(diags.sorted())  # a warning replayed from the index and found again is said once
+    if command == "check":
+        for path, users in integrity.affected_by_changes(checked.facts.values(), project.root).items():
+            say(f"Modification en cours de {path} : elle change {', '.join(users)}.")
+        say(f"Sources valides : {len(checked.facts)} documents vérifiés.")
+        return 0
+    if command == "markdown":
         return _show(command, project, docs)
     return _produce(command, args, project, corpus, docs, diags, stamp)
+
+
+def _unknown_ids(corpus, diags: Diagnostics, ids: list[str], known: set[str]) -> None:
+    for ident in (i for i in ids if i not in known and not diags.failed(corpus.root / i.split("-avenant-")[0])):
+        diags.error("conventions", 0, "document-inconnu",
+                    f"aucun document « {ident} » ; « python build.py list » affiche les identifiants.")
+
+
+def _run_whole(command: str, args, project: Project, diags: Diagnostics, ids: list[str]) -> int:
+    """list, empreintes, consolidate, redline, fiches, a délibération's dossier: on the whole corpus."""
+    corpus = load_and_check(project, diags)
+    if command in ("consolidate", "redline", "fiches") or any(i in corpus.deliberations for i in ids):
+        diags.raise_if_errors(args.strict)
+        return _run_on_corpus(command, args, project, corpus, diags, ids)
+    if ids:
+        _unknown_ids(corpus, diags, ids, set(corpus.documents()))
+    diags.raise_if_errors(args.strict)
+    if command == "list":
+        return list_documents(corpus, project, args.json)
+    docs = assemble_checked(project, corpus, diags, ids or None)
+    diags.raise_if_errors(args.strict)
+    written = integrity.record(corpus, docs, diags, args.forcer)  # empreintes
+    diags.raise_if_errors()
+    if diags.warnings:  # --forcer replaced or removed a recorded fingerprint: said loudly
+        report(diags.warnings)
+    say(f"Empreintes enregistrées : {', '.join(written)}." if written else "Aucune nouvelle empreinte à enregistrer.")
+    return 0
 
 
 def _run_on_files(command: str, args, project: Project) -> int:
@@ -279,11 +305,6 @@ def _run_on_corpus(command: str, args, project: Project, corpus, diags: Diagnost
 
 
 def _show(command: str, project: Project, docs) -> int:
-    if command == "check":
-        for path, users in integrity.affected_by_changes(docs, project.root).items():
-            say(f"Modification en cours de {path} : elle change {', '.join(users)}.")
-        say(f"Sources valides : {len(docs)} documents vérifiés.")
-        return 0
     for doc in docs.values():  # markdown
         sys.stdout.write(doc.markdown)
     return 0

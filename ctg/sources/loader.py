@@ -18,47 +18,56 @@ from .sources import document_folders, read_markdown, read_yaml
 REGISTRY_DIR = "_registre"
 
 
-def load_corpus(root: Path, diags: Diagnostics) -> Corpus:
-    """root is the conventions/ folder."""
-    registry = load_registry(root / REGISTRY_DIR, diags)
+def load_corpus(root: Path, diags: Diagnostics, registry: Registry | None = None,
+                folders: list[Path] | None = None) -> Corpus:
+    """root is the conventions/ folder. registry: already loaded (the dependency index keeps it);
+    folders: only these convention folders (an incremental run), else every one."""
+    registry = registry if registry is not None else load_registry(root / REGISTRY_DIR, diags)
     corpus = Corpus(root, registry)
     if not root.is_dir():
         diags.error(root, 0, "dossier-absent", "le dossier des conventions est introuvable.")
         return corpus
-    for folder in document_folders(root, "convention.md", "convention-absente", "créez-le ou déplacez le dossier",
-                                   diags):
-        conv = load_convention(folder, diags)
-        if conv is None:  # its avenants are still read: every error of the run together
-            for path in sorted((folder / "avenants").glob("*.md")):
-                load_avenant(path, folder, diags)
-            continue
-        if conv.id != folder.name:  # the documented rule: conventions/<identifiant>/
-            diags.error(conv.path, conv.src.line("identifiant"), "dossier-identifiant",
-                        f"le dossier « {folder.name} » doit porter le nom de l'identifiant « {conv.id} » ; "
-                        f"renommez le dossier en conventions/{conv.id}/ (ou corrigez l'identifiant).")
-        if conv.id in corpus.conventions:
-            other = corpus.conventions[conv.id]
-            diags.error(conv.path, conv.src.line("identifiant"), "identifiant-en-double",
-                        f"l'identifiant « {conv.id} » est déjà celui de {diags.rel(other.path)} ; "
-                        "chaque convention doit avoir son propre identifiant.")
-            continue
-        corpus.conventions[conv.id] = conv
-        for path in sorted((folder / "avenants").glob("*.md")):
-            av = load_avenant(path, folder, diags)
-            if av is None:
-                continue
-            if av.id in corpus.avenants:
-                diags.error(path, av.src.line("numero"), "identifiant-en-double",
-                            f"l'avenant {av.meta.numero} de « {av.meta.convention} » existe déjà "
-                            f"({diags.rel(corpus.avenants[av.id].path)}).")
-                continue
-            corpus.avenants[av.id] = av
+    if folders is None:
+        folders = list(document_folders(root, "convention.md", "convention-absente",
+                                        "créez-le ou déplacez le dossier", diags))
+    for folder in folders:
+        load_unit(folder, corpus, diags)
     from .commune_parties import resolve_commune_parties
     from .deliberation_sources import load_deliberations
 
     resolve_commune_parties(corpus)  # « signataires: - commune: "62178" »
     load_deliberations(root, corpus, diags)  # conventions/_deliberations/<id>/
     return corpus
+
+
+def load_unit(folder: Path, corpus: Corpus, diags: Diagnostics) -> None:
+    """One convention folder into the corpus: the convention and its avenants."""
+    conv = load_convention(folder, diags)
+    if conv is None:  # its avenants are still read: every error of the run together
+        for path in sorted((folder / "avenants").glob("*.md")):
+            load_avenant(path, folder, diags)
+        return
+    if conv.id != folder.name:  # the documented rule: conventions/<identifiant>/
+        diags.error(conv.path, conv.src.line("identifiant"), "dossier-identifiant",
+                    f"le dossier « {folder.name} » doit porter le nom de l'identifiant « {conv.id} » ; "
+                    f"renommez le dossier en conventions/{conv.id}/ (ou corrigez l'identifiant).")
+    if conv.id in corpus.conventions:
+        other = corpus.conventions[conv.id]
+        diags.error(conv.path, conv.src.line("identifiant"), "identifiant-en-double",
+                    f"l'identifiant « {conv.id} » est déjà celui de {diags.rel(other.path)} ; "
+                    "chaque convention doit avoir son propre identifiant.")
+        return
+    corpus.conventions[conv.id] = conv
+    for path in sorted((folder / "avenants").glob("*.md")):
+        av = load_avenant(path, folder, diags)
+        if av is None:
+            continue
+        if av.id in corpus.avenants:
+            diags.error(path, av.src.line("numero"), "identifiant-en-double",
+                        f"l'avenant {av.meta.numero} de « {av.meta.convention} » existe déjà "
+                        f"({diags.rel(corpus.avenants[av.id].path)}).")
+            continue
+        corpus.avenants[av.id] = av
 
 
 def load_registry(folder: Path, diags: Diagnostics) -> Registry:

@@ -1,0 +1,199 @@
+"""The persistent dependency index: after an edit, load, check and assemble only what it changed.
+
+A convention folder (conventions/<id>/: the convention, its avenants, annexes, fiches, data,
+clauses, fingerprints) is a *unit*. Everything else a unit's checks and assembly read is
+*shared*: the registry (_registre/), the délibérations (_deliberations/), any other file under
+conventions/, templates/ (the clause library, models, reference.docx), the project's code and
+the tools' versions. The index (.cache/index/, written after every run whose sources had no
+error) records:
+
+- the content hash of every input file, with its size and modification time (a file whose size
+  and time did not change is not read again; one modified in the second before the index was
+  written is read again, as git does for « racy » files);
+- per unit: what its sources declare that other units' checks read (identifiers, territory,
+  « remplace »), the diagnostics reported on its files, its prose findings, and its loaded
+  sources and assembled documents (one pickle per unit).
+
+A run then compares the inputs with the index:
+
+- a shared input changed (or the code, a tool, the set of convention folders): everything is
+  loaded, checked and assembled again, as without an index;
+- otherwise the units whose files changed are *dirty*; they are loaded, checked and assembled
+  with the units their checks compare them with (same territory, « remplace » in either
+  direction, a délibération approving both), with the registry kept from the last run; the
+  other units give back their diagnostics, and, when the caller needs the whole corpus (the
+  site, « list », a full build), their sources and documents from their pickle.
+
+An entry can only be unused, never wrong: every key hashes content, and a unit is reused only
+when all of its files and every shared input are byte for byte those of the run that wrote it.
+« --force » ignores the index (and writes it again).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.diagnostics import Diagnostic, Diagnostics
+from . import cache
+
+FOLDER = Path(".cache") / "index"
+VERSION = "1"
+RACY_SECONDS = 2  # a file modified this close to the index's writing is hashed again
+
+
+@dataclass
+class DocumentFacts:
+    """What « check » reports about a document of a unit that was not loaded."""
+
+    id: str
+    status: str
+    sources: list[str]
+    pages_keys: list[str]  # where a build cached its layout (pages.json), for the prose check
+    unit: str  # the convention folder it is written in
+
+
+@dataclass
+class UnitRecord:
+    key: str  # hash of the unit's files
+    conv_id: str | None
+    territoire: str | None
+    remplace: str | None
+    documents: list[DocumentFacts]
+    diagnostics: list[Diagnostic]  # reported on its files by load, checks and assembly
+    lint_key: str = ""  # the prose check's inputs for this unit, when it ran
+    lint: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass
+class Index:
+    version: str
+    shared: str  # hash of the shared inputs
+    files: dict[str, tuple[int, int, str]]  # rel path → (size, mtime_ns, sha256)
+    written: float  # time.time() when written
+    units: dict[str, UnitRecord]  # by folder name
+    shared_diagnostics: list[Diagnostic]  # reported on files outside the units
+    deliberations: dict[str, list[str]]  # délibération id → documents it approves
+
+
+# ------------------------------------------------------------------ reading the inputs
+
+
+class Scan:
+    """The input files now: their hashes (from the index when size and time are unchanged)."""
+
+    def __init__(self, root: Path, previous: Index | None):
+        self.root = root
+        self.files: dict[str, tuple[int, int, str]] = {}
+        old = previous.files if previous is not None else {}
+        racy = ((previous.written - RACY_SECONDS) * 1e9) if previous is not None else 0
+        conventions = root / "conventions"
+        self.unit_names = sorted(p.name for p in conventions.iterdir()
+                                 if not p.name.startswith(("_", ".")) and p.is_dir()) if conventions.is_dir() else []
+        for path in cache.input_files(root):
+            rel = path.relative_to(root).as_posix()
+            if not rel.startswith(("conventions/", "templates/")) and rel != "conventions":
+                continue  # docs/, site_overrides/, mkdocs.yml: the site's, not the documents'
+            try:
+                st = path.stat()
+                ident = (st.st_size, st.st_mtime_ns)
+            except OSError:
+                ident = (-1, 0)
+            known = old.get(rel)
+            if known is not None and known[:2] == ident and ident[1] < racy:
+                self.files[rel] = known
+            else:
+                self.files[rel] = (*ident, cache.hash_files([path], root))
+        self.units: dict[str, str] = {}
+        shared = hashlib.sha256(VERSION.encode())
+        shared.update(repr(sorted(cache.toolchain().items())).encode())
+        shared.update(repr(self.unit_names).encode())
+        shared.update(str(root).encode())  # the pickled sources hold absolute paths
+        by_unit: dict[str, list[str]] = {name: [] for name in self.unit_names}
+        for rel in sorted(self.files):
+            unit = _unit_of(rel)
+            if unit in by_unit:
+                by_unit[unit].append(rel)
+            else:
+                shared.update(f"{rel}\0{self.files[rel][2]}\0".encode())
+        self.shared = shared.hexdigest()
+        for name, rels in by_unit.items():
+            h = hashlib.sha256()
+            for rel in rels:
+                h.update(f"{rel}\0{self.files[rel][2]}\0".encode())
+            self.units[name] = h.hexdigest()
+
+
+def _unit_of(rel: str) -> str | None:
+    """The unit (convention folder name) a path relative to the project lies in, if any."""
+    parts = rel.split("/")
+    if len(parts) >= 2 and parts[0] == "conventions" and parts[1] and not parts[1].startswith(("_", ".")):
+        return parts[1]
+    return None
+
+
+unit_of_path = _unit_of
+
+
+# ------------------------------------------------------------------ storing
+
+
+def _folder(root: Path) -> Path:
+    return root / FOLDER
+
+
+def read_index(root: Path) -> Index | None:
+    index = cache.read_pickle(_folder(root) / "index.pickle")
+    return index if isinstance(index, Index) and index.version == VERSION else None
+
+
+def write_index(root: Path, index: Index) -> None:
+    cache.write_pickle(_folder(root) / "index.pickle", index)
+
+
+def unit_entry_path(root: Path, name: str, key: str) -> Path:
+    return _folder(root) / "units" / f"{name}.{key[:16]}.pickle"
+
+
+def write_unit_entry(root: Path, name: str, key: str, value) -> None:
+    path = unit_entry_path(root, name, key)
+    for old in path.parent.glob(f"{name}.*.pickle") if path.parent.is_dir() else []:
+        if old != path:
+            old.unlink(missing_ok=True)
+    cache.write_pickle(path, value)
+
+
+def read_unit_entry(root: Path, name: str, key: str):
+    return cache.read_pickle(unit_entry_path(root, name, key))
+
+
+def new_written_time() -> float:
+    return time.time()
+
+
+def split_diagnostics(diags: Diagnostics, start: int = 0) -> tuple[dict[str, list[Diagnostic]], list[Diagnostic]]:
+    """Diagnostics (from index start) by unit, and those on shared files."""
+    by_unit: dict[str, list[Diagnostic]] = {}
+    shared: list[Diagnostic] = []
+    for d in diags.items[start:]:
+        unit = unit_of_path(d.path)
+        (by_unit.setdefault(unit, []) if unit else shared).append(d)
+    return by_unit, shared
+
+
+class IndexIncomplete(Exception):
+    """A unit's entry is missing (removed by hand): the run is done again without the index."""
+
+
+def write_blob(root: Path, name: str, data: bytes) -> None:
+    folder = _folder(root)
+    for old in folder.glob(name.split(".")[0] + ".*.pickle") if folder.is_dir() else []:
+        old.unlink(missing_ok=True)
+    cache.write_atomic(folder / f"{name}.pickle", data)
+
+
+def read_blob(root: Path, name: str):
+    return cache.read_pickle(_folder(root) / f"{name}.pickle")

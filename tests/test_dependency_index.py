@@ -1,0 +1,124 @@
+"""The dependency index (ctg/build/dependency_index.py): after an edit, only what it changed is loaded,
+checked and assembled again, and what is reported is exactly what a run without the index reports."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_build
+
+BOULONNAIS = "conventions/ctg-ca-boulonnais-2025-2029"
+RENEWAL = "conventions/ctg-cc-pays-opale-2027-2031/convention.md"
+
+
+@pytest.fixture
+def bundled(tmp_path) -> Path:
+    """A copy of the bundled corpus (several conventions, a renewal, a délibération), its index written."""
+    root = tmp_path / "projet"
+    root.mkdir()
+    for name in ("conventions", "templates"):
+        shutil.copytree(ROOT / name, root / name)
+    first = run_build(root, "check")
+    assert first.code == 0, first.err
+    return root
+
+
+def entries(root: Path) -> dict[str, str]:
+    """{convention folder: key of its entry} in the index."""
+    return {p.name.split(".")[0]: p.name.split(".")[1] for p in (root / ".cache/index/units").glob("*.pickle")}
+
+
+def same_as_without_index(root: Path, *args: str) -> tuple[int, str]:
+    """The run through the index (first) and the same run ignoring it (--force): same code, same output."""
+    through = run_build(root, *args)
+    without = run_build(root, "--force", *args)
+    assert (through.code, through.out, through.err) == (without.code, without.out, without.err), args
+    return through.code, through.err
+
+
+def write(root: Path, rel: str, old: str | None, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    if old is None:
+        path.write_text(text + new, encoding="utf-8")
+        return
+    assert old in text, (rel, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_an_edit_reads_again_only_its_convention_and_reports_what_a_full_run_reports(bundled):
+    root = bundled
+    before = entries(root)
+    assert len(before) == 6
+    # a fiche of a convention being drafted: its folder only
+    write(root, f"{BOULONNAIS}/fiches/ad-premier-accueil.yaml", "Former les agents", "Former tous les agents")
+    through = run_build(root, "check")
+    assert through.code == 0, through.err
+    after = entries(root)
+    changed = {name for name in after if after[name] != before[name]}
+    assert changed == {"ctg-ca-boulonnais-2025-2029"}
+    code, _ = same_as_without_index(root, "check")
+    assert code == 0
+    markdown = run_build(root, "markdown", "ctg-ca-boulonnais-2025-2029")
+    assert "Former tous les agents" in markdown.out
+    assert markdown.out == run_build(root, "--force", "markdown", "ctg-ca-boulonnais-2025-2029").out
+
+
+@pytest.mark.parametrize("what, rel, old, new, expect", [
+    ("annexe", f"{BOULONNAIS}/annexes/diagnostic.md", None, "\nParagraphe ajouté.\n", 0),
+    ("données", f"{BOULONNAIS}/donnees/equipements.yaml", None, "\nceci: [n'est pas\n", 1),
+    ("clause de la convention", f"{BOULONNAIS}/clauses/communication.md.j2", None, "\nPhrase ajoutée.\n", 0),
+    ("registre", "conventions/_registre/organisations/ccas-boulogne.yaml", "Boulogne", "Boulognes", 0),
+    ("glossaire", "conventions/_registre/sigles.yaml", None, "\nZZZ: Sigle ajouté pour le test\n", 0),
+    ("bibliothèque de clauses", "templates/clauses/ctg/duree.md.j2", None, "\nClause modifiée.\n", 1),
+    ("renouvellement", RENEWAL, "remplace: ctg-cc-pays-opale-2022-2026", "remplace: ctg-cc-ternois-2023-2027", 0),
+    ("période", RENEWAL, "debut: 2027-01-01", "debut: 2021-01-01", 1),
+])
+def test_every_kind_of_input_is_seen(bundled, what, rel, old, new, expect):
+    """Each kind of input of the loader and the assembler, edited: the run through the index says what
+    a run without it says (an error where the edit makes one: in another convention's folder too)."""
+    path = bundled / rel
+    if not path.exists():
+        pytest.skip(f"{rel} absent du corpus")
+    write(bundled, rel, old, new)
+    code, err = same_as_without_index(bundled, "check")
+    assert code == expect, (what, err)
+
+
+def test_an_error_then_its_fix(bundled):
+    fiche = f"{BOULONNAIS}/fiches/ej-mercredis.yaml"
+    text = (bundled / fiche).read_text(encoding="utf-8")
+    (bundled / fiche).write_text("titre: [non fermé\n" + text, encoding="utf-8")
+    code, err = same_as_without_index(bundled, "check")
+    assert code == 1 and "ej-mercredis.yaml:1" in err
+    (bundled / fiche).write_text(text, encoding="utf-8")
+    through = run_build(bundled, "check")
+    assert through.code == 0, through.err
+
+
+def test_a_new_and_a_removed_convention(bundled):
+    """A folder added or removed: the set of conventions changed, everything is checked again."""
+    copy = bundled / "conventions/ctg-ca-boulonnais-2030-2034"
+    shutil.copytree(bundled / BOULONNAIS, copy)
+    write(bundled, "conventions/ctg-ca-boulonnais-2030-2034/convention.md",
+          "identifiant: ctg-ca-boulonnais-2025-2029", "identifiant: ctg-ca-boulonnais-2030-2034")
+    same_as_without_index(bundled, "check")
+    listed = run_build(bundled, "list")
+    assert "ctg-ca-boulonnais-2030-2034" in listed.out
+    shutil.rmtree(copy)
+    code, _ = same_as_without_index(bundled, "check")
+    assert code == 0
+    assert "ctg-ca-boulonnais-2030-2034" not in run_build(bundled, "list").out
+
+
+def test_a_removed_entry_is_rebuilt(bundled):
+    """An entry removed by hand (or by a cleaning tool): the run does without the index."""
+    for p in (bundled / ".cache/index/units").glob("ctg-cabbalr-*.pickle"):
+        p.unlink()
+    write(bundled, f"{BOULONNAIS}/fiches/ad-premier-accueil.yaml", "Former les agents", "Former tous les agents")
+    markdown = run_build(bundled, "markdown")  # every document: the entries of the others are read
+    assert markdown.code == 0, markdown.err
+    assert markdown.out == run_build(bundled, "--force", "markdown").out
