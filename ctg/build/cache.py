@@ -274,10 +274,12 @@ def _walk_links(folder: Path, root: Path) -> list[Path]:
     from ..core.confine import escape_reason
 
     out, seen = [], set()
+    inside = os.path.realpath(root) + os.sep
     for current, dirs, files in os.walk(folder, followlinks=True):
         real = os.path.realpath(current)
         here = Path(current)
-        if real in seen or (here != folder and escape_reason(here, root) is not None):
+        if real in seen or (here != folder and not (real + os.sep).startswith(inside)
+                            and escape_reason(here, root) is not None):
             out.append(here)  # a loop or a link out of the project: hashed by its target, not walked
             dirs[:] = []
             continue

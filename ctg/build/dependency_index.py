@@ -93,12 +93,13 @@ class Scan:
         conventions = root / "conventions"
         self.unit_names = sorted(p.name for p in conventions.iterdir()
                                  if not p.name.startswith(("_", ".")) and p.is_dir()) if conventions.is_dir() else []
+        base = len(str(root)) + 1
         for path in cache.input_files(root):
-            rel = path.relative_to(root).as_posix()
+            rel = str(path)[base:].replace(os.sep, "/")
             if not rel.startswith(("conventions/", "templates/")) and rel != "conventions":
                 continue  # docs/, site_overrides/, mkdocs.yml: the site's, not the documents'
             try:
-                st = path.stat()
+                st = os.stat(path)
                 ident = (st.st_size, st.st_mtime_ns)
             except OSError:
                 ident = (-1, 0)
