@@ -65,6 +65,10 @@ def test_an_edit_reads_again_only_its_convention_and_reports_what_a_full_run_rep
     markdown = run_build(root, "markdown", "ctg-ca-boulonnais-2025-2029")
     assert "Former tous les agents" in markdown.out
     assert markdown.out == run_build(root, "--force", "markdown", "ctg-ca-boulonnais-2025-2029").out
+    # every document, the others from their entries, in the order of a run without the index
+    write(root, f"{BOULONNAIS}/fiches/ad-premier-accueil.yaml", "Former tous les agents", "Former les agents")
+    every = run_build(root, "markdown")
+    assert every.code == 0 and every.out == run_build(root, "--force", "markdown").out
 
 
 @pytest.mark.parametrize("what, rel, old, new, expect", [

@@ -110,7 +110,7 @@ def libreoffice_version() -> str:
     return sha256("\n".join(parts))
 
 
-def _file_identity(path: str | None) -> str:
+def file_identity(path: str | None) -> str:
     if not path:
         return "absent"
     try:
@@ -130,9 +130,9 @@ def pandoc_identity() -> str:
     spec = importlib.util.find_spec("pypandoc")
     bundled = Path(spec.origin).parent / "files" / "pandoc" if spec and spec.origin else None
     return sha256("\n".join([_package_version("pypandoc_binary"), _package_version("pypandoc"),
-                             _file_identity(str(bundled) if bundled else None),
-                             _file_identity(os.environ.get("PYPANDOC_PANDOC")),
-                             _file_identity(shutil.which("pandoc"))]))
+                             file_identity(str(bundled) if bundled else None),
+                             file_identity(os.environ.get("PYPANDOC_PANDOC")),
+                             file_identity(shutil.which("pandoc"))]))
 
 
 @lru_cache(maxsize=1)

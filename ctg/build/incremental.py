@@ -11,7 +11,7 @@ from ..core.diagnostics import Diagnostic, Diagnostics
 from ..core.document import AssembledDocument
 from ..core.project import Project
 from ..sources.corpus import Corpus
-from . import dependency_index as di
+from . import cache, dependency_index as di
 
 
 @dataclass
@@ -161,6 +161,7 @@ def _incremental(project, diags, previous, scan, registry, only, complete, lint_
     if complete and not diags.has_errors():
         _complete(project, corpus, docs, index or previous, loaded)
         resolve_commune_parties(corpus)
+        docs = {i: docs[i] for i in corpus.documents() if i in docs}  # the order of a run without the index
     return Checked(corpus, _only(docs, only), complete, facts, loaded, index, scan, project, lint_keys)
 
 
@@ -254,7 +255,8 @@ def _complete(project, corpus: Corpus, docs: dict, index, loaded: set[str]) -> N
         docs.update(unit_docs)
     order = {c.folder.name: k for k, c in enumerate(sorted(conventions.values(), key=lambda c: c.folder.name))}
     corpus.conventions = dict(sorted(conventions.items(), key=lambda kv: order[kv[1].folder.name]))
-    corpus.avenants = avenants
+    corpus.avenants = dict(sorted(avenants.items(), key=lambda kv: (order.get((kv[1].folder or kv[1].path.parent.parent)
+                                                                          .name, -1), str(kv[1].path))))
 
 
 def _registry(root: Path, scan: di.Scan):
@@ -267,7 +269,11 @@ def lint_keys_for(project: Project, scan: di.Scan):
     from ..checks.prose.lint import changed_files
     from .build_outputs import page_counts_at
 
+    from ..checks.prose import spelling
+
     changed = sorted(str(p) for p in changed_files(project.root) or ())
+    base = spelling.dictionary_base()  # the French dictionary installed, or none (spelling not checked)
+    dictionary = cache.sha256(repr([base, base and cache.file_identity(base + ".dic")]))
 
     def keys(facts: dict[str, di.DocumentFacts]) -> dict[str, str]:
         counts = page_counts_at({i: [Path(p) for p in f.pages_keys] for i, f in facts.items()})
@@ -277,7 +283,7 @@ def lint_keys_for(project: Project, scan: di.Scan):
         out = {}
         for name in scan.unit_names:
             folder = str(project.conventions / name) + "/"
-            h = hashlib.sha256(scan.units[name].encode())
+            h = hashlib.sha256((scan.units[name] + dictionary).encode())
             h.update(repr(sorted(by_unit.get(name, []))).encode())
             h.update(repr([c for c in changed if c.startswith(folder)]).encode())
             out[name] = h.hexdigest()
