@@ -71,25 +71,47 @@ def test_an_edit_reads_again_only_its_convention_and_reports_what_a_full_run_rep
     assert every.code == 0 and every.out == run_build(root, "--force", "markdown").out
 
 
-@pytest.mark.parametrize("what, rel, old, new, expect", [
+# (what, file, text replaced (None: appended), new text, exit code of « check » after the edit)
+KINDS = [
+    ("convention", f"{BOULONNAIS}/convention.md", None, "\nPhrase ajoutée à la fin.\n", 0),
+    ("avenant", "conventions/ctg-cc-pays-opale-2022-2026/avenants/2024-001.md", None, "\nPhrase ajoutée.\n", 0),
     ("annexe", f"{BOULONNAIS}/annexes/diagnostic.md", None, "\nParagraphe ajouté.\n", 0),
-    ("données", f"{BOULONNAIS}/donnees/equipements.yaml", None, "\nceci: [n'est pas\n", 1),
+    ("fiche", f"{BOULONNAIS}/fiches/ej-mercredis.yaml", None, "\nceci: [n'est pas\n", 1),
+    ("équipements", f"{BOULONNAIS}/donnees/equipements.yaml", None, "\nceci: [n'est pas\n", 1),
+    ("plan d'actions", f"{BOULONNAIS}/donnees/plan-actions.yaml", "cle: axes", "cle: axes_inconnus", 1),
     ("clause de la convention", f"{BOULONNAIS}/clauses/communication.md.j2", None, "\nPhrase ajoutée.\n", 0),
+    ("empreintes d'un texte signé", "conventions/ctg-cc-pays-opale-2022-2026/empreintes.yaml", None,
+     "\nctg-inconnu: 0000\n", 1),
+    ("fiche d'un texte signé", "conventions/ctg-cc-pays-opale-2022-2026/fiches/accueil-jeune-enfant.yaml",
+     "Pérenniser et maintenir", "Maintenir", 1),
     ("registre", "conventions/_registre/organisations/ccas-boulogne.yaml", "Boulogne", "Boulognes", 0),
     ("glossaire", "conventions/_registre/sigles.yaml", None, "\nZZZ: Sigle ajouté pour le test\n", 0),
+    ("mots du projet", "conventions/_registre/mots.txt", "Bourbourg\n", "", 1),
+    ("maires", "conventions/_registre/maires.yaml", None, "\n  \"99999\": []\n", 1),
+    ("types d'équipements", "conventions/_registre/types-equipements.yaml", None, "\n  - code: [\n", 1),
+    ("données officielles", "conventions/_registre/officiel/communes.yaml", "population: 40539", "population: 40540", 0),
+    ("délibération", "conventions/_deliberations/deliberation-cp-2023-578/deliberation.md", "Renouvellement",
+     "Le renouvellement", 0),
     ("bibliothèque de clauses", "templates/clauses/ctg/duree.md.j2", None, "\nClause modifiée.\n", 1),
     ("renouvellement", RENEWAL, "remplace: ctg-cc-pays-opale-2022-2026", "remplace: ctg-cc-ternois-2023-2027", 0),
     ("période", RENEWAL, "debut: 2027-01-01", "debut: 2021-01-01", 1),
-])
-def test_every_kind_of_input_is_seen(bundled, what, rel, old, new, expect):
-    """Each kind of input of the loader and the assembler, edited: the run through the index says what
-    a run without it says (an error where the edit makes one: in another convention's folder too)."""
-    path = bundled / rel
-    if not path.exists():
-        pytest.skip(f"{rel} absent du corpus")
-    write(bundled, rel, old, new)
-    code, err = same_as_without_index(bundled, "check")
-    assert code == expect, (what, err)
+]
+
+
+def test_every_kind_of_input_is_seen(bundled):
+    """Each kind of input of the loader and the assembler, edited then restored: the run through the
+    index says what a run without it says (an error where the edit makes one, in another convention's
+    folder too), and once restored the sources are valid again."""
+    for what, rel, old, new, expect in KINDS:
+        path = bundled / rel
+        assert path.is_file(), rel
+        before = path.read_bytes()
+        write(bundled, rel, old, new)
+        code, err = same_as_without_index(bundled, "check")
+        assert code == expect, (what, err)
+        path.write_bytes(before)
+        restored = run_build(bundled, "check")
+        assert restored.code == 0, (what, restored.err)
 
 
 def test_an_error_then_its_fix(bundled):

@@ -172,6 +172,10 @@ def _related(corpus: Corpus, units: dict, loaded: set[str], delibs: Corpus, doc_
     territories = {c.meta.territoire for c in corpus.conventions.values()}
     replaced = {c.meta.remplace for c in corpus.conventions.values() if c.meta.remplace}
     ids = set(corpus.conventions)
+    for name in loaded & set(units):  # and what they were related to before the edit
+        territories.add(units[name].territoire)
+        replaced |= {units[name].remplace} - {None}
+        ids |= {units[name].conv_id} - {None}
     out = {name for name, rec in units.items()
            if rec.territoire in territories or rec.conv_id in replaced or rec.remplace in ids | replaced}
     out |= {by_conv[i] for i in replaced if i in by_conv}
