@@ -95,6 +95,7 @@ def _load_check_assemble(project: Project, diags: Diagnostics, only, complete, f
         docs = assemble_checked(project, corpus, diags) if not diags.has_errors() else {}
         if signed and not diags.has_errors():
             integrity.check_signed(corpus, docs, diags, root)
+        corpus.input_keys = dict(scan.units)
         checked = Checked(corpus, docs, True, _facts(project, corpus, docs), set(scan.unit_names), None, scan, project,
                           lint_keys)
         if not diags.has_errors() and signed:
@@ -121,7 +122,7 @@ def _incremental(project, diags, previous, scan, registry, only, complete, lint_
     if lint_keys is not None:
         keys = lint_keys({f.id: f for rec in units.values() for f in rec.documents})
         needed |= {name for name, rec in units.items() if rec.lint_key != keys.get(name)}
-    corpus = Corpus(project.conventions, registry)
+    corpus = Corpus(project.conventions, registry, input_keys=dict(scan.units))
     loaded: set[str] = set()
 
     def load(names) -> None:

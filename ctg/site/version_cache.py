@@ -32,6 +32,7 @@ class VersionCache:
         self.base = "\0".join([code_hash(), pandoc.version(), str(public), hash_tree(conventions / "_registre"),
                                 hash_tree(conventions.parent / "templates")])
         self.written: set[str] = set()  # conventions computed by this build (read back even with --force)
+        self.input_keys: dict[str, str] = {}
 
     @classmethod
     def for_corpus(cls, corpus, public: bool, reuse: bool = True) -> VersionCache:
@@ -41,10 +42,12 @@ class VersionCache:
         stores = cls._open["stores"]
         if public not in stores:
             stores[public] = cls(corpus.root, public, reuse)
+            stores[public].input_keys = corpus.input_keys  # the folders' hashes the index already made
         return stores[public]
 
     def _key(self, cid: str) -> str:
-        return sha256(f"{self.base}\0{hash_tree(self.conventions / cid)}")
+        sources = self.input_keys.get(cid) or hash_tree(self.conventions / cid)
+        return sha256(f"{self.base}\0{sources}")
 
     def _path(self, cid: str) -> Path:
         return self.folder / f"{cid}.{self._key(cid)}.pickle"

@@ -167,6 +167,9 @@ class Corpus:
     conventions: dict[str, ConventionSource] = field(default_factory=dict)
     avenants: dict[str, AvenantSource] = field(default_factory=dict)
     deliberations: dict[str, DeliberationSource] = field(default_factory=dict)
+    # content hash of each convention folder's files (folder name → key), when the dependency index
+    # scanned them (ctg/build/dependency_index.py): caches keyed by a convention's sources use it
+    input_keys: dict[str, str] = field(default_factory=dict)
 
     def documents(self) -> list[str]:
         """Every buildable document id, in a stable order (each convention, then its avenants)."""
