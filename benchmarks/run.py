@@ -311,8 +311,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="documents comparés aux routes WeasyPrint et LibreOffice (b)")
     parser.add_argument("--graine", type=int, default=2026)
     parser.add_argument("--garder", type=Path, help="garder le corpus et les sorties dans ce dossier")
+    parser.add_argument("--edition", action="store_true",
+                        help="mesurer le coût d'une modification à plusieurs échelles (benchmarks/edit_cost.py)")
+    parser.add_argument("--echelles", default="0.25,1", help="échelles de --edition (par défaut : 0.25,1)")
     args = parser.parse_args(argv)
     jobs = max(1, args.jobs)
+    if args.edition:
+        return edition(args, jobs)
     n_conv = max(2, round(200 * args.scale))
     tmp = Path(tempfile.mkdtemp(prefix="ctg-bench-")) if args.garder is None else args.garder
     tmp.mkdir(parents=True, exist_ok=True)
@@ -411,6 +416,21 @@ def main(argv: list[str] | None = None) -> int:
     print_table(result)
     if args.json:
         args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if args.garder is None:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+def edition(args, jobs: int) -> int:
+    from benchmarks.edit_cost import print_edition, run_edition
+
+    scales = sorted(float(x) for x in args.echelles.split(","))
+    tmp = Path(tempfile.mkdtemp(prefix="ctg-bench-")) if args.garder is None else args.garder
+    tmp.mkdir(parents=True, exist_ok=True)
+    result = run_edition(scales, tmp, jobs, args.graine, lambda m: print(m, file=sys.stderr, flush=True))
+    print_edition(result)
+    if args.json:
+        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
     if args.garder is None:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

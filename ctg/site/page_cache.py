@@ -45,7 +45,7 @@ def context_key(config, nav: list, file_uris: list[str], public: bool, sigles: d
     h.update(json.dumps({"nav": nav, "files": sorted(file_uris), "public": public, "sigles": sigles,
                          "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
                          "versions": [metadata.version("mkdocs"), metadata.version("mkdocs-material")],
-                         "code": code_hash()}, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
+                         "code": code_hash(), "site_url": config.get("site_url")}, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
     config_file = Path(config.config_file_path) if config.config_file_path else None
     if config_file is not None and config_file.is_file():
         h.update(config_file.read_bytes())

@@ -64,6 +64,7 @@ class Prepared:
 @dataclass
 class State:
     prepared: Prepared | None = None
+    serving: Prepared | None = None  # while serving: what this rebuild assembled (prepared stays None)
     command: str = "build"
     model: SiteModel | None = None
     errors: list[str] = field(default_factory=list)
@@ -105,13 +106,15 @@ def on_config(config, **_):
     STATE.errors = []
     prepared = STATE.prepared
     if prepared is None or STATE.command == "serve":
-        prepared = _assemble(project_root, config)
+        prepared = STATE.serving = _assemble(project_root, config)
     if prepared is None:  # errors in the sources while serving: show them instead of the site
         STATE.model = None
         config["nav"] = [{"Erreurs": "index.md"}]
         return config
     cache = None
-    if STATE.prepared is not None and STATE.command == "build":  # build.py site: documents' pages kept
+    if (STATE.prepared is not None and STATE.command == "build") or STATE.command == "serve":
+        # documents' pages kept between builds (and between the rebuilds of a preview): a save
+        # renders again only the pages of the documents whose text changed
         cache = DocumentCache(project_root, prepared.public, reuse=prepared.reuse_pages)
     STATE.model = build_model(prepared.corpus, prepared.docs, public=prepared.public,
                               downloads=prepared.downloads, today=reference_date(), guide=_guide_pages(config),
@@ -242,8 +245,8 @@ def on_nav(nav, config, files, **_):
     if problem:
         log.warning("ctg : %s", problem)  # strict mode: the build stops, site/ unchanged
     STATE.misses, STATE.hits = {}, 0
-    prepared = STATE.prepared
-    if STATE.command != "build" or STATE.model is None or prepared is None or STATE.root is None:
+    prepared = STATE.prepared if STATE.command == "build" else STATE.serving
+    if STATE.command not in ("build", "serve") or STATE.model is None or prepared is None or STATE.root is None:
         return nav
     search = [p for p in config.plugins.values() if hasattr(p, "search_index")]
     if len(search) > 1:  # pragma: no cover - one search plugin at most
@@ -251,7 +254,10 @@ def on_nav(nav, config, files, **_):
     STATE.search = search[0] if search else None
     context = context_key(config, config["nav"], [f.src_uri for f in files], prepared.public,
                           STATE.model.sigles)
-    STATE.pages = PageCache.open(STATE.root, "public" if prepared.public else "interne", context)
+    # a preview keeps its pages apart: it is not built in strict mode, and a page that gave a warning
+    # must never reach the cache of « build.py site »
+    variant = ("public" if prepared.public else "interne") + ("-apercu" if STATE.command == "serve" else "")
+    STATE.pages = PageCache.open(STATE.root, variant, context)
     if not prepared.reuse_pages:
         STATE.pages.clear()
     return nav
@@ -379,6 +385,8 @@ def _content(html: str, page, files: Files) -> str:
 def on_post_build(config, **_):
     if STATE.model is None and STATE.command != "serve":
         raise PluginError("le site n'a pas été construit.")
+    if STATE.command == "serve" and STATE.model is not None:
+        commit_pages()  # the preview's pages, for its next rebuild
 
 
 # ------------------------------------------------------------------ links and TOC
