@@ -51,16 +51,14 @@ class Text:
         self.rng = rng
 
     def sentence(self, n: int | None = None) -> str:
-        words: list[str] = []
-        for _ in range(n or self.rng.randint(10, 22)):  # never the same word twice in a row (mot-repete)
-            words.append(self.rng.choice([w for w in WORDS if not words or w != words[-1]]))
+        words = self.rng.sample(WORDS, n or self.rng.randint(10, 22))  # no word twice (mot-repete)
         return words[0].capitalize() + " " + " ".join(words[1:]) + "."
 
     def paragraph(self, sentences: int = 5) -> str:
         return " ".join(self.sentence() for _ in range(sentences))
 
     def title(self) -> str:
-        words = [self.rng.choice(WORDS) for _ in range(self.rng.randint(3, 6))]
+        words = self.rng.sample(WORDS, self.rng.randint(3, 6))  # no word twice (mot-repete)
         return " ".join(words).capitalize()
 
 

@@ -22,6 +22,7 @@ read the whole corpus again (registry, clause library) once. No time is asserted
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import statistics
@@ -181,7 +182,10 @@ def measure_scale(scale: float, tmp: Path, jobs: int, seed: int, say) -> dict:
 
 
 def run_edition(scales: list[float], tmp: Path, jobs: int, seed: int, say) -> dict:
-    per_scale = {f"{s:g}": measure_scale(s, tmp, jobs, seed, say) for s in scales}
+    per_scale = {}
+    for s in scales:  # each scale's figures kept as soon as they are measured (a long run may be stopped)
+        per_scale[f"{s:g}"] = measure_scale(s, tmp, jobs, seed, say)
+        (tmp / "echelles.json").write_text(json.dumps(per_scale, indent=2, default=str) + "\n", encoding="utf-8")
     small, large = per_scale[f"{min(scales):g}"], per_scale[f"{max(scales):g}"]
     top = {k: large[k] for k in ("edit_fiche_seconds", "serve_latency_seconds", "incremental_ratio", "noop_ratio",
                                  "docx_after_edit_seconds", "edit_registry_seconds", "edit_clause_seconds",
