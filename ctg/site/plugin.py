@@ -38,7 +38,7 @@ from .glossary import add_abbreviations, markdown_abbreviations
 from .model import SiteModel, build_model, published_documents
 from .page_cache import TEMPLATE, PageCache, context_key
 from .pages import render_page
-from .sanitize import sanitize
+from .sanitize import escape_title, text_titles, sanitize
 from .status import reference_date
 from .toc import toc_tokens
 from .versions import consolidated_versions
@@ -95,6 +95,14 @@ def is_public() -> bool:
 # ------------------------------------------------------------------ events
 
 
+def _not_strict() -> None:
+    from mkdocs.utils import CountHandler
+
+    logger = logging.getLogger("mkdocs")
+    for handler in [h for h in logger.handlers if isinstance(h, CountHandler)]:
+        logger.removeHandler(handler)
+
+
 def on_startup(command, dirty=False, **_):
     STATE.command = command
 
@@ -113,31 +121,15 @@ def on_config(config, **_):
         return config
     cache = None
     if (STATE.prepared is not None and STATE.command == "build") or STATE.command == "serve":
-        # documents' pages kept between builds (and between the rebuilds of a preview): a save
-        # renders again only the pages of the documents whose text changed
-        cache = DocumentCache(project_root, prepared.public, reuse=prepared.reuse_pages)
+        cache = DocumentCache(project_root, prepared.public, reuse=prepared.reuse_pages)  # kept between builds
     STATE.model = build_model(prepared.corpus, prepared.docs, public=prepared.public,
                               downloads=prepared.downloads, today=reference_date(), guide=_guide_pages(config),
                               jobs=prepared.jobs, cache=cache, site_extra=dict(config.extra or {}),
                               site_url=config.site_url)
     for notice in STATE.model.notices:
         log.info("ctg : %s", notice)
-    config["nav"] = _text_titles(STATE.model.nav)
+    config["nav"] = text_titles(STATE.model.nav)
     return config
-
-
-def _text_titles(nav):
-    """The nav with its titles escaped: mkdocs' templates print them as they are (no autoescape),
-    and a title from the sources is text, never markup."""
-    if isinstance(nav, list):
-        return [_text_titles(item) for item in nav]
-    if isinstance(nav, dict):
-        return {_escape_title(title): _text_titles(value) for title, value in nav.items()}
-    return nav
-
-
-def _escape_title(title: str) -> str:
-    return html_lib.escape(title, quote=False).replace('"', "&quot;")
 
 
 def _assemble(project_root: Path, config) -> Prepared | None:
@@ -150,6 +142,7 @@ def _assemble(project_root: Path, config) -> Prepared | None:
     if diags.has_errors():
         lines = [d.format() for d in diags.sorted()]
         if STATE.command == "serve":
+            _not_strict()  # the page of errors is built, not aborted for the errors it shows
             STATE.errors = lines
             for line in lines:
                 log.error(line)
@@ -231,7 +224,7 @@ _PAGES: dict[str, tuple[str, str]] = {}
 
 def _placeholder(title: str, searchable: bool = True, hide: tuple[str, ...] = ()) -> str:
     # mkdocs' templates print the title as it is (no autoescape): a title from the sources is text
-    meta: dict = {"title": _escape_title(title)}
+    meta: dict = {"title": escape_title(title)}
     if hide:
         meta["hide"] = list(hide)
     if not searchable:
@@ -254,8 +247,7 @@ def on_nav(nav, config, files, **_):
     STATE.search = search[0] if search else None
     context = context_key(config, config["nav"], [f.src_uri for f in files], prepared.public,
                           STATE.model.sigles)
-    # a preview keeps its pages apart: it is not built in strict mode, and a page that gave a warning
-    # must never reach the cache of « build.py site »
+    # a preview (not strict) keeps its pages apart from those of « build.py site »
     variant = ("public" if prepared.public else "interne") + ("-apercu" if STATE.command == "serve" else "")
     STATE.pages = PageCache.open(STATE.root, variant, context)
     if not prepared.reuse_pages:

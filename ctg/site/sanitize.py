@@ -4,6 +4,7 @@ javascript: URL can reach a published page, whatever a source contains."""
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 
 import nh3
@@ -66,3 +67,17 @@ def unsafe_constructs(node) -> list[str]:
 
     walk(node)
     return found
+
+
+def text_titles(nav):
+    """The nav with its titles escaped: mkdocs' templates print them as they are (no autoescape),
+    and a title from the sources is text, never markup."""
+    if isinstance(nav, list):
+        return [text_titles(item) for item in nav]
+    if isinstance(nav, dict):
+        return {escape_title(title): text_titles(value) for title, value in nav.items()}
+    return nav
+
+
+def escape_title(title: str) -> str:
+    return html_lib.escape(title, quote=False).replace('"', "&quot;")
