@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import spelling_answers
 from fixture_corpus import ROOT, write_project
 
 
@@ -22,7 +23,19 @@ class Result:
 def run_build(root: Path, *args: str, timeout: int = 600) -> Result:
     proc = subprocess.run([sys.executable, str(ROOT / "build.py"), "--racine", str(root), *args],
                           capture_output=True, text=True, timeout=timeout)
+    spelling_answers.merge(Path(root))  # for the next projects of the session (tests/spelling_answers.py)
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_spelling_answers(tmp_path_factory):
+    """The dictionary's answers shared by the session's projects (tests/spelling_answers.py)."""
+    import os
+
+    base = tmp_path_factory.getbasetemp()
+    spelling_answers.SHARED = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "orthographe.json"
+    yield
+    spelling_answers.SHARED = None
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import shutil
 import textwrap
 from pathlib import Path
 
+import spelling_answers
 from ctg.sources import official_data
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -281,6 +282,7 @@ def write_project(root: Path, files: dict[str, str | bytes | None] | None = None
             path.write_text(textwrap.dedent(content), encoding="utf-8")
     if fingerprints:
         record_fingerprints(root)
+    spelling_answers.seed(root)  # the dictionary's answers found by the session's earlier runs
     return root
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_build
-from fixture_corpus import CONV, ROOT
+from fixture_corpus import CONV, ROOT, write_project
 from test_validation import AVENANT, CONVENTION
 
 DRAFT = {AVENANT: None}  # a convention in « projet » status, without avenant: its text may change
@@ -35,6 +36,22 @@ def draft_project(make_project) -> Path:
     conv = root / CONVENTION
     conv.write_text(conv.read_text(encoding="utf-8").replace("statut: signée", "statut: projet"), encoding="utf-8")
     return root
+
+
+@pytest.fixture(scope="module")
+def built_draft(tmp_path_factory) -> Path:
+    """A draft project built in full (dist/, site/, .cache/), once for the tests of this module."""
+    root = draft_project(lambda files, fingerprints: write_project(tmp_path_factory.mktemp("brouillon") / "p", files,
+                                                                   fingerprints=fingerprints))
+    result = run_build(root)
+    assert result.code == 0, result.err
+    return root
+
+
+@pytest.fixture
+def built(built_draft, tmp_path) -> Path:
+    """A copy of built_draft, outputs and caches included, that the test may change."""
+    return Path(shutil.copytree(built_draft, tmp_path / "copie", symlinks=True))
 
 
 def change_text(root: Path) -> None:
@@ -137,9 +154,8 @@ def test_cache_folder_replaced_by_a_file(make_project):
 # ------------------------------------------------------------------ 6. whole or not at all
 
 
-def test_site_failure_leaves_dist_as_it_was(make_project):
-    root = draft_project(make_project)
-    assert run_build(root).code == 0
+def test_site_failure_leaves_dist_as_it_was(built):
+    root = built
     before = outputs(root)
     change_text(root)
     # the site fails after the documents are made: a site configuration that mkdocs refuses (its
@@ -152,9 +168,8 @@ def test_site_failure_leaves_dist_as_it_was(make_project):
 
 
 @pytest.mark.parametrize("phase", ["apres-production", "pendant-site", "avant-bascule", "pendant-bascule"])
-def test_killed_build_leaves_dist_and_site_as_they_were(make_project, phase):
-    root = draft_project(make_project)
-    assert run_build(root).code == 0
+def test_killed_build_leaves_dist_and_site_as_they_were(built, phase):
+    root = built
     before = outputs(root)
     change_text(root)
     proc = subprocess.run([sys.executable, str(ROOT / "build.py"), "--racine", str(root)],
@@ -174,9 +189,8 @@ def test_killed_build_leaves_dist_and_site_as_they_were(make_project, phase):
 
 
 @pytest.mark.parametrize("phase", ["mise-en-page", "pendant-site"])
-def test_ctrl_c_stops_within_seconds_and_changes_nothing(make_project, tmp_path, phase):
-    root = draft_project(make_project)
-    assert run_build(root).code == 0
+def test_ctrl_c_stops_within_seconds_and_changes_nothing(built, tmp_path, phase):
+    root = built
     before = outputs(root)
     change_text(root)
     marker = tmp_path / "pause"
