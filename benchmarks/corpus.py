@@ -86,18 +86,21 @@ def generate(dest: Path, n_conventions: int, seed: int = 2026, shape: Shape | No
     communes_json, epci_json, epcis = [], [], []
     next_code: dict[str, int] = {}
     deps = [f"{d:02d}" for d in range(1, 96) if d != 20]
+    rngs = []  # convention i has its own generator: it is the same at every scale (edit_cost.py compares them)
     for i in range(n_conventions):
+        rng_i = random.Random(f"{seed}-{i}")
+        rngs.append(rng_i)
         dep = deps[i % len(deps)]
-        n = rng.randint(*shape.communes)
+        n = rng_i.randint(*shape.communes)
         members = []
         for _ in range(n):
             k = next_code.get(dep, 1)
             next_code[dep] = k + 1
             code = f"{dep}{k:03d}"
-            nom = f"{rng.choice(PLACES)}-{rng.choice(WORDS).capitalize()}{rng.choice(SUFFIX)}"
+            nom = f"{rng_i.choice(PLACES)}-{rng_i.choice(WORDS).capitalize()}{rng_i.choice(SUFFIX)}"
             communes_json.append({"code": code, "nom": nom, "type": "commune-actuelle", "departement": dep,
-                                  "siren": luhn_complete(f"21{code}{rng.randint(0, 9)}"),
-                                  "population": rng.randint(80, 12000)})
+                                  "siren": luhn_complete(f"21{code}{rng_i.randint(0, 9)}"),
+                                  "population": rng_i.randint(80, 12000)})
             members.append(code)
         siren = luhn_complete(f"24{i:06d}")
         nom = f"CC du Territoire {i + 1:04d}"
@@ -122,11 +125,12 @@ def generate(dest: Path, n_conventions: int, seed: int = 2026, shape: Shape | No
 
     for i, (siren, members) in enumerate(epcis):
         epci_id = f"cc-territoire-{i + 1:04d}"
+        own = Text(rngs[i])
         files[f"conventions/_registre/organisations/{epci_id}.yaml"] = _organisation(
-            epci_id, "epci", "la", f"la CCT{i + 1}", text, siren=siren)
+            epci_id, "epci", "la", f"la CCT{i + 1}", own, siren=siren)
         start = 2020 + i % 5
         ident = f"ctg-{epci_id}-{start}-{start + 4}"
-        files.update(_convention(ident, epci_id, start, members, rng, text, shape))
+        files.update(_convention(ident, epci_id, start, members, rngs[i], own, shape))
     for rel, content in files.items():
         path = dest / rel
         path.parent.mkdir(parents=True, exist_ok=True)
