@@ -226,20 +226,22 @@ def test_site_pages_from_the_cache_are_those_a_cold_build_renders(make_project):
     title (in the nav of every page: every page rendered again)."""
     warm, cold = make_project(), make_project()
     rebuild(warm, "site")
-    edits = [(f"{CONV}/convention.md", "Développer l'offre", "Développer encore l'offre"),
-             # consolidated versions (.cache/versions): a registry entry that the avenant names
-             ("conventions/_registre/organisations/departement62.yaml", "nom: Leroux", "nom: Lerouge"),
+    # each step's edits at once (the sites are compared after each step)
+    steps = [[(f"{CONV}/convention.md", "Développer l'offre", "Développer encore l'offre"),
+              # consolidated versions (.cache/versions): a registry entry that the avenant names
+              ("conventions/_registre/organisations/departement62.yaml", "nom: Leroux", "nom: Lerouge")],
              # the glossary: <abbr title> on every page (added after the pages' own cache)
-             ("conventions/_registre/sigles.yaml", "RPE: Relais petite enfance", "RPE: Relais de la petite enfance"),
-             (f"{CONV}/convention.md", "titre_court: CTG Test 2022-2026", "titre_court: CTG du Test 2022-2026")]
-    for rel, old, new in edits:
+             [("conventions/_registre/sigles.yaml", "RPE: Relais petite enfance", "RPE: Relais de la petite enfance")],
+             [(f"{CONV}/convention.md", "titre_court: CTG Test 2022-2026", "titre_court: CTG du Test 2022-2026")]]
+    for step in steps:
         for root in (warm, cold):
-            edit(root, rel, old, new)
+            for rel, old, new in step:
+                edit(root, rel, old, new)
             refingerprint(root)
         err = rebuild(warm, "site")
         rendered, reused = map(int, re.search(r"\((\d+) pages? rendues?, (\d+) reprises? du cache\)", err).groups())
         rebuild(cold, "site", "--force")
-        assert tree(warm / "site") == tree(cold / "site"), (rel, err)
+        assert tree(warm / "site") == tree(cold / "site"), (step, err)
         if "titre_court" in old or "RPE" in old:
             assert reused == 0, err  # the nav or the glossary changed: no page could be reused
         else:
