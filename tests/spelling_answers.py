@@ -15,7 +15,7 @@ import json
 import os
 from pathlib import Path
 
-CACHE = Path(".cache") / "orthographe.json"  # ctg.checks.prose.spelling.CACHE
+from ctg.checks.prose.spelling import CACHE  # the product's own cache file of the answers
 
 
 #: the session's file, set by conftest.shared_spelling_answers (in the folder common to the xdist
