@@ -1,5 +1,6 @@
-"""The preview (« build.py serve »): a saved source is on the served page, and only the pages of the
-document it changed are rendered again."""
+"""The preview (« build.py serve »): a saved source is on the served page; only the pages of the
+document it changed are split and rendered again, and only the pages whose HTML changed are written
+again (mkdocs' dirty builds, ctg/site/preview.py), with a search index that stays whole."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import json
 import urllib.request
 from pathlib import Path
 
@@ -49,29 +51,65 @@ def _entries(root: Path) -> dict[str, int]:
     return {p.name: p.stat().st_mtime_ns for p in folder.glob("*.interne.*.pickle")}
 
 
+def _served(tmp: Path) -> dict[str, int]:
+    """The preview's folder (mkdocs serve's temporary folder): {HTML page: modification time}."""
+    (folder,) = tmp.glob("mkdocs_*")
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*.html")}
+
+
+def _search(tmp: Path) -> list[dict]:
+    (folder,) = tmp.glob("mkdocs_*")
+    return json.loads((folder / "search/search_index.json").read_text(encoding="utf-8"))["docs"]
+
+
 def test_a_saved_fiche_is_on_the_preview_and_only_its_document_is_rendered_again(tmp_path):
     root = tmp_path / "projet"
     root.mkdir()
     for name in ("conventions", "templates", "docs"):  # the site's configuration: the repository's
         shutil.copytree(ROOT / name, root / name)
     port = _free_port()
-    env = dict(os.environ, CTG_SERVE_ADRESSE=f"127.0.0.1:{port}")
+    tmp = tmp_path / "tmp"  # where mkdocs serve makes its folder
+    tmp.mkdir()
+    env = dict(os.environ, CTG_SERVE_ADRESSE=f"127.0.0.1:{port}", TMPDIR=str(tmp))
     proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--racine", str(root), "serve", "--interne"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}/"
     try:
         page = f"{base}conventions/{BOULONNAIS}/fiches/ad-premier-accueil/"
         _wait_for(page, "Former les agents d", proc)
+        fiche_html = f"conventions/{BOULONNAIS}/fiches/ad-premier-accueil/index.html"
+        fiche = root / FICHE
+        # a sentence of the fiche (not its title: the nav is unchanged): only its pages are written again
+        served, search = _served(tmp), _search(tmp)
+        fiche.write_text(fiche.read_text(encoding="utf-8").replace("manquent d'outils", "manquent encore d'outils"),
+                         encoding="utf-8")
+        _wait_for(page, "manquent encore d", proc)
+        again = _served(tmp)
+        assert set(again) == set(served)
+        written = {name for name in served if again[name] != served[name]}
+        assert fiche_html in written
+        assert f"conventions/{BOULONNAIS}/index.html" not in written  # the same convention's text
+        assert "conventions/ctg-cabbalr-2021-2025/index.html" not in written
+        assert len(written) < len(served) / 4, sorted(written)
+        # the search index is whole: the same entries, in the same order, the fiche's with its new text
+        new_search = _search(tmp)
+        assert [e["location"] for e in new_search] == [e["location"] for e in search]
+        changed = [e for e, old in zip(new_search, search) if e != old]
+        assert changed and all(e["location"].startswith(fiche_html.removesuffix("index.html")) for e in changed)
+        assert any("manquent encore d" in e["text"] for e in changed)
         before = _entries(root)
         others = {name: t for name, t in before.items() if not name.startswith(f"{BOULONNAIS}.")}
         assert others and len(others) < len(before)
-        fiche = root / FICHE
         fiche.write_text(fiche.read_text(encoding="utf-8").replace("Former les agents", "Former tous les agents", 1),
                          encoding="utf-8")
         _wait_for(page, "Former tous les agents", proc)
-        # the fiche index lists the fiche by its title: it follows
+        # the fiche index lists the fiche by its title: it follows, and so does the menu of the other
+        # fiches (a new title changes the nav: every page is rendered again)
         index = _fetch(f"{base}fiches-action/")
         assert index is not None and "Former tous les agents" in index
+        other = _fetch(f"{base}conventions/{BOULONNAIS}/fiches/ej-mercredis/")
+        assert other is not None and "Former tous les agents" in other
+        assert [e["location"] for e in _search(tmp)] == [e["location"] for e in search]
         after = _entries(root)
         assert {name: t for name, t in after.items() if name in others} == others  # not rendered again
         assert any(name.startswith(f"{BOULONNAIS}.") and name not in before for name in after)
@@ -80,6 +118,8 @@ def test_a_saved_fiche_is_on_the_preview_and_only_its_document_is_rendered_again
         _wait_for(base, "ad-premier-accueil.yaml", proc)
         fiche.write_text(fiche.read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")
         _wait_for(page, "Former tous les agents", proc)
+        assert set(_served(tmp)) == set(served)  # the whole site again, not the page of errors alone
+        assert [e["location"] for e in _search(tmp)] == [e["location"] for e in search]
     finally:
         proc.terminate()
         try:

@@ -38,6 +38,7 @@ from .glossary import add_abbreviations, markdown_abbreviations
 from .model import SiteModel, build_model, published_documents
 from .page_cache import TEMPLATE, PageCache, context_key
 from .pages import render_page
+from . import preview
 from .sanitize import escape_title, text_titles, sanitize
 from .status import reference_date
 from .toc import toc_tokens
@@ -66,6 +67,7 @@ class State:
     prepared: Prepared | None = None
     serving: Prepared | None = None  # while serving: what this rebuild assembled (prepared stays None)
     command: str = "build"
+    dirty: bool = False  # mkdocs' dirty builds: the preview renders only the changed pages (preview.py)
     model: SiteModel | None = None
     errors: list[str] = field(default_factory=list)
     root: Path | None = None
@@ -104,7 +106,11 @@ def _not_strict() -> None:
 
 
 def on_startup(command, dirty=False, **_):
-    STATE.command = command
+    STATE.command, STATE.dirty = command, dirty
+
+
+def _previewing() -> bool:
+    return STATE.command == "serve" and STATE.dirty
 
 
 def on_config(config, **_):
@@ -240,6 +246,8 @@ def on_nav(nav, config, files, **_):
     STATE.misses, STATE.hits = {}, 0
     prepared = STATE.prepared if STATE.command == "build" else STATE.serving
     if STATE.command not in ("build", "serve") or STATE.model is None or prepared is None or STATE.root is None:
+        if _previewing():
+            preview.forget(config.site_dir)  # the page of errors alone; the next build renders everything
         return nav
     search = [p for p in config.plugins.values() if hasattr(p, "search_index")]
     if len(search) > 1:  # pragma: no cover - one search plugin at most
@@ -252,6 +260,8 @@ def on_nav(nav, config, files, **_):
     STATE.pages = PageCache.open(STATE.root, variant, context)
     if not prepared.reuse_pages:
         STATE.pages.clear()
+    if _previewing():
+        preview.skip_unchanged(files, config.site_dir, STATE.pages, _PAGES)
     return nav
 
 
@@ -339,6 +349,8 @@ def on_post_page(output, page, config, **_):
         entries, STATE.search_mark = all_entries[STATE.search_mark:], len(all_entries)
         if getattr(page, "ctg_generated", False):
             _search_titles(entries, page)
+    if _previewing():
+        preview.record_search(uri, [dict(e) for e in entries])
     key = STATE.misses.get(uri)
     if STATE.pages is not None and key is not None:
         STATE.pages.put(key, output, [dict(e) for e in entries])
@@ -374,11 +386,19 @@ def _content(html: str, page, files: Files) -> str:
     return resolve_links(html, page, files)
 
 
+@event_priority(50)  # before the search plugin writes its index (preview.py completes it)
 def on_post_build(config, **_):
     if STATE.model is None and STATE.command != "serve":
         raise PluginError("le site n'a pas été construit.")
     if STATE.command == "serve" and STATE.model is not None:
         commit_pages()  # the preview's pages, for its next rebuild
+        if _previewing():
+            preview.complete_search_index(STATE.search)
+
+
+def on_build_error(error, **_):
+    if _previewing():
+        preview.forget()  # what this build wrote is not trusted: the next one renders everything
 
 
 # ------------------------------------------------------------------ links and TOC

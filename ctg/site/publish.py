@@ -127,11 +127,15 @@ def _swap(new: Path, target: Path) -> None:
 def _serve(project: Project, config_file: Path, docs_dir: Path) -> int:
     from mkdocs.commands.serve import serve
 
+    from .preview import quiet_dirty_warning
+
     address = os.environ.get("CTG_SERVE_ADRESSE", "127.0.0.1:8000")
     say(f"Prévisualisation sur http://{address}/\u00a0: enregistrez une source sous conventions/ et la page "
         "se met à jour (Ctrl+C pour arrêter).", sys.stderr)
-    serve(config_file=str(config_file), livereload=True, docs_dir=str(docs_dir), dev_addr=address,
-          watch=[str(project.conventions), str(project.templates)])
+    quiet_dirty_warning()
+    # dirty builds: a save renders only the pages whose HTML changed (preview.py)
+    serve(config_file=str(config_file), livereload=True, build_type="dirty", docs_dir=str(docs_dir),
+          dev_addr=address, watch=[str(project.conventions), str(project.templates)])
     return 0
 
 
