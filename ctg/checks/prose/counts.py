@@ -56,6 +56,12 @@ def patterns() -> list[tuple[str, re.Pattern]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def any_number() -> re.Pattern:
+    """A number in digits or in words, as the patterns read it (same expression, same flags)."""
+    return re.compile(number_pattern(), re.I)
+
+
 SUBSET = re.compile(r"\s+communes\s+de\s+(moins|plus)\s+de\s+(\d{1,3}(?:[\s\u00a0\u202f]?\d{3})*)\s+habitants", re.I)
 
 
@@ -78,6 +84,8 @@ def check(unit: Unit, known) -> list:
     for lineno, line in unit.numbered():
         if table_cells(line) is not None:
             continue  # a table of figures (diagnostic): its counts are of other things
+        if not any_number().search(line):
+            continue  # every pattern below counts with a number: most lines have none
         seen: set[int] = set()
         out += subset_findings(line, lineno, doc, seen)
         for thing, rx in patterns():
@@ -149,11 +157,15 @@ def _advice(thing: str) -> str:
     return f"reformulez sans le nombre (le nombre {of(thing)} découle de la liste du document)"
 
 
+@lru_cache(maxsize=1)
+def _subset_pattern() -> re.Pattern:
+    return re.compile(rf"(?<![\w-])(?P<n>{number_pattern()}){SUBSET.pattern}", re.I)
+
+
 def subset_findings(line: str, lineno: int, doc, seen: set[int]) -> list:
     """« 85 communes de moins de 5 000 habitants »: the population data count them."""
     out = []
-    rx = re.compile(rf"(?<![\w-])(?P<n>{number_pattern()}){SUBSET.pattern}", re.I)
-    for m in rx.finditer(line):
+    for m in _subset_pattern().finditer(line):
         typed = value(m.group("n"))
         if typed is None or not doc.communes:
             continue
