@@ -1,6 +1,6 @@
 """The preview (« build.py serve »): a saved source is on the served page; only the pages of the
 document it changed are split and rendered again, and only the pages whose HTML changed are written
-again (mkdocs' dirty builds, ctg/site/preview.py), with a search index that stays whole."""
+again (mkdocs' dirty builds, ctg/site/unchanged_pages.py), with a search index that stays whole."""
 
 from __future__ import annotations
 

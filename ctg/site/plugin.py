@@ -35,10 +35,11 @@ from . import sidebar
 from .content import LINK_SCHEME, has_internal_annexes
 from .document_cache import DocumentCache
 from .glossary import add_abbreviations, markdown_abbreviations
+from .guide_pages import GUIDE, guide_pages, move_guide
 from .model import SiteModel, build_model, published_documents
 from .page_cache import TEMPLATE, PageCache, context_key
 from .pages import render_page
-from . import preview
+from . import unchanged_pages
 from .sanitize import escape_title, text_titles, sanitize
 from .status import reference_date
 from .toc import toc_tokens
@@ -46,7 +47,6 @@ from .versions import consolidated_versions
 
 log = logging.getLogger("mkdocs.plugins.ctg")
 
-GUIDE = "guide"
 ENV_INTERNAL = "CTG_SITE_INTERNE"
 
 
@@ -67,7 +67,7 @@ class State:
     prepared: Prepared | None = None
     serving: Prepared | None = None  # while serving: what this rebuild assembled (prepared stays None)
     command: str = "build"
-    dirty: bool = False  # mkdocs' dirty builds: the preview renders only the changed pages (preview.py)
+    dirty: bool = False  # mkdocs' dirty builds: only the pages whose HTML changed are rendered (unchanged_pages.py)
     model: SiteModel | None = None
     errors: list[str] = field(default_factory=list)
     root: Path | None = None
@@ -129,7 +129,8 @@ def on_config(config, **_):
     if (STATE.prepared is not None and STATE.command == "build") or STATE.command == "serve":
         cache = DocumentCache(project_root, prepared.public, reuse=prepared.reuse_pages)  # kept between builds
     STATE.model = build_model(prepared.corpus, prepared.docs, public=prepared.public,
-                              downloads=prepared.downloads, today=reference_date(), guide=_guide_pages(config),
+                              downloads=prepared.downloads, today=reference_date(),
+                              guide=guide_pages(config.docs_dir, is_public()),
                               jobs=prepared.jobs, cache=cache, site_extra=dict(config.extra or {}),
                               site_url=config.site_url)
     for notice in STATE.model.notices:
@@ -175,37 +176,8 @@ def existing_downloads(project, docs) -> dict:
     return out
 
 
-def _guide_pages(config) -> list[tuple[str, str]]:
-    """The authoring guide's pages, on the internal site only (it describes drafts and commands)."""
-    if is_public():
-        return []
-    docs_dir = Path(config.docs_dir)
-    pages = []
-    for path in sorted(docs_dir.rglob("*.md")):
-        rel = path.relative_to(docs_dir).as_posix()
-        pages.append((f"{GUIDE}/{rel}", _markdown_title(path)))
-    pages.sort(key=lambda p: (not p[0].endswith("/index.md") and p[0] != f"{GUIDE}/index.md", p[0]))
-    return pages
-
-
-def _markdown_title(path: Path) -> str:
-    text = path.read_text(encoding="utf-8", errors="replace")
-    m = re.search(r"^title:\s*(.+)$", text.split("\n---", 1)[0], re.M) if text.startswith("---") else None
-    if m:
-        return m.group(1).strip().strip("'\"")
-    m = re.search(r"^#\s+(.+?)\s*(\{.*\})?\s*$", text, re.M)
-    return m.group(1) if m else path.stem.replace("-", " ").capitalize()
-
-
 def on_files(files: Files, config, **_):
-    out = Files([])
-    docs_dir = os.path.normpath(config.docs_dir)
-    for f in files:  # the authoring guide lives in docs/: published under guide/, on the internal site only
-        if f.generated_by is None and f.src_dir and os.path.normpath(f.src_dir) == docs_dir:
-            if not is_public():
-                out.append(File.generated(config, f"{GUIDE}/{f.src_uri}", abs_src_path=f.abs_src_path))
-        else:
-            out.append(f)
+    out = move_guide(files, config, is_public())
     model = STATE.model
     if model is None:
         page = render_page("erreurs.html", lines=STATE.errors)
@@ -247,7 +219,7 @@ def on_nav(nav, config, files, **_):
     prepared = STATE.prepared if STATE.command == "build" else STATE.serving
     if STATE.command not in ("build", "serve") or STATE.model is None or prepared is None or STATE.root is None:
         if _previewing():
-            preview.forget(config.site_dir)  # the page of errors alone; the next build renders everything
+            unchanged_pages.forget(config.site_dir)  # the page of errors alone; the next build renders all
         return nav
     search = [p for p in config.plugins.values() if hasattr(p, "search_index")]
     if len(search) > 1:  # pragma: no cover - one search plugin at most
@@ -260,8 +232,10 @@ def on_nav(nav, config, files, **_):
     STATE.pages = PageCache.open(STATE.root, variant, context)
     if not prepared.reuse_pages:
         STATE.pages.clear()
-    if _previewing():
-        preview.skip_unchanged(files, config.site_dir, STATE.pages, _PAGES)
+    if STATE.dirty and prepared.reuse_pages:
+        if _previewing():
+            unchanged_pages.start_preview(config.site_dir)
+        unchanged_pages.skip_unchanged(files, config.site_dir, STATE.pages, _PAGES)
     return nav
 
 
@@ -349,8 +323,7 @@ def on_post_page(output, page, config, **_):
         entries, STATE.search_mark = all_entries[STATE.search_mark:], len(all_entries)
         if getattr(page, "ctg_generated", False):
             _search_titles(entries, page)
-    if _previewing():
-        preview.record_search(uri, [dict(e) for e in entries])
+    unchanged_pages.record_search(uri, [dict(e) for e in entries])
     key = STATE.misses.get(uri)
     if STATE.pages is not None and key is not None:
         STATE.pages.put(key, output, [dict(e) for e in entries])
@@ -386,19 +359,18 @@ def _content(html: str, page, files: Files) -> str:
     return resolve_links(html, page, files)
 
 
-@event_priority(50)  # before the search plugin writes its index (preview.py completes it)
+@event_priority(50)  # before the search plugin writes its index (unchanged_pages.py completes it)
 def on_post_build(config, **_):
     if STATE.model is None and STATE.command != "serve":
         raise PluginError("le site n'a pas été construit.")
+    unchanged_pages.complete_search_index(STATE.search)
     if STATE.command == "serve" and STATE.model is not None:
         commit_pages()  # the preview's pages, for its next rebuild
-        if _previewing():
-            preview.complete_search_index(STATE.search)
+        unchanged_pages.finish_preview()
 
 
 def on_build_error(error, **_):
-    if _previewing():
-        preview.forget()  # what this build wrote is not trusted: the next one renders everything
+    unchanged_pages.forget()  # what this build wrote is not trusted: the next one renders everything
 
 
 # ------------------------------------------------------------------ links and TOC

@@ -27,7 +27,9 @@ from ..core.progress import Progress, say
 from ..core.project import Project
 from ..sources.corpus import Corpus
 from .content import has_internal_annexes, public_variant
+from . import unchanged_pages
 from .model import published_documents
+from .page_cache import FOLDER as PAGES_FOLDER
 from .plugin import ENV_INTERNAL, Prepared, commit_pages, prepare
 from .status import reference_date
 from .versions import consolidated_versions
@@ -65,10 +67,16 @@ def build_site(project: Project, corpus: Corpus, docs: dict[str, AssembledDocume
             _env("SOURCE_DATE_EPOCH", os.environ.get("SOURCE_DATE_EPOCH") or _epoch(reference_date())):
         if serve:
             return _serve(project, config_file, docs_dir)
-        return _build(project, config_file, docs_dir, public, progress)
+        return _build(project, config_file, docs_dir, public, progress, reuse=not OPTIONS.force)
 
 
-def _build(project: Project, config_file: Path, docs_dir: Path, public: bool, progress: Progress) -> int:
+def state_file(project: Project, public: bool) -> Path:
+    """What the last « build.py site » published, for the next one (unchanged_pages.py)."""
+    return project.root / PAGES_FOLDER / f"{'public' if public else 'interne'}.publie.json"
+
+
+def _build(project: Project, config_file: Path, docs_dir: Path, public: bool, progress: Progress,
+           reuse: bool) -> int:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -76,22 +84,29 @@ def _build(project: Project, config_file: Path, docs_dir: Path, public: bool, pr
     target = site_dir(project, public)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     progress.step(f"Site : construction par mkdocs ({'public' if public else 'interne'})")
+    state = state_file(project, public)
+    if reuse:  # pages unchanged since the published site are kept from it (linked), not rendered
+        unchanged_pages.quiet_dirty_warning()
+        unchanged_pages.start_build(state, project.root / target.name)
     try:
         config = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(tmp), strict=True)
-        config.plugins.on_startup(command="build", dirty=False)
+        config.plugins.on_startup(command="build", dirty=reuse)
         try:
-            build(config)
+            build(config, dirty=reuse)
             test_stop("pendant-site")  # for the tests: a kill, or Ctrl-C, while the site is being written
             test_pause("pendant-site")
         finally:
             config.plugins.on_shutdown()
         counts = commit_pages()
+        kept = unchanged_pages.finish_build(state, tmp) if reuse else None
     except MkDocsException as exc:
+        unchanged_pages.forget()
         shutil.rmtree(tmp, ignore_errors=True)
         say(f"build.py : erreur : le site n'a pas été construit ({_french(exc)}) ; "
             f"{target.name}/ est inchangé.", sys.stderr)
         return 1
     except BaseException:
+        unchanged_pages.forget()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     _swap(tmp, target)
@@ -99,7 +114,10 @@ def _build(project: Project, config_file: Path, docs_dir: Path, public: bool, pr
     if counts:
         rendered, reused = counts
         detail = (f" ({rendered} page{'s' if rendered > 1 else ''} rendue{'s' if rendered > 1 else ''}, "
-                  f"{reused} reprise{'s' if reused > 1 else ''} du cache)")
+                  f"{reused} reprise{'s' if reused > 1 else ''} du cache")
+        if kept is not None:
+            detail += f", {kept} inchangée{'s' if kept > 1 else ''}"
+        detail += ")"
     progress.done(f"Site {'public' if public else 'interne'} écrit dans {target.name}/{detail}.")
     return 0
 
@@ -127,13 +145,13 @@ def _swap(new: Path, target: Path) -> None:
 def _serve(project: Project, config_file: Path, docs_dir: Path) -> int:
     from mkdocs.commands.serve import serve
 
-    from .preview import quiet_dirty_warning
+    from .unchanged_pages import quiet_dirty_warning
 
     address = os.environ.get("CTG_SERVE_ADRESSE", "127.0.0.1:8000")
     say(f"Prévisualisation sur http://{address}/\u00a0: enregistrez une source sous conventions/ et la page "
         "se met à jour (Ctrl+C pour arrêter).", sys.stderr)
     quiet_dirty_warning()
-    # dirty builds: a save renders only the pages whose HTML changed (preview.py)
+    # dirty builds: a save renders only the pages whose HTML changed (unchanged_pages.py)
     serve(config_file=str(config_file), livereload=True, build_type="dirty", docs_dir=str(docs_dir),
           dev_addr=address, watch=[str(project.conventions), str(project.templates)])
     return 0
