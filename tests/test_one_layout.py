@@ -21,14 +21,13 @@ from conftest import BUNDLED_FORMS_OF as FORMS_OF
 from conftest import BUNDLED_REDLINE as REDLINE
 from conftest import run_build
 from fixture_corpus import ROOT
+from pdf_text import pdftotext
 
 
 @functools.cache
 def pdf_text(pdf: Path, layout: bool = False) -> str:
-    """pdftotext's text of a PDF, read once per test module (the PDFs are never written here, and
-    pdftotext takes seconds for a long convention)."""
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", *(["-layout"] if layout else []), str(pdf), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    """pdftotext's text of a PDF, read once per test module (the PDFs are never written here)."""
+    return pdftotext(pdf, *(["-layout"] if layout else []))
 
 
 def words_by_page(pdf: Path) -> list[list[str]]:
@@ -118,8 +117,7 @@ def test_every_pdf_is_pdfa_tagged_french_titled_with_its_fonts_embedded(pairs):
 
 def _sommaire(pdf: Path) -> list[tuple[str, int]]:
     """(title, page) of each sommaire entry of the PDF's text (entries may wrap over two lines)."""
-    text = subprocess.run(["pdftotext", "-layout", "-f", "2", "-l", "6", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = pdftotext(pdf, "-layout", "-f", "2", "-l", "6")
     entries, pending, started = [], "", False
     for n, page in enumerate(text.split("\f")):
         lines = [line.strip() for line in page.splitlines() if line.strip()]

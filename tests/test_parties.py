@@ -3,12 +3,12 @@ their office only (the assembled text, the DOCX and the site model all read the 
 
 from __future__ import annotations
 
-import subprocess
 import zipfile
 
 import docx
 from conftest import run_build
 from fixture_corpus import CONV, MINIMAL
+from pdf_text import pdftotext
 
 DOC = "dist/ctg-test-2022-2026/ctg-test-2022-2026.docx"
 COMMUNES = {"baincthun": "Baincthun", "le-portel": "Le Portel", "isques": "Isques",
@@ -122,7 +122,7 @@ def test_a_cover_with_24_parties_and_their_logos_fits_its_page_and_no_page_is_bl
     result = run_build(root, "pdf")
     assert result.code == 0, result.err
     pdf = root / "dist/ctg-test-2022-2026/ctg-test-2022-2026.pdf"
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = pdftotext(pdf)
     pages = text.split("\f")[:-1]
     assert "La commune de Saint-Martin-21-lès-Boulogne" in pages[0]  # the whole list on the cover
     assert pages[1].lstrip().startswith("CTG Test") and "La présente convention est conclue entre" in pages[1]

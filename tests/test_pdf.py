@@ -229,13 +229,24 @@ def certificate(tmp_path_factory):
     return folder / "key.pem", folder / "cert.pem"
 
 
+def in_own_thread(function, *args, **kwargs):
+    """function(*args, **kwargs) run in a thread of its own. pyHanko's signing and validation run
+    their own event loop (asyncio.run), which cannot start in a thread whose loop is running:
+    Playwright's sync API keeps one in the main thread of a worker that has run a browser test."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 def sign(data: bytes, field: str, certificate) -> bytes:
+    """The PDF signed in field, as a signatory's pyHanko does."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
 
     signer = signers.SimpleSigner.load(str(certificate[0]), str(certificate[1]))
-    out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data)),
-                           signers.PdfSignatureMetadata(field_name=field), signer=signer)
+    out = in_own_thread(signers.sign_pdf, IncrementalPdfFileWriter(io.BytesIO(data)),
+                        signers.PdfSignatureMetadata(field_name=field), signer=signer)
     return out.getvalue()
 
 
@@ -247,7 +258,7 @@ def validate_all(data: bytes, certificate) -> list:
 
     context = ValidationContext(trust_roots=[load_cert_from_pemder(str(certificate[1]))])
     reader = PdfFileReader(io.BytesIO(data))
-    return [validate_pdf_signature(sig, context) for sig in reader.embedded_signatures]
+    return [in_own_thread(validate_pdf_signature, sig, context) for sig in reader.embedded_signatures]
 
 
 def test_signing_one_field_leaves_the_others_signable_and_pdfa(pdf_project, docs, certificate, tmp_path):
