@@ -57,8 +57,11 @@ def sigles_used(sigles: dict[str, str], text: str, any_case: bool = False) -> li
     capital (« Rsa » is RSA; the glossary's « casse: libre », kept off for texts signed before it)."""
     found = []
     for sigle, meaning in sorted(sigles.items(), key=lambda kv: kv[0].lower()):
-        forms = "|".join(re.escape(f) for f in (sigle_forms(sigle) if any_case else [sigle]))
-        if re.search(rf"(?<![\w-])(?:{forms})(?![\w-])", text):
+        # only the forms the text holds at all are looked for as words (a substring search is
+        # cheap; a failed search of the pattern scans the whole text, for each sigle of the registry)
+        present = [f for f in (sigle_forms(sigle) if any_case else [sigle]) if f in text]
+        forms = "|".join(re.escape(f) for f in present)
+        if present and re.search(rf"(?<![\w-])(?:{forms})(?![\w-])", text):
             found.append((sigle, meaning))
     return found
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -38,13 +39,19 @@ EQUIPMENT_WORDS = {
 }
 
 
+_SEPARATORS = re.compile(r"[-'’\s]+")
+_SAINTE = re.compile(r"\bste\b")
+_SAINT = re.compile(r"\bst\b")
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """A name's comparison key: no accents, no case, hyphens and apostrophes as spaces, St → Saint."""
+    """A name's comparison key: no accents, no case, hyphens and apostrophes as spaces, St → Saint.
+    Kept for the run: the prose check folds every span of capitalised words of every line."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = re.sub(r"[-'’\s]+", " ", text).strip()
-    text = re.sub(r"\bste\b", "sainte", text)
-    return re.sub(r"\bst\b", "saint", text)
+    text = _SEPARATORS.sub(" ", text).strip()
+    return _SAINT.sub("saint", _SAINTE.sub("sainte", text))
 
 
 @dataclass(frozen=True)
