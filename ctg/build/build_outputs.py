@@ -34,6 +34,9 @@ from ..core.progress import Progress
 
 FORMATS = ("docx", "pdf")
 LIBREOFFICE_BATCH = 200  # documents laid out by one soffice at most (its start costs about 2 s)
+# A soffice's start costs about as much computation as laying out 150,000 characters of Markdown
+# (about 40 pages): a second one side by side is started only when each has more than that to do.
+LIBREOFFICE_START_CHARS = 150_000
 
 
 @dataclass
@@ -183,10 +186,16 @@ def _lay_out_all(store: cache.Store, progress: Progress, source: str, items: lis
                  jobs: int, export: bool) -> list[dict]:
     """The layouts of the tasks' DOCX (source: « brut.docx » or « final.docx »), in batches dealt to
     LibreOffices side by side; export: the PDF of those that want one."""
-    # one batch per worker, and no batch so large that a national corpus waits on a single soffice
-    n_batches = max(jobs, -(-len(items) // LIBREOFFICE_BATCH))
+    n_batches = _batch_count([t for t, _ in items], jobs)
     batches = deal([(t.work_key, marks, export and "pdf" in t.keys) for t, marks in items], n_batches)
     return undeal(thread_map(_Layout(store, progress, source), batches, jobs))
+
+
+def _batch_count(tasks: list[_Task], jobs: int) -> int:
+    """How many LibreOffices lay the tasks out: one per worker when each has enough to lay out to
+    be worth its start, and no batch so large that a national corpus waits on a single soffice."""
+    worth = max(1, sum(len(t.doc.markdown) for t in tasks) // LIBREOFFICE_START_CHARS)
+    return max(1, min(len(tasks), max(min(jobs, worth), -(-len(tasks) // LIBREOFFICE_BATCH))))
 
 
 def _layouts(store: cache.Store, progress: Progress, to_layout: list[tuple[_Task, list[str]]],
@@ -195,7 +204,7 @@ def _layouts(store: cache.Store, progress: Progress, to_layout: list[tuple[_Task
     laid out afresh and its PDF exported. The PDF is the final DOCX's own layout: a number written
     into the sommaire that moves a line makes the pages differ, and the numbers are written again."""
     n_pdf = sum("pdf" in t.keys for t, _ in to_layout)
-    n_batches = max(1, min(len(to_layout), max(jobs, -(-len(to_layout) // LIBREOFFICE_BATCH))))
+    n_batches = _batch_count([t for t, _ in to_layout], jobs)
     progress.step(f"Mise en page par LibreOffice ({len(to_layout)} document{'s' if len(to_layout) > 1 else ''}, {n_batches} "
                   f"lot{'s' if n_batches > 1 else ''}) : numéros de page"
                   + (f", puis {n_pdf} PDF de la mise en page du DOCX fini" if n_pdf else ""))
