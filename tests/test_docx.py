@@ -147,17 +147,27 @@ def test_libreoffice_rendering_shows_toc_pages_and_page_count(built, tmp_path):
 
 
 def test_page_pass_leaves_nothing_behind_in_tmp(built, tmp_path, monkeypatch):
-    # Each batch starts its own LibreOffice; at national scale a leak per batch fills /tmp. The pass
-    # gets a temporary folder of its own (TMPDIR), so that another LibreOffice running on the machine
-    # (a parallel test, a user's) cannot make this test fail or pass.
+    # At national scale a leak per batch fills /tmp. The pass gets a temporary folder of its own
+    # (TMPDIR), so that another LibreOffice running on the machine (a parallel test, a user's)
+    # cannot make this test fail or pass. The LibreOffice of a pass is kept for the next passes of
+    # the run (its folder with it), and both go at the end of the run (close_all, run at exit).
     private = tmp_path / "tmp"
     private.mkdir()
     monkeypatch.setenv("TMPDIR", str(private))
     monkeypatch.setattr(tempfile, "tempdir", None)  # tempfile reads TMPDIR again
-    result = libreoffice.lay_out([libreoffice.Job((built / DOC).read_bytes(), [END_BOOKMARK], pdf=True)] * 2)
+    libreoffice.close_all()  # (LibreOffices kept by earlier tests of this worker)
+    job = libreoffice.Job((built / DOC).read_bytes(), [END_BOOKMARK], pdf=True)
+    result = libreoffice.lay_out([job] * 2)
     assert [r.total for r in result] == [result[0].total] * 2 and 1 < result[0].pages[END_BOOKMARK] < result[0].total
     assert all(r.pdf.startswith(b"%PDF-") for r in result)
     assert tempfile.gettempdir() == str(private)
+    kept = list(libreoffice._idle)
+    assert len(kept) == 1 and [p.name for p in private.iterdir()] == [kept[0].home.name]
+    again = libreoffice.lay_out([job])
+    assert (again[0].pages, again[0].total) == (result[0].pages, result[0].total)
+    assert again[0].pdf.startswith(b"%PDF-") and libreoffice._idle == kept  # laid out by the same LibreOffice
+    libreoffice.close_all()
+    assert kept[0].office.returncode is not None and kept[0].driver.returncode == 0
     assert sorted(p.name for p in private.iterdir()) == []
 
 

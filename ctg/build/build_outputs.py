@@ -31,9 +31,12 @@ from ..core.outputs import output_path, test_pause, write_atomic
 from ..core.parallel import deal, default_jobs, ordered_map, thread_map, undeal
 from ..core.project import Project
 from ..core.progress import Progress
+from ..writers.libreoffice import DOCUMENTS_PER_OFFICE
 
 FORMATS = ("docx", "pdf")
-LIBREOFFICE_BATCH = 200  # documents laid out by one soffice at most (its start costs about 2 s)
+# Documents of one batch at most: as many as one soffice lays out before it is replaced (its start
+# costs about 2 s; a started one serves the next batches of the run).
+LIBREOFFICE_BATCH = DOCUMENTS_PER_OFFICE
 # A soffice's start costs about as much computation as laying out 150,000 characters of Markdown
 # (about 40 pages): a second one side by side is started only when each has more than that to do.
 LIBREOFFICE_START_CHARS = 150_000

@@ -1,18 +1,22 @@
 """LibreOffice headless, the one layout engine: page numbers of bookmarks in DOCX files, and
 the PDF exported from that same layout.
 
-One soffice process serves a whole batch (start-up is the slow part). Its
-Python bridge lives in Debian's python3, so the work runs as a separate
-script (uno_pages.py) and answers in JSON.
+One soffice process serves a whole batch, and is kept for the next batches of the run
+(start-up is the slow part). Its Python bridge lives in Debian's python3, so the work
+runs as a separate script (uno_pages.py) that reads manifests and answers in JSON.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import select
 import shutil
 import subprocess
 import tempfile
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,50 +134,153 @@ def _batch(exe: str, jobs: list[Job]) -> tuple[dict[int, Layout], str]:
 
 
 def _run(exe: str, tmpdir: Path, n: int) -> tuple[str, str]:
-    """One soffice and uno_pages.py over the batch's manifest: (the script's output, what went wrong)."""
-    pipe = f"ctg{uuid.uuid4().hex[:12]}"
-    profile = tmpdir / "profile"
-    # TMPDIR inside the batch's folder: LibreOffice's own temporary files go away with it.
-    env = dict(os.environ, SAL_USE_VCLPLUGIN="svp", HOME=str(tmpdir), TMPDIR=str(tmpdir))
-    office = subprocess.Popen(
-        [exe, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
-         f"-env:UserInstallation=file://{profile}", f"--accept=pipe,name={pipe};urp;"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    answered = False  # uno_pages.py ran to its end, and asked LibreOffice to quit
-    problem = ""
+    """A running LibreOffice (a kept one, or a new one) over the batch's manifest: (the answers, what
+    went wrong). A LibreOffice that answered the whole batch is kept for the next batches of the run."""
+    office = _take(exe, n)
+    answered = False
     try:
-        script = Path(__file__).with_name("uno_pages.py")
-        try:
-            proc = subprocess.run([SYSTEM_PYTHON, str(script), pipe, str(tmpdir / "manifest.json")],
-                                  capture_output=True, text=True, env=env,
-                                  timeout=TIMEOUT_START + TIMEOUT_PER_DOCUMENT * n)
-            out = proc.stdout
-            if proc.returncode != 0:  # the last line says why (a traceback is not for the user)
-                last = (proc.stderr.strip().splitlines()[-1:] or [""])[0][-300:].strip()
-                problem = f"{last}, code {proc.returncode}" if last else f"code {proc.returncode}"
-            answered = proc.returncode == 0
-        except subprocess.TimeoutExpired as exc:
-            out = exc.stdout.decode("utf-8", "replace") if isinstance(exc.stdout, bytes) else exc.stdout or ""
-            problem = "délai dépassé"
+        out, problem, answered = office.run(tmpdir / "manifest.json", n)
     finally:
-        _stop(office, graceful=answered)
+        if answered and not problem:
+            _give_back(office)
+        else:  # stopped, failed or interrupted (Ctrl-C): not kept
+            office.stop(graceful=answered)
     return out, problem
 
 
-def _stop(office: subprocess.Popen, graceful: bool) -> None:
-    """After uno_pages.py asked LibreOffice to quit, wait for it (a signal leaves its pipes and
-    temporary files behind); a signal if it does not exit, or if the script failed."""
-    if graceful:
+class _Office:
+    """One soffice and the uno_pages.py that drives it. Started for a batch and kept for the next
+    batches of the run: its start (about 2 s) is most of a small build's layout time. The driver
+    reads one manifest per line; the end of its input (the run is over, or was killed) makes it
+    ask LibreOffice to quit, so no LibreOffice outlives its build."""
+
+    def __init__(self, exe: str):
+        self.owner = os.getpid()
+        self.served = 0
+        self.home = Path(tempfile.mkdtemp(prefix="ctg-lo-"))
+        pipe = f"ctg{uuid.uuid4().hex[:12]}"
+        # HOME and TMPDIR inside its own folder: LibreOffice's temporary files go away with it.
+        env = dict(os.environ, SAL_USE_VCLPLUGIN="svp", HOME=str(self.home), TMPDIR=str(self.home))
+        self.office = subprocess.Popen(
+            [exe, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
+             f"-env:UserInstallation=file://{self.home / 'profile'}", f"--accept=pipe,name={pipe};urp;"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        self.errors = (self.home / "uno_pages.err").open("w+b")
+        self.driver = subprocess.Popen([SYSTEM_PYTHON, str(Path(__file__).with_name("uno_pages.py")), pipe],
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors, env=env)
+        self.pending = b""
+
+    def alive(self) -> bool:
+        return self.driver.poll() is None and self.office.poll() is None
+
+    def run(self, manifest: Path, n: int) -> tuple[str, str, bool]:
+        """(the driver's answers for the manifest's n documents, what went wrong, whether the driver
+        ended normally: all answered, or it said why it stopped)."""
+        deadline = time.monotonic() + TIMEOUT_START + TIMEOUT_PER_DOCUMENT * n
+        lines: list[str] = []
         try:
-            office.wait(timeout=10)
-            return
-        except subprocess.TimeoutExpired:
+            self.driver.stdin.write(f"{manifest}\n".encode("utf-8"))
+            self.driver.stdin.flush()
+        except OSError:  # the driver is gone
             pass
-    office.terminate()
-    try:
-        office.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        office.kill()
+        while True:
+            line = self._line(deadline)
+            if line is None:
+                return "\n".join(lines), "délai dépassé", False
+            if line == END_OF_BATCH:
+                self.served += n
+                return "\n".join(lines), "", True
+            if line:
+                lines.append(line)
+                continue
+            code = self.driver.wait()  # end of its output: it stopped (the last line of stderr says why)
+            self.errors.seek(0)
+            last = (self.errors.read().decode("utf-8", "replace").strip().splitlines()[-1:] or [""])[0][-300:].strip()
+            problem = f"{last}, code {code}" if last else f"code {code}"
+            return "\n".join(lines), problem, code == 2
+
+    def _line(self, deadline: float) -> str | None:
+        """The driver's next line (« » at the end of its output), None once the deadline is past."""
+        fd = self.driver.stdout.fileno()
+        while b"\n" not in self.pending:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+                return None
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                rest, self.pending = self.pending, b""
+                return rest.decode("utf-8", "replace")
+            self.pending += chunk
+        line, self.pending = self.pending.split(b"\n", 1)
+        return line.decode("utf-8", "replace") or " "  # (a blank line is not the end)
+
+    def close(self) -> None:
+        """The end of the driver's input: it asks LibreOffice to quit."""
+        try:
+            self.driver.stdin.close()
+        except OSError:
+            pass
+
+    def stop(self, graceful: bool) -> None:
+        """Wait for a LibreOffice asked to quit (a signal leaves its pipes and temporary files
+        behind); a signal if it does not exit, or if something failed."""
+        self.close()
+        if not graceful:
+            self.driver.kill()
+        for process in (self.driver, self.office):
+            try:
+                process.wait(timeout=10 if graceful else 0.1)
+                continue
+            except subprocess.TimeoutExpired:
+                pass
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.errors.close()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+END_OF_BATCH = '{"fin": true}'  # uno_pages.py's line after a manifest's answers
+# Never more documents for one LibreOffice (it slows down on long runs, and has been seen to stop
+# after hundreds of documents): a kept one that would go beyond is closed, a new one starts.
+DOCUMENTS_PER_OFFICE = 200
+_idle: list[_Office] = []
+_idle_lock = threading.Lock()
+
+
+def _take(exe: str, n: int) -> _Office:
+    """A kept LibreOffice that still runs and may take n more documents, or a new one."""
+    while True:
+        with _idle_lock:
+            office = _idle.pop() if _idle else None
+        if office is None:
+            return _Office(exe)
+        if office.alive() and office.served + n <= DOCUMENTS_PER_OFFICE:
+            return office
+        office.stop(graceful=office.alive())
+
+
+def _give_back(office: _Office) -> None:
+    if office.served >= DOCUMENTS_PER_OFFICE:
+        office.stop(graceful=True)
+        return
+    with _idle_lock:
+        _idle.append(office)
+
+
+@atexit.register
+def close_all() -> None:
+    """At the end of the run, the kept LibreOffices quit (all asked at once, then waited for)."""
+    with _idle_lock:
+        offices = [o for o in _idle if o.owner == os.getpid()]  # (not a forked worker's copies)
+        _idle.clear()
+    for office in offices:
+        office.close()
+    for office in offices:
+        office.stop(graceful=True)
 
 
 def lay_out_final(docs: list[tuple[bytes, list[str]]], fill: Callable[[int, bytes, Layout], bytes], export: bool,

@@ -1,9 +1,11 @@
 """Run by Debian's python3 (which has LibreOffice's « uno » module), not by the project's.
 
-Usage: python3 uno_pages.py PIPE_NAME MANIFEST.json
-MANIFEST is a list of {"docx": path, "bookmarks": [names], "pdf": path or null}. For each
+Usage: python3 uno_pages.py PIPE_NAME, then one MANIFEST.json path per line on its input.
+Each MANIFEST is a list of {"docx": path, "bookmarks": [names], "pdf": path or null}. For each
 DOCX, LibreOffice lays it out once; the script prints one JSON object per file:
-{"file": docx path, "pages": {bookmark: page}, "total": n}. When "pdf" is given, that same
+{"file": docx path, "pages": {bookmark: page}, "total": n}, then {"fin": true} after the
+manifest's last file. The end of its input (the caller is done, or was killed) makes it ask
+LibreOffice to quit. When "pdf" is given, that same
 layout is exported as PDF/A-2b, tagged, to that path: the PDF is the DOCX, page for page.
 The caller exports a DOCX whose sommaire already holds its page numbers (a Word TOC field,
 whose entries LibreOffice keeps as text), and checks that the pages found are the ones it
@@ -93,12 +95,14 @@ def lay_out(desktop, entry):
 
 def main():
     desktop = connect(sys.argv[1])
-    with open(sys.argv[2], encoding="utf-8") as fh:
-        manifest = json.load(fh)
     code = 0
     try:
-        for entry in manifest:
-            print(json.dumps(lay_out(desktop, entry)), flush=True)
+        for line in sys.stdin:  # one manifest per line, until the caller closes its end
+            with open(line.strip(), encoding="utf-8") as fh:
+                manifest = json.load(fh)
+            for entry in manifest:
+                print(json.dumps(lay_out(desktop, entry)), flush=True)
+            print(json.dumps({"fin": True}), flush=True)
     except CannotOpen as exc:
         # Said on the last line of stderr, and the exit below is immediate: a normal interpreter
         # exit tears the UNO bridge down, which may crash (SIGSEGV) and lose the exit code.
