@@ -166,8 +166,16 @@ class _Office:
              f"-env:UserInstallation=file://{self.home / 'profile'}", f"--accept=pipe,name={pipe};urp;"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         self.errors = (self.home / "uno_pages.err").open("w+b")
-        self.driver = subprocess.Popen([SYSTEM_PYTHON, str(Path(__file__).with_name("uno_pages.py")), pipe],
-                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors, env=env)
+        try:
+            self.driver = subprocess.Popen([SYSTEM_PYTHON, str(Path(__file__).with_name("uno_pages.py")), pipe],
+                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors, env=env)
+        except OSError:
+            self.office.kill()
+            self.office.wait()
+            self.errors.close()
+            shutil.rmtree(self.home, ignore_errors=True)
+            raise LibreOfficeMissing(f"{SYSTEM_PYTHON} est introuvable : installez python3-uno (« bash "
+                                     "scripts/install.sh ») ; c'est par lui que LibreOffice est piloté.") from None
         self.pending = b""
 
     def alive(self) -> bool:
