@@ -149,8 +149,8 @@ def test_libreoffice_rendering_shows_toc_pages_and_page_count(built, tmp_path):
 def test_page_pass_leaves_nothing_behind_in_tmp(built, tmp_path, monkeypatch):
     # At national scale a leak per batch fills /tmp. The pass gets a temporary folder of its own
     # (TMPDIR), so that another LibreOffice running on the machine (a parallel test, a user's)
-    # cannot make this test fail or pass. The LibreOffice of a pass is kept for the next passes of
-    # the run (its folder with it), and both go at the end of the run (close_all, run at exit).
+    # cannot make this test fail or pass. The LibreOffice of a small pass is kept for the next
+    # passes of the run (its folder with it), and both go at the end of the run (close_all, at exit).
     private = tmp_path / "tmp"
     private.mkdir()
     monkeypatch.setenv("TMPDIR", str(private))
@@ -169,6 +169,10 @@ def test_page_pass_leaves_nothing_behind_in_tmp(built, tmp_path, monkeypatch):
     libreoffice.close_all()
     assert kept[0].office.returncode is not None and kept[0].driver.returncode == 0
     assert sorted(p.name for p in private.iterdir()) == []
+    # one that has laid out more than KEEP_UP_TO documents is not kept (it slows down): closed at once
+    monkeypatch.setattr(libreoffice, "KEEP_UP_TO", 1)
+    libreoffice.lay_out([job] * 2)
+    assert libreoffice._idle == [] and sorted(p.name for p in private.iterdir()) == []
 
 
 def test_avenant_pulls_parent_facts(built):
