@@ -169,14 +169,22 @@ def test_site_failure_leaves_dist_as_it_was(built):
 
 
 @pytest.mark.parametrize("phase", ["apres-production", "pendant-site", "avant-bascule", "pendant-bascule"])
-def test_killed_build_leaves_dist_and_site_as_they_were(built, phase):
+def test_killed_build_leaves_dist_and_site_as_they_were(built, phase, tmp_path):
     root = built
     before = outputs(root)
     change_text(root)
+    private = tmp_path / "tmp"  # the build's temporary folder, where its LibreOffice has its own
+    private.mkdir()
     proc = subprocess.run([sys.executable, str(ROOT / "build.py"), "--racine", str(root)],
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900,
-                          env=dict(os.environ, CTG_TEST_ARRET=phase))
+                          env=dict(os.environ, CTG_TEST_ARRET=phase, TMPDIR=str(private)))
     assert proc.returncode == -signal.SIGKILL
+    # the LibreOffice kept by the killed build quits, and its folder goes (its driver sees the end
+    # of its input); generous: a busy machine
+    deadline = time.monotonic() + 60
+    while list(private.glob("ctg-lo-*")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert list(private.glob("ctg-lo-*")) == []
     assert run_build(root, "check").code == 0  # any next command puts back a switch cut short
     assert outputs(root) == before
     no_leftovers(root)

@@ -1,8 +1,8 @@
 """LibreOffice headless, the one layout engine: page numbers of bookmarks in DOCX files, and
 the PDF exported from that same layout.
 
-One soffice process serves a whole batch, and after a small one is kept for the next
-batches of the run (start-up is the slow part). Its Python bridge lives in Debian's python3, so the work
+One soffice process serves a whole batch and, after a small one, the next batches of the
+run (start-up is the slow part). Its Python bridge lives in Debian's python3, so the work
 runs as a separate script (uno_pages.py) that reads manifests and answers in JSON.
 """
 
@@ -135,7 +135,7 @@ def _batch(exe: str, jobs: list[Job]) -> tuple[dict[int, Layout], str]:
 
 def _run(exe: str, tmpdir: Path, n: int) -> tuple[str, str]:
     """A running LibreOffice (a kept one, or a new one) over the batch's manifest: (the answers, what
-    went wrong). A LibreOffice that answered the whole batch is kept for the next batches of the run."""
+    went wrong). One that answered the whole batch is given back (_give_back: kept, or closed)."""
     office = _take(exe, n)
     answered = False
     try:
@@ -151,9 +151,8 @@ def _run(exe: str, tmpdir: Path, n: int) -> tuple[str, str]:
 class _Office:
     """One soffice and the uno_pages.py that drives it. Started for a batch and, when that batch
     was small, kept for the next batches of the run: its start (about 2 s) is most of a small
-    build's layout time. The driver
-    reads one manifest per line; the end of its input (the run is over, or was killed) makes it
-    ask LibreOffice to quit, so no LibreOffice outlives its build."""
+    build's layout time. The driver reads one manifest per line; the end of its input (the run
+    is over, or was killed) makes it ask LibreOffice to quit, so no LibreOffice outlives its build."""
 
     def __init__(self, exe: str):
         self.owner = os.getpid()
@@ -168,7 +167,8 @@ class _Office:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         self.errors = (self.home / "uno_pages.err").open("w+b")
         try:
-            self.driver = subprocess.Popen([SYSTEM_PYTHON, str(Path(__file__).with_name("uno_pages.py")), pipe],
+            self.driver = subprocess.Popen([SYSTEM_PYTHON, str(Path(__file__).with_name("uno_pages.py")), pipe,
+                                            str(self.home), str(self.office.pid)],
                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors, env=env)
         except OSError:
             self.office.kill()
@@ -193,23 +193,24 @@ class _Office:
         except OSError:  # the driver is gone
             pass
         while True:
-            line = self._line(deadline)
+            line = self._readline(deadline)
             if line is None:
                 return "\n".join(lines), "délai dépassé", False
-            if line == END_OF_BATCH:
+            if not line:  # end of its output: it stopped
+                break
+            if line.strip() == END_OF_BATCH:
                 self.served += n
                 return "\n".join(lines), "", True
-            if line:
-                lines.append(line)
-                continue
-            code = self.driver.wait()  # end of its output: it stopped (the last line of stderr says why)
-            self.errors.seek(0)
-            last = (self.errors.read().decode("utf-8", "replace").strip().splitlines()[-1:] or [""])[0][-300:].strip()
-            problem = f"{last}, code {code}" if last else f"code {code}"
-            return "\n".join(lines), problem, code == 2
+            lines.append(line.decode("utf-8", "replace").rstrip("\n"))
+        code = self.driver.wait()  # the last line of its stderr says why (a traceback is not for the user)
+        self.errors.seek(0)
+        last = (self.errors.read().decode("utf-8", "replace").strip().splitlines()[-1:] or [""])[0][-300:].strip()
+        problem = f"{last}, code {code}" if last else f"code {code}"
+        return "\n".join(lines), problem, code == 2
 
-    def _line(self, deadline: float) -> str | None:
-        """The driver's next line (« » at the end of its output), None once the deadline is past."""
+    def _readline(self, deadline: float) -> bytes | None:
+        """The driver's next line with its end, as file.readline() (b"" at the end of its output);
+        None once the deadline is past."""
         fd = self.driver.stdout.fileno()
         while b"\n" not in self.pending:
             remaining = deadline - time.monotonic()
@@ -218,10 +219,10 @@ class _Office:
             chunk = os.read(fd, 65536)
             if not chunk:
                 rest, self.pending = self.pending, b""
-                return rest.decode("utf-8", "replace")
+                return rest
             self.pending += chunk
         line, self.pending = self.pending.split(b"\n", 1)
-        return line.decode("utf-8", "replace") or " "  # (a blank line is not the end)
+        return line + b"\n"
 
     def close(self) -> None:
         """The end of the driver's input: it asks LibreOffice to quit."""
@@ -252,7 +253,7 @@ class _Office:
         shutil.rmtree(self.home, ignore_errors=True)
 
 
-END_OF_BATCH = '{"fin": true}'  # uno_pages.py's line after a manifest's answers
+END_OF_BATCH = b'{"fin": true}'  # uno_pages.py's line after a manifest's answers
 # Never more documents for one LibreOffice (it slows down on long runs, and has been seen to stop
 # after hundreds of documents): a kept one that would go beyond is closed, a new one starts.
 DOCUMENTS_PER_OFFICE = 200

@@ -1,12 +1,13 @@
 """Run by Debian's python3 (which has LibreOffice's « uno » module), not by the project's.
 
-Usage: python3 uno_pages.py PIPE_NAME, then one MANIFEST.json path per line on its input.
+Usage: python3 uno_pages.py PIPE_NAME FOLDER OFFICE_PID, then one MANIFEST.json path per line
+on its input (FOLDER: the one the caller made for that LibreOffice, removed once it has exited).
 Each MANIFEST is a list of {"docx": path, "bookmarks": [names], "pdf": path or null}. For each
 DOCX, LibreOffice lays it out once; the script prints one JSON object per file:
 {"file": docx path, "pages": {bookmark: page}, "total": n}, then {"fin": true} after the
 manifest's last file. The end of its input (the caller is done, or was killed) makes it ask
-LibreOffice to quit. When "pdf" is given, that same
-layout is exported as PDF/A-2b, tagged, to that path: the PDF is the DOCX, page for page.
+LibreOffice to quit. When "pdf" is given, that same layout is exported as PDF/A-2b, tagged,
+to that path: the PDF is the DOCX, page for page.
 The caller exports a DOCX whose sommaire already holds its page numbers (a Word TOC field,
 whose entries LibreOffice keeps as text), and checks that the pages found are the ones it
 wrote; other page fields (PAGE, NUMPAGES, PAGEREF outside the sommaire) are computed by
@@ -16,6 +17,7 @@ PDF is exported from a fresh load of the very DOCX that is published.)
 
 import json
 import os
+import shutil
 import sys
 import time
 
@@ -93,6 +95,22 @@ def lay_out(desktop, entry):
         doc.close(True)
 
 
+def remove_when_gone(folder, pid):
+    """The LibreOffice's folder (profile, temporary files), once that LibreOffice has exited (gone,
+    or a zombie its caller has not reaped yet): nothing is left in /tmp, even when the caller was
+    killed. The caller removes it too when it can."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
+                if fh.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    break
+        except OSError:  # gone
+            break
+        time.sleep(0.05)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def main():
     desktop = connect(sys.argv[1])
     code = 0
@@ -114,6 +132,7 @@ def main():
             desktop.terminate()
         except Exception:  # already gone: the caller stops the process
             pass
+        remove_when_gone(sys.argv[2], int(sys.argv[3]))
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)  # every answer is out: no teardown of the UNO bridge, which may crash at exit
