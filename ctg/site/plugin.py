@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import logging
 import os
@@ -200,6 +201,7 @@ def on_files(files: Files, config, **_):
 _PAGES: dict[str, tuple[str, str]] = {}
 
 
+@functools.lru_cache(maxsize=100_000)  # the preview asks again for every page at every save
 def _placeholder(title: str, searchable: bool = True, hide: tuple[str, ...] = ()) -> str:
     # mkdocs' templates print the title as it is (no autoescape): a title from the sources is text
     meta: dict = {"title": escape_title(title)}
