@@ -36,6 +36,7 @@ from .status import reference_date
 from .versions import consolidated_versions
 
 CODE_ROOT = Path(__file__).resolve().parents[2]
+NO_GUIDE = Path(".cache") / "sans-guide"  # the docs folder of a project without a guide
 
 
 def wants_internal() -> bool:
@@ -64,7 +65,8 @@ def build_site(project: Project, corpus: Corpus, docs: dict[str, AssembledDocume
     if not config_file.is_file():
         config_file = CODE_ROOT / "mkdocs.yml"
     _setup_logging()
-    with _docs_dir(project) as docs_dir, _env("CTG_RACINE", str(project.root)), \
+    docs_dir = _docs_dir(project)
+    with _env("CTG_RACINE", str(project.root)), \
             _env("SOURCE_DATE_EPOCH", os.environ.get("SOURCE_DATE_EPOCH") or _epoch(reference_date())):
         if serve:
             return _serve(project, config_file, docs_dir)
@@ -173,15 +175,14 @@ def _setup_logging() -> None:
         logger.setLevel(logging.INFO)
 
 
-@contextlib.contextmanager
-def _docs_dir(project: Project):
-    """The authoring guide (docs/); an empty folder when the project has none."""
+def _docs_dir(project: Project) -> Path:
+    """The authoring guide (docs/); when the project has none, an empty folder in its cache (not one
+    in /tmp, which a killed build would leave behind)."""
     docs = project.root / "docs"
-    if docs.is_dir():
-        yield docs
-        return
-    with tempfile.TemporaryDirectory(prefix="ctg-docs-") as tmp:
-        yield Path(tmp)
+    if not docs.is_dir():
+        docs = project.root / NO_GUIDE
+        docs.mkdir(parents=True, exist_ok=True)
+    return docs
 
 
 @contextlib.contextmanager
