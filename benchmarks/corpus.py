@@ -62,6 +62,9 @@ class Text:
         return " ".join(words).capitalize()
 
 
+NATIONAL = 400  # conventions: above, the corpus is national (communes per convention as in France)
+
+
 @dataclass
 class Shape:
     conventions: int
@@ -74,7 +77,10 @@ def generate(dest: Path, n_conventions: int, seed: int = 2026, shape: Shape | No
     """Write a complete project (templates/ copied from this repository) into dest; returns its figures."""
     from ctg.sources import official_data
 
-    shape = shape or Shape(n_conventions)
+    # A national corpus (France: 1,254 EPCI, 34,900 communes) has about 28 communes per intercommunalité;
+    # 30 to 100 (a dense département's) would give it twice the communes of France, and an official
+    # file past the 5 Mo limit of a source, which real data does not reach (about 4 Mo for all of France).
+    shape = shape or (Shape(n_conventions) if n_conventions <= NATIONAL else Shape(n_conventions, communes=(10, 48)))
     rng = random.Random(seed)
     text = Text(rng)
     if dest.exists():
@@ -95,6 +101,8 @@ def generate(dest: Path, n_conventions: int, seed: int = 2026, shape: Shape | No
         members = []
         for _ in range(n):
             k = next_code.get(dep, 1)
+            if k > 999:
+                raise ValueError(f"plus de 999 communes dans le département {dep} : corpus trop grand")
             next_code[dep] = k + 1
             code = f"{dep}{k:03d}"
             nom = f"{rng_i.choice(PLACES)}-{rng_i.choice(WORDS).capitalize()}{rng_i.choice(SUFFIX)}"
