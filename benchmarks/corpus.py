@@ -102,7 +102,7 @@ def generate(dest: Path, n_conventions: int, seed: int = 2026, shape: Shape | No
         for _ in range(n):
             k = next_code.get(dep, 1)
             if k > 999:
-                raise ValueError(f"plus de 999 communes dans le département {dep} : corpus trop grand")
+                raise ValueError(f"plus de 999 communes dans le département {dep}\u00a0: corpus trop grand")
             next_code[dep] = k + 1
             code = f"{dep}{k:03d}"
             nom = f"{rng_i.choice(PLACES)}-{rng_i.choice(WORDS).capitalize()}{rng_i.choice(SUFFIX)}"
