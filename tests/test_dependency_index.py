@@ -155,3 +155,37 @@ def test_a_removed_entry_is_rebuilt(bundled):
     markdown = run_build(bundled, "markdown")  # every document: the entries of the others are read
     assert markdown.code == 0, markdown.err
     assert markdown.out == run_build(bundled, "--force", "markdown").out
+
+
+def test_the_saves_a_preview_was_told_of_give_the_scan_of_every_file(bundled):
+    """The preview looks only at the files its watcher reported saved (written, created, deleted):
+    the keys of the units and of the shared inputs are those of a scan of every file; a folder
+    reached through a symbolic link (whose saves no watcher reports) is said so."""
+    from ctg.build import dependency_index as di
+
+    root = bundled
+    previous = di.read_index(root)
+    saved = {
+        root / f"{BOULONNAIS}/fiches/ad-premier-accueil.yaml",  # written
+        root / f"{BOULONNAIS}/annexes/note-ajoutee.md",  # created
+        root / RENEWAL,  # deleted
+        root / "templates/clauses/ctg/duree.md.j2",  # a shared input
+        root / "docs/guide.md",  # not an input of the documents
+    }
+    write(root, f"{BOULONNAIS}/fiches/ad-premier-accueil.yaml", "Former les agents", "Former tous les agents")
+    (root / f"{BOULONNAIS}/annexes/note-ajoutee.md").write_text("Une note.\n", encoding="utf-8")
+    (root / RENEWAL).unlink()
+    write(root, "templates/clauses/ctg/duree.md.j2", None, "Une phrase.\n")
+    told = di.Scan(root, previous, {str(p) for p in saved})
+    every = di.Scan(root, previous)
+    assert told.saved_only and not every.saved_only
+    assert told.files == every.files
+    assert (told.units, told.shared) == (every.units, every.shared)
+    assert told.units != previous.units and told.shared != previous.shared
+    # a save not told is not seen: what the preview relies on its watcher for
+    write(root, f"{BOULONNAIS}/convention.md", None, "\nUne phrase de plus.\n")
+    assert di.Scan(root, previous, {str(p) for p in saved}).units == told.units
+    assert di.Scan(root, previous).units != told.units
+    assert not every.through_links
+    (root / "conventions/ctg-lien").symlink_to(root / BOULONNAIS, target_is_directory=True)
+    assert di.Scan(root, previous).through_links

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -45,21 +46,38 @@ def _wait_for(url: str, text: str, proc: subprocess.Popen, limit: float = 600) -
         time.sleep(0.2)
 
 
+def stop(proc: subprocess.Popen) -> None:
+    """Ctrl+C, as the author stops the preview."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+
+
+def wait_for_file(path: Path, text: str, proc: subprocess.Popen, limit: float = 120) -> None:
+    start = time.monotonic()
+    while text not in path.read_text(encoding="utf-8"):
+        assert proc.poll() is None, "la prévisualisation s'est arrêtée"
+        assert time.monotonic() - start < limit, f"« {text} » n'est jamais apparu dans {path}"
+        time.sleep(0.1)
+
+
 def _entries(root: Path) -> dict[str, int]:
     """The documents' rendered pages kept for the internal site: {file: modification time}."""
     folder = root / ".cache/site-documents"
     return {p.name: p.stat().st_mtime_ns for p in folder.glob("*.interne.*.pickle")}
 
 
-def _served(tmp: Path) -> dict[str, int]:
-    """The preview's folder (mkdocs serve's temporary folder): {HTML page: modification time}."""
-    (folder,) = tmp.glob("mkdocs_*")
+def _served(root: Path) -> dict[str, int]:
+    """The preview's folder (.cache/apercu/ of the project): {HTML page: modification time}."""
+    folder = root / ".cache/apercu"
     return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*.html")}
 
 
-def _search(tmp: Path) -> list[dict]:
-    (folder,) = tmp.glob("mkdocs_*")
-    return json.loads((folder / "search/search_index.json").read_text(encoding="utf-8"))["docs"]
+def _search(root: Path) -> list[dict]:
+    return json.loads((root / ".cache/apercu/search/search_index.json").read_text(encoding="utf-8"))["docs"]
 
 
 def test_a_saved_fiche_is_on_the_preview_and_only_its_document_is_rendered_again(tmp_path):
@@ -68,7 +86,7 @@ def test_a_saved_fiche_is_on_the_preview_and_only_its_document_is_rendered_again
     for name in ("conventions", "templates", "docs"):  # the site's configuration: the repository's
         shutil.copytree(ROOT / name, root / name)
     port = _free_port()
-    tmp = tmp_path / "tmp"  # where mkdocs serve makes its folder
+    tmp = tmp_path / "tmp"  # mkdocs serve made its folder there; the preview makes it in the project
     tmp.mkdir()
     env = dict(os.environ, CTG_SERVE_ADRESSE=f"127.0.0.1:{port}", TMPDIR=str(tmp))
     proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--racine", str(root), "serve", "--interne"],
@@ -80,11 +98,11 @@ def test_a_saved_fiche_is_on_the_preview_and_only_its_document_is_rendered_again
         fiche_html = f"conventions/{BOULONNAIS}/fiches/ad-premier-accueil/index.html"
         fiche = root / FICHE
         # a sentence of the fiche (not its title: the nav is unchanged): only its pages are written again
-        served, search = _served(tmp), _search(tmp)
+        served, search = _served(root), _search(root)
         fiche.write_text(fiche.read_text(encoding="utf-8").replace("manquent d'outils", "manquent encore d'outils"),
                          encoding="utf-8")
         _wait_for(page, "manquent encore d", proc)
-        again = _served(tmp)
+        again = _served(root)
         assert set(again) == set(served)
         written = {name for name in served if again[name] != served[name]}
         assert fiche_html in written
@@ -92,7 +110,9 @@ def test_a_saved_fiche_is_on_the_preview_and_only_its_document_is_rendered_again
         assert "conventions/ctg-cabbalr-2021-2025/index.html" not in written
         assert len(written) < len(served) / 4, sorted(written)
         # the search index is whole: the same entries, in the same order, the fiche's with its new text
-        new_search = _search(tmp)
+        # (written beside the reload: a moment later)
+        wait_for_file(root / ".cache/apercu/search/search_index.json", "manquent encore d", proc)
+        new_search = _search(root)
         assert [e["location"] for e in new_search] == [e["location"] for e in search]
         changed = [e for e, old in zip(new_search, search) if e != old]
         assert changed and all(e["location"].startswith(fiche_html.removesuffix("index.html")) for e in changed)
@@ -109,7 +129,7 @@ def test_a_saved_fiche_is_on_the_preview_and_only_its_document_is_rendered_again
         assert index is not None and "Former tous les agents" in index
         other = _fetch(f"{base}conventions/{BOULONNAIS}/fiches/ej-mercredis/")
         assert other is not None and "Former tous les agents" in other
-        assert [e["location"] for e in _search(tmp)] == [e["location"] for e in search]
+        assert [e["location"] for e in _search(root)] == [e["location"] for e in search]
         after = _entries(root)
         assert {name: t for name, t in after.items() if name in others} == others  # not rendered again
         assert any(name.startswith(f"{BOULONNAIS}.") and name not in before for name in after)
@@ -118,11 +138,9 @@ def test_a_saved_fiche_is_on_the_preview_and_only_its_document_is_rendered_again
         _wait_for(base, "ad-premier-accueil.yaml", proc)
         fiche.write_text(fiche.read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")
         _wait_for(page, "Former tous les agents", proc)
-        assert set(_served(tmp)) == set(served)  # the whole site again, not the page of errors alone
-        assert [e["location"] for e in _search(tmp)] == [e["location"] for e in search]
+        assert set(_served(root)) == set(served)  # the whole site again, not the page of errors alone
+        assert [e["location"] for e in _search(root)] == [e["location"] for e in search]
+        assert not any(tmp.iterdir()), sorted(p.name for p in tmp.iterdir())  # nothing in /tmp
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
+    assert not (root / ".cache/apercu").exists()  # Ctrl+C: the preview's folder goes with it

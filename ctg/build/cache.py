@@ -257,27 +257,36 @@ def write_pickle(path: Path, value) -> None:
 STAMP_INPUTS = ("conventions", "templates", "docs", "site_overrides", "mkdocs.yml")
 
 
-def input_files(root: Path) -> list[Path]:
+def input_files(root: Path, links: list[Path] | None = None) -> list[Path]:
     """Every file the run may read, as « check » sees them: through symbolic links to folders (each
-    real folder once, so a loop ends), links that lead out or loop listed (by their target only)."""
+    real folder once, so a loop ends), links that lead out or loop listed (by their target only).
+    links: receives the folders reached through a symbolic link."""
     out = []
     for name in STAMP_INPUTS:
         path = root / name
         if path.is_file() or path.is_symlink() and not path.is_dir():
             out.append(path)
+            if links is not None and path.is_symlink():
+                links.append(path)
         elif path.is_dir():
-            out += _walk_links(path, root)
+            out += _walk_links(path, root, links)
     return out
 
 
-def _walk_links(folder: Path, root: Path) -> list[Path]:
+def _walk_links(folder: Path, root: Path, links: list[Path] | None = None) -> list[Path]:
     from ..core.confine import escape_reason
 
     out, seen = [], set()
     inside = os.path.realpath(root) + os.sep
+    top = os.path.realpath(folder)
     for current, dirs, files in os.walk(folder, followlinks=True):
         real = os.path.realpath(current)
         here = Path(current)
+        if links is not None:
+            expected = top if current == str(folder) else os.path.join(top, os.path.relpath(current, folder))
+            if real != expected:
+                links.append(here)
+            links += [here / f for f in files if os.path.islink(os.path.join(current, f))]
         if real in seen or (here != folder and not (real + os.sep).startswith(inside)
                             and escape_reason(here, root) is not None):
             out.append(here)  # a loop or a link out of the project: hashed by its target, not walked

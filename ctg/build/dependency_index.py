@@ -83,31 +83,24 @@ class Index:
 
 
 class Scan:
-    """The input files now: their hashes (from the index when size and time are unchanged)."""
+    """The input files now: their hashes (from the index when size and time are unchanged).
 
-    def __init__(self, root: Path, previous: Index | None):
+    saved: the files a long-lived process (the preview) was told were written, created, moved or
+    deleted since it read or wrote `previous` (preview_update.py); then only they are looked at, the
+    others are as `previous` has them. None: every file is looked at."""
+
+    def __init__(self, root: Path, previous: Index | None, saved: set[str] | None = None):
         self.root = root
-        self.files: dict[str, tuple[int, int, str]] = {}
-        old = previous.files if previous is not None else {}
-        racy = ((previous.written - RACY_SECONDS) * 1e9) if previous is not None else 0
+        self.through_links = False  # a folder reached through a symbolic link (its saves are not seen)
+        self.saved_only = saved is not None and previous is not None
         conventions = root / "conventions"
-        self.unit_names = sorted(p.name for p in conventions.iterdir()
-                                 if not p.name.startswith(("_", ".")) and p.is_dir()) if conventions.is_dir() else []
-        base = len(str(root)) + 1
-        for path in cache.input_files(root):
-            rel = str(path)[base:].replace(os.sep, "/")
-            if not rel.startswith(("conventions/", "templates/")) and rel != "conventions":
-                continue  # docs/, site_overrides/, mkdocs.yml: the site's, not the documents'
-            try:
-                st = os.stat(path)
-                ident = (st.st_size, st.st_mtime_ns)
-            except OSError:
-                ident = (-1, 0)
-            known = old.get(rel)
-            if known is not None and known[:2] == ident and ident[1] < racy:
-                self.files[rel] = known
-            else:
-                self.files[rel] = (*ident, cache.hash_files([path], root))
+        if self.saved_only:
+            self.unit_names = sorted(previous.units)
+            self.files = self._patched(previous, saved)
+        else:
+            self.unit_names = sorted(p.name for p in conventions.iterdir()
+                                     if not p.name.startswith(("_", ".")) and p.is_dir()) if conventions.is_dir() else []
+            self.files = self._walked(previous)
         self.units: dict[str, str] = {}
         shared = hashlib.sha256(VERSION.encode())
         shared.update(repr(sorted(cache.toolchain().items())).encode())
@@ -126,6 +119,51 @@ class Scan:
             for rel in rels:
                 h.update(f"{rel}\0{self.files[rel][2]}\0".encode())
             self.units[name] = h.hexdigest()
+
+    def _walked(self, previous: Index | None) -> dict[str, tuple[int, int, str]]:
+        files: dict[str, tuple[int, int, str]] = {}
+        old = previous.files if previous is not None else {}
+        racy = ((previous.written - RACY_SECONDS) * 1e9) if previous is not None else 0
+        base = len(str(self.root)) + 1
+        links: list[Path] = []
+        for path in cache.input_files(self.root, links):
+            rel = str(path)[base:].replace(os.sep, "/")
+            if not _is_input(rel):
+                continue  # docs/, site_overrides/, mkdocs.yml: the site's, not the documents'
+            ident = _identity(path)
+            known = old.get(rel)
+            if known is not None and known[:2] == ident and ident[1] < racy:
+                files[rel] = known
+            else:
+                files[rel] = (*ident, cache.hash_files([path], self.root))
+        self.through_links = any(_is_input(str(p)[base:].replace(os.sep, "/")) for p in links)
+        return files
+
+    def _patched(self, previous: Index, saved: set[str]) -> dict[str, tuple[int, int, str]]:
+        files = dict(previous.files)
+        base = str(self.root) + os.sep
+        for name in saved:
+            rel = name[len(base):].replace(os.sep, "/") if name.startswith(base) else ""
+            if not _is_input(rel) or "/__pycache__/" in rel:
+                continue
+            path = Path(name)
+            if os.path.isfile(path):
+                files[rel] = (*_identity(path), cache.hash_files([path], self.root))
+            else:
+                files.pop(rel, None)
+        return files
+
+
+def _is_input(rel: str) -> bool:
+    return rel.startswith(("conventions/", "templates/")) or rel == "conventions"
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    try:
+        st = os.stat(path)
+        return st.st_size, st.st_mtime_ns
+    except OSError:
+        return -1, 0
 
 
 def _unit_of(rel: str) -> str | None:
@@ -147,16 +185,43 @@ def _folder(root: Path) -> Path:
 
 
 def read_index(root: Path) -> Index | None:
-    index = cache.read_pickle(_folder(root) / "index.pickle")
+    path = _folder(root) / "index.pickle"
+    kept = _KEPT.get("index") if _KEPT is not None else None
+    if kept is not None and kept[0] == (path, _stat(path)):
+        return kept[1]  # the one this process wrote, still there
+    index = cache.read_pickle(path)
     return index if isinstance(index, Index) and index.version == VERSION else None
 
 
 def write_index(root: Path, index: Index) -> None:
-    cache.write_pickle(_folder(root) / "index.pickle", index)
+    path = _folder(root) / "index.pickle"
+    cache.write_pickle(path, index)
+    if _KEPT is not None:
+        _KEPT["index"] = ((path, _stat(path)), index)
+
+
+def _stat(path: Path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def unit_entry_path(root: Path, name: str, key: str) -> Path:
     return _folder(root) / "units" / f"{name}.{key[:16]}.pickle"
+
+
+# A long-lived process (the preview) keeps the units' entries it read or wrote: the next run takes an
+# unchanged unit's sources and documents from memory, the very objects of the last run (the preview
+# compares documents by identity first). None: not kept (one run per process).
+_KEPT: dict[str, tuple[Path, object]] | None = None
+
+
+def keep_entries_in_memory() -> None:
+    global _KEPT
+    if _KEPT is None:
+        _KEPT = {}
 
 
 def write_unit_entry(root: Path, name: str, key: str, value) -> None:
@@ -165,10 +230,19 @@ def write_unit_entry(root: Path, name: str, key: str, value) -> None:
         if old != path:
             old.unlink(missing_ok=True)
     cache.write_pickle(path, value)
+    if _KEPT is not None:
+        _KEPT[name] = (path, value)
 
 
 def read_unit_entry(root: Path, name: str, key: str):
-    return cache.read_pickle(unit_entry_path(root, name, key))
+    path = unit_entry_path(root, name, key)
+    kept = _KEPT.get(name) if _KEPT is not None else None
+    if kept is not None and kept[0] == path:
+        return kept[1]
+    value = cache.read_pickle(path)
+    if _KEPT is not None and value is not None:
+        _KEPT[name] = (path, value)
+    return value
 
 
 def new_written_time() -> float:
@@ -196,5 +270,15 @@ def write_blob(root: Path, name: str, data: bytes) -> None:
     cache.write_atomic(folder / f"{name}.pickle", data)
 
 
-def read_blob(root: Path, name: str):
-    return cache.read_pickle(_folder(root) / f"{name}.pickle")
+def read_blob(root: Path, name: str, fresh=None):
+    """The object of a blob; a long-lived process keeps it (see _KEPT) and, with fresh, hands out
+    fresh(kept): a copy the run may change without changing what is kept."""
+    path = _folder(root) / f"{name}.pickle"
+    kept = _KEPT.get(f"blob:{name.split('.')[0]}") if _KEPT is not None else None
+    if kept is not None and kept[0] == path:
+        value = kept[1]
+    else:
+        value = cache.read_pickle(path)
+        if _KEPT is not None and value is not None and fresh is not None:
+            _KEPT[f"blob:{name.split('.')[0]}"] = (path, value)
+    return fresh(value) if fresh is not None and value is not None else value

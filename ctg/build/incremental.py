@@ -3,6 +3,7 @@ the convention folders it changed, and those their checks compare them with, are
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,15 +57,18 @@ class Checked:
 
 def load_check_assemble(project: Project, diags: Diagnostics, only: list[str] | None = None,
                         complete: bool = True, force: bool = False, lint: bool = False,
-                        signed: bool = True) -> Checked:
+                        signed: bool = True, saved: tuple[set[str], float] | None = None) -> Checked:
+    """saved: (files saved, time the index was written): the preview knows which files it was told
+    were saved since it wrote the index; only they are looked at, if the index is still that one."""
     try:
-        return _load_check_assemble(project, diags, only, complete, force, lint, signed)
+        return _load_check_assemble(project, diags, only, complete, force, lint, signed, saved)
     except di.IndexIncomplete:  # an entry removed by hand: the whole run again, without the index
         del diags.items[:]
-        return _load_check_assemble(project, diags, only, complete, True, lint, signed)
+        return _load_check_assemble(project, diags, only, complete, True, lint, signed, None)
 
 
-def _load_check_assemble(project: Project, diags: Diagnostics, only, complete, force, lint, signed) -> Checked:
+def _load_check_assemble(project: Project, diags: Diagnostics, only, complete, force, lint, signed,
+                         saved=None) -> Checked:
     """The checked corpus and its assembled documents, through the dependency index.
 
     only: the documents the caller needs (with complete=False, only their convention folders and
@@ -75,7 +79,8 @@ def _load_check_assemble(project: Project, diags: Diagnostics, only, complete, f
 
     root = project.root
     previous = None if force else di.read_index(root)
-    scan = di.Scan(root, previous)
+    since = previous is not None and saved is not None and previous.written == saved[1]
+    scan = di.Scan(root, previous, saved[0] if since else None)
     lint_keys = lint_keys_for(project, scan) if lint else None
     start = len(diags.items)
     registry = _registry(root, scan) if previous is not None and previous.shared == scan.shared else None
@@ -265,7 +270,15 @@ def _complete(project, corpus: Corpus, docs: dict, index, loaded: set[str]) -> N
 
 
 def _registry(root: Path, scan: di.Scan):
-    return di.read_blob(root, f"registry.{scan.shared[:16]}")
+    return di.read_blob(root, f"registry.{scan.shared[:16]}", fresh=_fresh_registry)
+
+
+def _fresh_registry(registry):
+    """The registry as loaded, with its own copies of what the run adds to it (the organisations of
+    the communes that sign by their code, commune_parties.py): the rest is only read."""
+    return dataclasses.replace(registry, organisations=dict(registry.organisations),
+                               organisation_src=dict(registry.organisation_src),
+                               commune_parties=set(registry.commune_parties))
 
 
 def lint_keys_for(project: Project, scan: di.Scan):

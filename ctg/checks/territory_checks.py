@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 
@@ -33,6 +34,7 @@ def _saints(text: str) -> str:
     return re.sub(r"\bSt\b\.?", "Saint", text, flags=re.I)
 
 
+@functools.lru_cache(maxsize=200_000)  # every official commune's name, at each check of a long-lived preview
 def name_key(name: str) -> str:
     """Comparison key: no accents, case, hyphens, apostrophes or « St » abbreviations."""
     return re.sub(r"[^a-z0-9]", "", _deaccent(_saints(name)).casefold())
@@ -64,11 +66,17 @@ def name_variants(typed: str, official: str) -> list[str]:
 class NameIndex:
     """Official communes by name key, for « did you mean »."""
 
+    _last: list = []  # [communes, by_key]: a long-lived preview checks the same official data at each save
+
     def __init__(self, reg: Registry):
         self.reg = reg
-        self.by_key: dict[str, list[str]] = {}
-        for code, c in sorted(reg.communes.items()):
-            self.by_key.setdefault(name_key(c.nom), []).append(code)
+        if NameIndex._last and NameIndex._last[0] is reg.communes:
+            self.by_key = NameIndex._last[1]
+        else:
+            self.by_key = {}
+            for code, c in sorted(reg.communes.items()):
+                self.by_key.setdefault(name_key(c.nom), []).append(code)
+            NameIndex._last[:] = [reg.communes, self.by_key]
         self.keys = list(self.by_key)
 
     def label(self, code: str) -> str:

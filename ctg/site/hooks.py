@@ -14,6 +14,7 @@ if _ROOT not in sys.path:
 from ctg.site.plugin import (  # noqa: E402
     on_build_error,
     on_config,
+    on_env,
     on_files,
     on_nav,
     on_page_content,
@@ -24,5 +25,5 @@ from ctg.site.plugin import (  # noqa: E402
     on_startup,
 )
 
-__all__ = ["on_build_error", "on_config", "on_files", "on_nav", "on_page_content", "on_page_context", "on_page_markdown",
+__all__ = ["on_build_error", "on_config", "on_env", "on_files", "on_nav", "on_page_content", "on_page_context", "on_page_markdown",
            "on_post_build", "on_post_page", "on_startup"]

@@ -89,13 +89,16 @@ class PageCache:
         self.pending.add(key)
         self.used.add(key)
 
-    def commit(self) -> None:
+    def commit(self, prune: bool = True) -> None:
         """After a successful build: the new entries become valid; those no page used are deleted,
-        and so are the pending entries of builds that failed."""
+        and so are the pending entries of builds that failed (not with prune=False: the preview's
+        pages rendered in place, preview_update.py; its next full build prunes)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         for key in self.pending:
             os.replace(self.folder / f".{key}.pending", self.folder / f"{key}.json")
         self.pending.clear()
+        if not prune:
+            return
         for path in self.folder.iterdir():
             if path.suffix == ".json" and path.stem not in self.used:
                 path.unlink(missing_ok=True)

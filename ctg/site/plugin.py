@@ -15,10 +15,8 @@
 from __future__ import annotations
 
 import functools
-import html as html_lib
 import logging
 import os
-import re
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,23 +26,22 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import get_toc
-from mkdocs.utils import get_relative_url
 
 from ..core.diagnostics import Diagnostics
 from ..core.french import french_typography
 from . import sidebar
-from .content import LINK_SCHEME, has_internal_annexes
 from .document_cache import DocumentCache
+from .downloads import preview_downloads
 from .glossary import add_abbreviations, markdown_abbreviations
 from .guide_pages import GUIDE, guide_pages, move_guide
-from .model import SiteModel, build_model, published_documents
+from .links import resolve_links
+from .model import SiteModel, build_model
 from .page_cache import TEMPLATE, PageCache, context_key
 from .pages import render_page
 from . import unchanged_pages
 from .sanitize import escape_title, text_titles, sanitize
 from .status import reference_date
 from .toc import toc_tokens
-from .versions import consolidated_versions
 
 log = logging.getLogger("mkdocs.plugins.ctg")
 
@@ -79,6 +76,15 @@ class State:
     hits: int = 0  # pages taken from the cache
     files: Files | None = None  # the site's files, for the links of the page being rendered
     menu_limit: int = sidebar.DEFAULT_LIMIT  # entries of an open menu section (sidebar.py)
+    # the preview's last build, for preview_update.py: what it rendered the pages with
+    config: object = None
+    nav: object = None
+    env: object = None
+    guide: list = field(default_factory=list)
+    shared: str | None = None  # the dependency index's key of the shared inputs (registry, templates…)
+    today: object = None  # the reference date it described
+    ready: bool = False  # the last preview build succeeded with the site (not the page of errors)
+    assembled: object = None  # (checked, diagnostics) a save already read, for the full build that follows
 
 
 STATE = State()
@@ -119,6 +125,8 @@ def on_config(config, **_):
     project_root = Path(os.environ.get("CTG_RACINE", root))
     STATE.root = project_root
     STATE.errors = []
+    STATE.config, STATE.ready = config, False
+    unchanged_pages.flush_search_index()  # the preview's last one, before this build writes its own
     prepared = STATE.prepared
     if prepared is None or STATE.command == "serve":
         prepared = STATE.serving = _assemble(project_root, config)
@@ -129,9 +137,9 @@ def on_config(config, **_):
     cache = None
     if (STATE.prepared is not None and STATE.command == "build") or STATE.command == "serve":
         cache = DocumentCache(project_root, prepared.public, reuse=prepared.reuse_pages)  # kept between builds
+    STATE.guide, STATE.today = guide_pages(config.docs_dir, is_public()), reference_date()
     STATE.model = build_model(prepared.corpus, prepared.docs, public=prepared.public,
-                              downloads=prepared.downloads, today=reference_date(),
-                              guide=guide_pages(config.docs_dir, is_public()),
+                              downloads=prepared.downloads, today=STATE.today, guide=STATE.guide,
                               jobs=prepared.jobs, cache=cache, site_extra=dict(config.extra or {}),
                               site_url=config.site_url)
     for notice in STATE.model.notices:
@@ -141,12 +149,18 @@ def on_config(config, **_):
 
 
 def _assemble(project_root: Path, config) -> Prepared | None:
-    from ..build.pipeline import load_check_assemble
+    from ..build.incremental import load_check_assemble
     from ..core.project import Project
 
     project = Project(project_root)
-    diags = Diagnostics(project.root)
-    corpus, docs = load_check_assemble(project, diags)
+    if STATE.assembled is not None:  # the save preview_update.py could not show in place
+        checked, diags = STATE.assembled
+        STATE.assembled = None
+    else:
+        diags = Diagnostics(project.root)
+        checked = load_check_assemble(project, diags)
+    corpus, docs = checked.corpus, checked.docs
+    STATE.shared = checked.scan.shared if checked.scan is not None else None
     if diags.has_errors():
         lines = [d.format() for d in diags.sorted()]
         if STATE.command == "serve":
@@ -156,25 +170,7 @@ def _assemble(project_root: Path, config) -> Prepared | None:
                 log.error(line)
             return None
         raise PluginError("sources invalides :\n" + "\n".join(lines))
-    downloads = existing_downloads(project, docs)
-    # the consolidated versions shown, as far as dist/ has them (« build.py consolidate »)
-    downloads |= existing_downloads(project, consolidated_versions(corpus, published_documents(docs, is_public())))
-    return Prepared(corpus, docs, downloads, is_public())
-
-
-def existing_downloads(project, docs) -> dict:
-    """While serving: publish the DOCX/PDF already in dist/ (build.py site rebuilds them)."""
-    from ..core.outputs import output_path
-
-    out: dict = {}
-    for ident, doc in docs.items():
-        if is_public() and has_internal_annexes(doc):
-            continue  # the full file holds internal annexes: only build.py site makes the public one
-        for ext in ("docx", "pdf"):
-            path = output_path(project.dist, ident, doc.parent, ext)
-            if path.is_file():
-                out.setdefault(ident, {})[ext] = path
-    return out
+    return Prepared(corpus, docs, preview_downloads(project, corpus, docs, is_public()), is_public())
 
 
 def on_files(files: Files, config, **_):
@@ -213,7 +209,7 @@ def _placeholder(title: str, searchable: bool = True, hide: tuple[str, ...] = ()
 
 
 def on_nav(nav, config, files, **_):
-    STATE.pages, STATE.search, STATE.search_mark, STATE.files = None, None, 0, files
+    STATE.pages, STATE.search, STATE.search_mark, STATE.files, STATE.nav = None, None, 0, files, nav
     STATE.menu_limit, problem = sidebar.limit_of(config)
     if problem:
         log.warning("ctg : %s", problem)  # strict mode: the build stops, site/ unchanged
@@ -266,6 +262,22 @@ def on_page_markdown(markdown, page, config, **_):
 
 def _no_render(page, config, files) -> None:
     page.content, page.toc = "", get_toc([])
+
+
+def hand_over(uri: str, title: str, html: str) -> None:
+    """preview_update.py: the page's new HTML, for its rendering now (as on_files does for a build)."""
+    _PAGES[uri] = (title, html)
+
+
+def forget_render(page) -> None:
+    """What the last build left on a page object it rendered (or took from the cache)."""
+    for attr in ("ctg_cached", "render", "ctg_generated"):
+        page.__dict__.pop(attr, None)
+
+
+def on_env(env, config, files, **_):
+    STATE.env = env
+    return env
 
 
 @event_priority(100)  # before the search plugin indexes the page's content
@@ -335,12 +347,12 @@ def on_post_page(output, page, config, **_):
     return output
 
 
-def commit_pages() -> tuple[int, int] | None:
+def commit_pages(prune: bool = True) -> tuple[int, int] | None:
     """Called by publish.py once mkdocs succeeded (strict mode: no warning anywhere); returns
     (pages rendered, pages taken from the cache)."""
     if STATE.pages is None:
         return None
-    STATE.pages.commit()
+    STATE.pages.commit(prune)
     return len(STATE.misses), STATE.hits
 
 
@@ -369,25 +381,9 @@ def on_post_build(config, **_):
     if STATE.command == "serve" and STATE.model is not None:
         commit_pages()  # the preview's pages, for its next rebuild
         unchanged_pages.finish_preview()
+        STATE.ready = True
 
 
 def on_build_error(error, **_):
+    STATE.ready = False
     unchanged_pages.forget()  # what this build wrote is not trusted: the next one renders everything
-
-
-# ------------------------------------------------------------------ links and TOC
-
-_LINK = re.compile(r'(href|src)="' + re.escape(LINK_SCHEME) + r'([^"#?]*)([^"]*)"')
-
-
-def resolve_links(content: str, page, files: Files) -> str:
-    def repl(m: re.Match) -> str:
-        attr, uri, rest = m.group(1), html_lib.unescape(m.group(2)), m.group(3)
-        target = files.get_file_from_path(uri)
-        if target is None:
-            log.warning("ctg : lien vers « %s » introuvable (page %s)", uri, page.file.src_uri)
-            return f'{attr}="#"'
-        url = get_relative_url(target.url, page.file.url)
-        return f'{attr}="{url}{rest}"'
-
-    return _LINK.sub(repl, content)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
 import logging
 import os
 import shutil
@@ -146,21 +145,16 @@ def _swap(new: Path, target: Path) -> None:
 
 
 def _serve(project: Project, config_file: Path, docs_dir: Path) -> int:
-    from mkdocs.commands.serve import serve
-
+    from ..build.dependency_index import keep_entries_in_memory
+    from .preview_server import serve
     from .unchanged_pages import quiet_dirty_warning
 
     address = os.environ.get("CTG_SERVE_ADRESSE", "127.0.0.1:8000")
     say(f"Prévisualisation sur http://{address}/\u00a0: enregistrez une source sous conventions/ et la page "
         "se met à jour (Ctrl+C pour arrêter).", sys.stderr)
     quiet_dirty_warning()
-    # The preview holds the whole site model between saves: with Python's default thresholds, each
-    # rebuild ran about one full collection of that heap (0.3 s at scale 0.25 of the benchmark, growing
-    # with the corpus). Young collections stay frequent enough for the garbage of a rebuild.
-    gc.set_threshold(100_000, 50, 50)
-    # dirty builds: a save renders only the pages whose HTML changed (unchanged_pages.py)
-    serve(config_file=str(config_file), livereload=True, build_type="dirty", docs_dir=str(docs_dir),
-          dev_addr=address, watch=[str(project.conventions), str(project.templates)])
+    keep_entries_in_memory()  # a save reads again only the convention folders it changed
+    serve(project.root, config_file, docs_dir, address, [project.conventions, project.templates])
     return 0
 
 

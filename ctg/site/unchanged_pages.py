@@ -77,6 +77,19 @@ def start_preview(site_dir: str) -> None:
     RUN[:] = [Run(PREVIEW, link=False)]
 
 
+def start_update(order: list[str]) -> Run:
+    """preview_update.py: a few pages of the preview's last build rendered again in its folder; the
+    others stay as it left them. Their keys and search entries are changed in place in the
+    reference (a failed update forgets it: the next build renders every page)."""
+    run = Run(PREVIEW, link=False, context=PREVIEW.context, keys=PREVIEW.keys, search=PREVIEW.search, order=order)
+    RUN[:] = [run]
+    return run
+
+
+def finish_update() -> None:
+    RUN.clear()
+
+
 def start_build(state_file: Path, published: Path) -> None:
     """build.py site: the published folder is the reference when the state describes it."""
     RUN[:] = [Run(_read_state(state_file, published), link=True)]
@@ -179,6 +192,60 @@ def complete_search_index(search_plugin) -> None:
         return
     search_plugin.search_index.entries = [e for uri in run.order for e in run.search.get(uri, [])]
     search_plugin.search_index_prev = None  # Material's own dirty merge assumes one page rendered
+
+
+_SERIALIZED: dict[str, tuple[list, bytes]] = {}  # src_uri → (its search entries, as JSON): the preview's
+_WRITER: list = []  # the thread writing the preview's search index, and its last job
+
+
+def write_search_index(search_plugin, site_dir: str) -> None:
+    """preview_update.py: the search index, as Material's search plugin writes it (same bytes), from
+    the JSON of each page's entries kept from the last time it was written: only the pages rendered
+    now are serialized again. The file (tens of megabytes on a national corpus) is written by a
+    thread, atomically, from the pages' parts as they are (no copy of the whole), while the browser
+    reloads the page; flush_search_index waits for it."""
+    run = current()
+    if run is None or search_plugin is None:
+        return
+    parts: list[bytes] = []
+    for uri in run.order:
+        entries = run.search.get(uri)
+        if not entries:
+            continue
+        kept = _SERIALIZED.get(uri)
+        if kept is None or kept[0] is not entries:
+            text = ",".join(json.dumps(e, separators=(",", ":"), default=str) for e in entries)
+            kept = (entries, text.encode("ascii"))  # json.dumps escapes every non-ASCII character
+            _SERIALIZED[uri] = kept
+        parts += (b",", kept[1])
+    config = {key: search_plugin.config[key] for key in ("lang", "separator", "pipeline", "fields")}
+    head = ('{"config":' + json.dumps(config, separators=(",", ":"), default=str) + ',"docs":[').encode("utf-8")
+    chunks = [head, *parts[1:], b"]}"]
+    path = os.path.join(site_dir, "search", "search_index.json")
+    flush_search_index()
+    if not _WRITER:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _WRITER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="ctg-recherche"))
+    _WRITER[1:] = [_WRITER[0].submit(_write_index, path, chunks)]
+
+
+def _write_index(path: str, chunks: list[bytes]) -> None:
+    tmp = path + ".tmp"
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(tmp, "wb") as fh:
+        fh.writelines(chunks)
+    os.replace(tmp, path)
+
+
+def flush_search_index() -> None:
+    """Wait for the search index being written (before a build writes it, or the preview stops)."""
+    if len(_WRITER) > 1:
+        job = _WRITER.pop()
+        try:
+            job.result()
+        except OSError as exc:  # the next build writes it whole
+            logging.getLogger("mkdocs.plugins.ctg").warning("ctg : index de recherche non écrit (%s)", exc)
 
 
 def finish_preview() -> None:

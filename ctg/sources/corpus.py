@@ -173,9 +173,11 @@ class Corpus:
 
     def documents(self) -> list[str]:
         """Every buildable document id, in a stable order (each convention, then its avenants)."""
+        by_convention: dict[str, list[str]] = {}
+        for a in sorted(self.avenants.values(), key=lambda a: a.meta.numero):
+            by_convention.setdefault(a.meta.convention, []).append(a.id)
         out = []
         for cid in sorted(self.conventions):
             out.append(cid)
-            out.extend(a.id for a in sorted(self.avenants.values(), key=lambda a: a.meta.numero)
-                       if a.meta.convention == cid)
+            out.extend(by_convention.get(cid, []))
         return out

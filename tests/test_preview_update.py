@@ -1,0 +1,119 @@
+"""A save shown in place by the preview (ctg/site/preview_update.py) gives the site a full build of
+the same sources gives: every file of the preview's folder, search index included.
+
+The saves are those of an author at work: a sentence of a fiche, of an annex, of an avenant in
+« projet » (the consolidated version it makes changes too), of a renewal (its neighbour, the convention it
+replaces, shows it in its « Remplacée par »). Each must be shown without a full build (the log
+says so), and a title changed must still take the full build (the lists and the menu show it).
+"""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+from test_serve import _fetch, _free_port, _wait_for, stop, wait_for_file
+
+OPALE = "ctg-cc-pays-opale-2022-2026"
+RENEWAL = "ctg-cc-pays-opale-2027-2031"
+BOULONNAIS = "ctg-ca-boulonnais-2025-2029"
+QUICK = "rendue(s) à nouveau"  # preview_update.py's line in the log (CTG_VERBEUX)
+
+
+def _project(folder: Path) -> Path:
+    folder.mkdir()
+    for name in ("conventions", "templates", "docs"):
+        shutil.copytree(ROOT / name, folder / name)
+    return folder
+
+
+def _serve(root: Path, port: int, log: Path) -> subprocess.Popen:
+    env = dict(os.environ, CTG_SERVE_ADRESSE=f"127.0.0.1:{port}", CTG_VERBEUX="1")
+    return subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--racine", str(root), "serve", "--interne"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _append(path: Path, paragraph: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + f"\n\n{paragraph}\n", encoding="utf-8")
+
+
+def _differences(a: Path, b: Path) -> list[str]:
+    out = []
+    for path in sorted(a.rglob("*")):
+        rel = path.relative_to(a)
+        other = b / rel
+        if path.is_file() and not (other.is_file() and filecmp.cmp(path, other, shallow=False)):
+            out.append(str(rel))
+    out += [str(p.relative_to(b)) for p in b.rglob("*") if p.is_file() and not (a / p.relative_to(b)).exists()]
+    return out
+
+
+def test_saves_shown_in_place_give_the_site_of_a_full_build(tmp_path):
+    root = _project(tmp_path / "projet")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}/"
+    log = tmp_path / "apercu.log"
+    proc = _serve(root, port, log)
+    shown = tmp_path / "montre"
+    try:
+        _wait_for(base, "Conventions territoriales globales", proc)
+        saves = [
+            (lambda: _edit(root / f"conventions/{BOULONNAIS}/fiches/ad-premier-accueil.yaml", "manquent d'outils",
+                           "manquent encore d'outils"),
+             f"conventions/{BOULONNAIS}/fiches/ad-premier-accueil/", "manquent encore d"),
+            (lambda: _append(root / f"conventions/{BOULONNAIS}/annexes/diagnostic.md",
+                             "Un paragraphe ajouté au diagnostic pour l'essai."),
+             f"conventions/{BOULONNAIS}/annexes/diagnostic/", "ajouté au diagnostic pour"),
+            (lambda: _edit(root / f"conventions/{OPALE}/avenants/2024-001.md", "depuis 2024, à Licques ;",
+                           "depuis 2024, à Licques et à Alquines ;"),
+             f"conventions/{OPALE}/avenants/2024-001/", "à Licques et à Alquines"),
+            (lambda: _append(root / f"conventions/{RENEWAL}/convention.md",
+                             "Une phrase ajoutée au renouvellement pour l'essai."),
+             f"conventions/{RENEWAL}/", "ajoutée au renouvellement pour"),
+        ]
+        for k, (save, page, text) in enumerate(saves, 1):
+            save()
+            _wait_for(base + page, text, proc)
+            assert log.read_text(encoding="utf-8").count(QUICK) == k, f"save {k} took the full build"
+        # the consolidated version the avenant makes shows its new text
+        version = _fetch(f"{base}conventions/{OPALE}/versions/2024-09-01/")
+        assert version is not None and "à Licques et à Alquines" in version
+        # a new title is in the lists and the menu: the full build
+        _edit(root / f"conventions/{BOULONNAIS}/fiches/ad-premier-accueil.yaml", "Former les agents",
+              "Former tous les agents")
+        _wait_for(base + f"conventions/{BOULONNAIS}/fiches/ej-mercredis/", "Former tous les agents", proc)
+        assert log.read_text(encoding="utf-8").count(QUICK) == 4
+        _append(root / f"conventions/{BOULONNAIS}/annexes/diagnostic.md", "Et une dernière phrase pour l'essai.")
+        _wait_for(base + f"conventions/{BOULONNAIS}/annexes/diagnostic/", "une dernière phrase pour", proc)
+        assert log.read_text(encoding="utf-8").count(QUICK) == 5  # in place again after a full build
+        # after the first, a save looks only at the files the watcher reported (dependency_index.Scan)
+        assert log.read_text(encoding="utf-8").count("sources examinées : les fichiers enregistrés") >= 3
+        # the search index follows, written beside the reload (unchanged_pages.write_search_index)
+        index = root / ".cache/apercu/search/search_index.json"
+        wait_for_file(index, "une derni\\u00e8re phrase pour", proc)
+        shutil.copytree(root / ".cache/apercu", shown)
+    finally:
+        stop(proc)
+    assert "Traceback" not in log.read_text(encoding="utf-8")
+    # the same sources, in a project that never served: its first build is a full one, on the same port
+    fresh = tmp_path / "temoin"
+    fresh.mkdir()
+    for name in ("conventions", "templates", "docs"):
+        shutil.copytree(root / name, fresh / name)
+    proc = _serve(fresh, port, tmp_path / "temoin.log")
+    try:
+        _wait_for(base + f"conventions/{BOULONNAIS}/annexes/diagnostic/", "une dernière phrase pour", proc)
+        assert _differences(shown, fresh / ".cache/apercu") == []
+    finally:
+        stop(proc)
