@@ -117,3 +117,41 @@ def test_saves_shown_in_place_give_the_site_of_a_full_build(tmp_path):
         assert _differences(shown, fresh / ".cache/apercu") == []
     finally:
         stop(proc)
+
+
+def test_the_saves_a_run_did_not_record_in_the_index_are_looked_at_again():
+    """The preview looks only at the files saved since the index it wrote last (SaveLog): never
+    before it wrote one, never after a folder was created or moved, never when a folder is reached
+    through a symbolic link; the saves taken by a run that wrote no index (errors in the sources)
+    or that stopped are looked at again by the next one."""
+    from types import SimpleNamespace as Event
+
+    from ctg.site.preview_update import SaveLog
+
+    def saved(path: str, directory: bool = False) -> Event:
+        return Event(is_directory=directory, src_path=path, dest_path="")
+
+    def run(written: float | None, every_file: bool = True, links: bool = False) -> Event:
+        index = Event(written=written) if written is not None else None
+        return Event(index=index, scan=Event(saved_only=not every_file, through_links=links))
+
+    log = SaveLog()
+    log.record(saved("/p/conventions/a/convention.md"))
+    assert log.take() is None  # no index written by this process yet: every file
+    log.done(run(1.0))
+    log.record(saved("/p/conventions/a/fiches/f.yaml"))
+    assert log.take() == ({"/p/conventions/a/fiches/f.yaml"}, 1.0)
+    log.done(run(None))  # errors in the sources: no index written
+    log.record(saved("/p/templates/t.md.j2"))
+    assert log.take() == ({"/p/conventions/a/fiches/f.yaml", "/p/templates/t.md.j2"}, 1.0)
+    log.give_back()  # the run stopped
+    assert log.take() == ({"/p/conventions/a/fiches/f.yaml", "/p/templates/t.md.j2"}, 1.0)
+    log.done(run(2.0, every_file=False))
+    log.record(saved("/p/conventions/b", directory=True))
+    assert log.take() is None  # a folder created: every file
+    log.done(run(3.0, links=True))
+    log.record(saved("/p/conventions/a/convention.md"))
+    assert log.take() is None  # a folder reached through a link: its saves are not reported
+    log.done(run(4.0))
+    log.record(saved("/p/conventions/a/convention.md"))
+    assert log.take() == ({"/p/conventions/a/convention.md"}, 4.0)

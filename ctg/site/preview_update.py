@@ -80,6 +80,11 @@ class SaveLog:
             return None
         return paths, self.index_written
 
+    def give_back(self) -> None:
+        """The run that took the saves stopped: they are looked at again next time."""
+        with self._lock:
+            self._paths |= self._taken
+
     def done(self, checked) -> None:
         """After the run: the index it wrote follows every save taken; without one (errors in the
         sources), the saves taken are looked at again next time."""
@@ -88,8 +93,7 @@ class SaveLog:
             if checked.scan is not None and not checked.scan.saved_only:
                 self.through_links = checked.scan.through_links
         else:
-            with self._lock:
-                self._paths |= self._taken
+            self.give_back()
 
 
 SAVES = SaveLog()
@@ -105,7 +109,12 @@ def update_in_place() -> bool:
 
     project = Project(st.root)
     diags = Diagnostics(project.root)
-    checked = load_check_assemble(project, diags, saved=SAVES.take())
+    saved = SAVES.take()
+    try:
+        checked = load_check_assemble(project, diags, saved=saved)
+    except BaseException:
+        SAVES.give_back()
+        raise
     SAVES.done(checked)
     st.assembled = (checked, diags)  # the full build that may follow reads nothing again
     shared = checked.scan.shared if checked.scan is not None else None
