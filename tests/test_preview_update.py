@@ -68,23 +68,24 @@ def test_saves_shown_in_place_give_the_site_of_a_full_build(tmp_path):
     shown = tmp_path / "montre"
     try:
         _wait_for(base, "Conventions territoriales globales", proc)
+        # (source, text replaced or None to add a paragraph, new text, page, what the page then shows)
         saves = [
-            (lambda: _edit(root / f"conventions/{BOULONNAIS}/fiches/ad-premier-accueil.yaml", "manquent d'outils",
-                           "manquent encore d'outils"),
-             f"conventions/{BOULONNAIS}/fiches/ad-premier-accueil/", "manquent encore d"),
-            (lambda: _append(root / f"conventions/{BOULONNAIS}/annexes/diagnostic.md",
-                             "Un paragraphe ajouté au diagnostic pour l'essai."),
-             f"conventions/{BOULONNAIS}/annexes/diagnostic/", "ajouté au diagnostic pour"),
-            (lambda: _edit(root / f"conventions/{OPALE}/avenants/2024-001.md", "depuis 2024, à Licques ;",
-                           "depuis 2024, à Licques et à Alquines ;"),
-             f"conventions/{OPALE}/avenants/2024-001/", "à Licques et à Alquines"),
-            (lambda: _append(root / f"conventions/{RENEWAL}/convention.md",
-                             "Une phrase ajoutée au renouvellement pour l'essai."),
-             f"conventions/{RENEWAL}/", "ajoutée au renouvellement pour"),
+            (f"{BOULONNAIS}/fiches/ad-premier-accueil.yaml", "manquent d'outils", "manquent encore d'outils",
+             f"{BOULONNAIS}/fiches/ad-premier-accueil/", "manquent encore d"),
+            (f"{BOULONNAIS}/annexes/diagnostic.md", None, "Un paragraphe ajouté au diagnostic pour l'essai.",
+             f"{BOULONNAIS}/annexes/diagnostic/", "ajouté au diagnostic pour"),
+            (f"{OPALE}/avenants/2024-001.md", "depuis 2024, à Licques ;", "depuis 2024, à Licques et à Alquines ;",
+             f"{OPALE}/avenants/2024-001/", "à Licques et à Alquines"),
+            (f"{RENEWAL}/convention.md", None, "Une phrase ajoutée au renouvellement pour l'essai.",
+             f"{RENEWAL}/", "ajoutée au renouvellement pour"),
         ]
-        for k, (save, page, text) in enumerate(saves, 1):
-            save()
-            _wait_for(base + page, text, proc)
+        for k, (source, old, new, page, text) in enumerate(saves, 1):
+            path = root / "conventions" / source
+            if old is None:
+                _append(path, new)
+            else:
+                _edit(path, old, new)
+            _wait_for(f"{base}conventions/{page}", text, proc)
             assert log.read_text(encoding="utf-8").count(QUICK) == k, f"save {k} took the full build"
         # the consolidated version the avenant makes shows its new text
         version = _fetch(f"{base}conventions/{OPALE}/versions/2024-09-01/")
@@ -98,7 +99,7 @@ def test_saves_shown_in_place_give_the_site_of_a_full_build(tmp_path):
         _wait_for(base + f"conventions/{BOULONNAIS}/annexes/diagnostic/", "une dernière phrase pour", proc)
         assert log.read_text(encoding="utf-8").count(QUICK) == 5  # in place again after a full build
         # after the first, a save looks only at the files the watcher reported (dependency_index.Scan)
-        assert log.read_text(encoding="utf-8").count("sources examinées : les fichiers enregistrés") >= 3
+        assert log.read_text(encoding="utf-8").count("sources examinées\u00a0: les fichiers enregistrés") >= 3
         # the search index follows, written beside the reload (unchanged_pages.write_search_index)
         index = root / ".cache/apercu/search/search_index.json"
         wait_for_file(index, "une derni\\u00e8re phrase pour", proc)

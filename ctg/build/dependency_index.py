@@ -212,10 +212,11 @@ def unit_entry_path(root: Path, name: str, key: str) -> Path:
     return _folder(root) / "units" / f"{name}.{key[:16]}.pickle"
 
 
-# A long-lived process (the preview) keeps the units' entries it read or wrote: the next run takes an
-# unchanged unit's sources and documents from memory, the very objects of the last run (the preview
-# compares documents by identity first). None: not kept (one run per process).
-_KEPT: dict[str, tuple[Path, object]] | None = None
+# A long-lived process (the preview) keeps the units' entries it read or wrote, the registry and the
+# index: the next run takes an unchanged unit's sources and documents from memory, the very objects of
+# the last run (the preview compares documents by identity first). Each value is (what identifies the
+# file it was read from or written to, the object). None: not kept (one run per process).
+_KEPT: dict[str, tuple] | None = None
 
 
 def keep_entries_in_memory() -> None:

@@ -21,7 +21,7 @@ def resolve_links(content: str, page, files: Files) -> str:
         attr, uri, rest = m.group(1), html_lib.unescape(m.group(2)), m.group(3)
         target = files.get_file_from_path(uri)
         if target is None:
-            log.warning("ctg : lien vers « %s » introuvable (page %s)", uri, page.file.src_uri)
+            log.warning("ctg : lien vers « %s » introuvable (page %s)", uri, page.file.src_uri)
             return f'{attr}="#"'
         url = get_relative_url(target.url, page.file.url)
         return f'{attr}="{url}{rest}"'

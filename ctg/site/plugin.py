@@ -143,7 +143,7 @@ def on_config(config, **_):
                               jobs=prepared.jobs, cache=cache, site_extra=dict(config.extra or {}),
                               site_url=config.site_url)
     for notice in STATE.model.notices:
-        log.info("ctg : %s", notice)
+        log.info("ctg : %s", notice)
     config["nav"] = text_titles(STATE.model.nav)
     return config
 
@@ -212,7 +212,7 @@ def on_nav(nav, config, files, **_):
     STATE.pages, STATE.search, STATE.search_mark, STATE.files, STATE.nav = None, None, 0, files, nav
     STATE.menu_limit, problem = sidebar.limit_of(config)
     if problem:
-        log.warning("ctg : %s", problem)  # strict mode: the build stops, site/ unchanged
+        log.warning("ctg : %s", problem)  # strict mode: the build stops, site/ unchanged
     STATE.misses, STATE.hits = {}, 0
     prepared = STATE.prepared if STATE.command == "build" else STATE.serving
     if STATE.command not in ("build", "serve") or STATE.model is None or prepared is None or STATE.root is None:

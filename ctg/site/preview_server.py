@@ -61,7 +61,7 @@ def serve(root: Path, config_file: Path, docs_dir: Path, address: str, watch: li
             try:
                 shown = update_in_place()
             except Exception as exc:  # noqa: BLE001 - the full build shows the site, or the error, as before
-                log.warning("ctg : la page n'a pas pu être mise à jour sur place (%s) ; le site est reconstruit.",
+                log.warning("ctg : la page n'a pas pu être mise à jour sur place (%s) ; le site est reconstruit.",
                             exc)
                 shown = False
             if not shown:

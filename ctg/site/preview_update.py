@@ -142,7 +142,7 @@ def update_in_place() -> bool:
     kept = {i: f for i, f in old.downloads.items() if i not in old_downloads}
     st.serving = plugin.Prepared(checked.corpus, checked.docs, kept | downloads, old.public)
     st.assembled = None
-    log.info("ctg : %d page(s) rendue(s) à nouveau en %.2f s ; sources examinées : %s", len(pages),
+    log.info("ctg : %d page(s) rendue(s) à nouveau en %.2f s ; sources examinées : %s", len(pages),
              time.perf_counter() - started, "les fichiers enregistrés" if checked.scan.saved_only else "toutes")
     return True
 

@@ -245,7 +245,7 @@ def flush_search_index() -> None:
         try:
             job.result()
         except OSError as exc:  # the next build writes it whole
-            logging.getLogger("mkdocs.plugins.ctg").warning("ctg : index de recherche non écrit (%s)", exc)
+            logging.getLogger("mkdocs.plugins.ctg").warning("ctg : index de recherche non écrit (%s)", exc)
 
 
 def finish_preview() -> None:
