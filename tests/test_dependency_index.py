@@ -3,6 +3,7 @@ checked and assembled again, and what is reported is exactly what a run without 
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -189,3 +190,44 @@ def test_the_saves_a_preview_was_told_of_give_the_scan_of_every_file(bundled):
     assert not every.through_links
     (root / "conventions/ctg-lien").symlink_to(root / BOULONNAIS, target_is_directory=True)
     assert di.Scan(root, previous).through_links
+
+
+def test_the_registry_kept_by_the_index_answers_as_the_one_loaded():
+    """Its communes are a table made on demand (commune_table.py): what a run reads of it, and what
+    the checks derive from every name, equal the registry as loaded from the YAML."""
+    import pickle
+
+    from ctg.build.incremental import _packed
+    from ctg.checks.prose.facts import fold
+    from ctg.checks.prose.known import known_from
+    from ctg.checks.territory_checks import NameIndex
+    from ctg.core.diagnostics import Diagnostics
+    from ctg.sources.commune_table import CommuneTable
+    from ctg.sources.corpus import Corpus
+    from ctg.sources.loader import REGISTRY_DIR, load_registry
+
+    loaded = load_registry(ROOT / "conventions" / REGISTRY_DIR, Diagnostics(ROOT))
+    stored = pickle.loads(pickle.dumps(_packed(loaded)))
+    table = stored.communes
+    assert isinstance(table, CommuneTable) and len(table) == len(loaded.communes) > 800
+    assert not table._made  # unpickling made no commune
+    code = sorted(loaded.communes)[-1]
+    assert table[code] == loaded.communes[code] and len(table._made) == 1
+    assert code in table and "00000" not in table and table.get("00000") is None
+    assert dict(table) == loaded.communes
+    assert {y: dict(v.communes) for y, v in stored.millesimes.items()} == {
+        y: v.communes for y, v in loaded.millesimes.items()}
+    assert {"known", "name-keys"} <= set(table.derived)  # computed when stored, not by each run
+    fresh, kept = known_from(Corpus(ROOT, loaded)), known_from(Corpus(ROOT, stored))
+    for name in ("names", "name_kind", "sirens", "one_word", "longest", "name_words", "sigles"):
+        assert getattr(fresh, name) == getattr(kept, name), name
+    every = [*(c.nom for c in loaded.communes.values()), *(e.nom_complet for e in loaded.epci.values()),
+             *(o.nom for o in loaded.organisations.values() if o.nom)]
+    assert set(kept.names) == {fold(n) for n in every}
+    assert kept.longest == max(len(fold(n).split()) for n in every) > 1
+    assert {w for n in every for w in re.split(r"[\s\-'’,()]+", n) if w} <= kept.name_words
+    assert all(kept.sirens[c.siren] == c.nom for c in loaded.communes.values() if c.siren and c.siren not in loaded.epci)
+    NameIndex._last.clear()
+    by_key = NameIndex(loaded).by_key
+    NameIndex._last.clear()
+    assert NameIndex(stored).by_key == by_key and by_key

@@ -257,44 +257,66 @@ def write_pickle(path: Path, value) -> None:
 STAMP_INPUTS = ("conventions", "templates", "docs", "site_overrides", "mkdocs.yml")
 
 
-def input_files(root: Path, links: list[Path] | None = None) -> list[Path]:
+def input_files(root: Path) -> list[Path]:
+    """Every file the run may read, as « check » sees them (input_names)."""
+    return [Path(name) for name in input_names(root)]
+
+
+def input_names(root: Path, links: list[str] | None = None) -> list[str]:
     """Every file the run may read, as « check » sees them: through symbolic links to folders (each
     real folder once, so a loop ends), links that lead out or loop listed (by their target only).
-    links: receives the folders reached through a symbolic link."""
-    out = []
+    links: receives the folders reached through a symbolic link, and the links to files.
+    Paths as strings: at national scale this walk meets some 40,000 files at every command."""
+    out: list[str] = []
     for name in STAMP_INPUTS:
         path = root / name
         if path.is_file() or path.is_symlink() and not path.is_dir():
-            out.append(path)
+            out.append(str(path))
             if links is not None and path.is_symlink():
-                links.append(path)
+                links.append(str(path))
         elif path.is_dir():
-            out += _walk_links(path, root, links)
+            out += _walk_links(str(path), str(root), links)
     return out
 
 
-def _walk_links(folder: Path, root: Path, links: list[Path] | None = None) -> list[Path]:
+def _walk_links(folder: str, root: str, links: list[str] | None) -> list[str]:
     from ..core.confine import escape_reason
 
-    out, seen = [], set()
+    out: list[str] = []
+    seen: set[str] = set()
     inside = os.path.realpath(root) + os.sep
-    top = os.path.realpath(folder)
-    for current, dirs, files in os.walk(folder, followlinks=True):
-        real = os.path.realpath(current)
-        here = Path(current)
-        if links is not None:
-            expected = top if current == str(folder) else os.path.join(top, os.path.relpath(current, folder))
-            if real != expected:
-                links.append(here)
-            links += [here / f for f in files if os.path.islink(os.path.join(current, f))]
-        if real in seen or (here != folder and not (real + os.sep).startswith(inside)
-                            and escape_reason(here, root) is not None):
-            out.append(here)  # a loop or a link out of the project: hashed by its target, not walked
-            dirs[:] = []
-            continue
+
+    def visit(current: str, expected: str, linked: bool) -> None:
+        # expected: the real path when no symbolic link leads here (then none is resolved)
+        real = os.path.realpath(current) if linked else expected
+        if links is not None and real != expected:
+            links.append(current)
+        if real in seen or (current != folder and not (real + os.sep).startswith(inside)
+                            and escape_reason(Path(current), Path(root)) is not None):
+            out.append(current)  # a loop or a link out of the project: hashed by its target, not walked
+            return
         seen.add(real)
-        dirs[:] = [d for d in dirs if d != "__pycache__"]
-        out += [here / f for f in files]
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            return
+        folders = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if entry.name != "__pycache__":
+                    folders.append(entry)
+                continue
+            out.append(entry.path)
+            if links is not None and entry.is_symlink():
+                links.append(entry.path)
+        for entry in folders:
+            visit(entry.path, os.path.join(expected, entry.name), linked or entry.is_symlink())
+
+    visit(folder, os.path.realpath(folder), False)
     return out
 
 

@@ -107,13 +107,19 @@ class Scan:
         shared.update(repr(self.unit_names).encode())
         shared.update(str(root).encode())  # the pickled sources hold absolute paths
         by_unit: dict[str, list[str]] = {name: [] for name in self.unit_names}
+        folders = {folder: hashlib.sha256() for folder in SHARED_FOLDERS}
         for rel in sorted(self.files):
             unit = _unit_of(rel)
             if unit in by_unit:
                 by_unit[unit].append(rel)
             else:
-                shared.update(f"{rel}\0{self.files[rel][2]}\0".encode())
+                line = f"{rel}\0{self.files[rel][2]}\0".encode()
+                shared.update(line)
+                folder = next((f for f in SHARED_FOLDERS if rel.startswith(f + "/")), None)
+                if folder is not None:
+                    folders[folder].update(line)
         self.shared = shared.hexdigest()
+        self.folder_keys = {folder: h.hexdigest() for folder, h in folders.items()}  # Corpus.shared_keys
         for name, rels in by_unit.items():
             h = hashlib.sha256()
             for rel in rels:
@@ -125,18 +131,19 @@ class Scan:
         old = previous.files if previous is not None else {}
         racy = ((previous.written - RACY_SECONDS) * 1e9) if previous is not None else 0
         base = len(str(self.root)) + 1
-        links: list[Path] = []
-        for path in cache.input_files(self.root, links):
-            rel = str(path)[base:].replace(os.sep, "/")
+        links: list[str] = []
+        sep = os.sep != "/"
+        for name in cache.input_names(self.root, links):
+            rel = name[base:].replace(os.sep, "/") if sep else name[base:]
             if not _is_input(rel):
                 continue  # docs/, site_overrides/, mkdocs.yml: the site's, not the documents'
-            ident = _identity(path)
+            ident = _identity(name)
             known = old.get(rel)
             if known is not None and known[:2] == ident and ident[1] < racy:
                 files[rel] = known
             else:
-                files[rel] = (*ident, cache.hash_files([path], self.root))
-        self.through_links = any(_is_input(str(p)[base:].replace(os.sep, "/")) for p in links)
+                files[rel] = (*ident, cache.hash_files([Path(name)], self.root))
+        self.through_links = any(_is_input(p[base:].replace(os.sep, "/")) for p in links)
         return files
 
     def _patched(self, previous: Index, saved: set[str]) -> dict[str, tuple[int, int, str]]:
@@ -154,11 +161,14 @@ class Scan:
         return files
 
 
+SHARED_FOLDERS = ("conventions/_registre", "templates")  # keyed apart: the site's version cache
+
+
 def _is_input(rel: str) -> bool:
     return rel.startswith(("conventions/", "templates/")) or rel == "conventions"
 
 
-def _identity(path: Path) -> tuple[int, int]:
+def _identity(path: Path | str) -> tuple[int, int]:
     try:
         st = os.stat(path)
         return st.st_size, st.st_mtime_ns

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,7 +92,7 @@ def _load_check_assemble(project: Project, diags: Diagnostics, only, complete, f
         registry = load_registry(project.conventions / REGISTRY_DIR, diags)
         import pickle
 
-        registry_bytes = pickle.dumps(registry, protocol=pickle.HIGHEST_PROTOCOL)
+        registry_bytes = pickle.dumps(_packed(registry), protocol=pickle.HIGHEST_PROTOCOL)
         from ..sources.loader import load_corpus
         from ..checks.validate import validate_corpus
 
@@ -100,7 +101,7 @@ def _load_check_assemble(project: Project, diags: Diagnostics, only, complete, f
         docs = assemble_checked(project, corpus, diags) if not diags.has_errors() else {}
         if signed and not diags.has_errors():
             integrity.check_signed(corpus, docs, diags, root)
-        corpus.input_keys = dict(scan.units)
+        corpus.input_keys, corpus.shared_keys = dict(scan.units), dict(scan.folder_keys)
         checked = Checked(corpus, docs, True, _facts(project, corpus, docs), set(scan.unit_names), None, scan, project,
                           lint_keys)
         if not diags.has_errors() and signed:
@@ -127,7 +128,7 @@ def _incremental(project, diags, previous, scan, registry, only, complete, lint_
     if lint_keys is not None:
         keys = lint_keys({f.id: f for rec in units.values() for f in rec.documents})
         needed |= {name for name, rec in units.items() if rec.lint_key != keys.get(name)}
-    corpus = Corpus(project.conventions, registry, input_keys=dict(scan.units))
+    corpus = Corpus(project.conventions, registry, input_keys=dict(scan.units), shared_keys=dict(scan.folder_keys))
     loaded: set[str] = set()
 
     def load(names) -> None:
@@ -269,6 +270,19 @@ def _complete(project, corpus: Corpus, docs: dict, index, loaded: set[str]) -> N
                                                                           .name, -1), str(kv[1].path))))
 
 
+def _packed(registry):
+    """The registry as the index keeps it: its communes as a table, with what the checks derive
+    from every commune's name computed once (commune_table.py)."""
+    from ..checks.prose import known
+    from ..checks.territory_checks import NameIndex
+    from ..sources.commune_table import packed
+
+    stored = packed(registry)
+    known.prepare(stored.communes)
+    NameIndex.prepare(stored.communes)
+    return stored
+
+
 def _registry(root: Path, scan: di.Scan):
     return di.read_blob(root, f"registry.{scan.shared[:16]}", fresh=_fresh_registry)
 
@@ -285,19 +299,33 @@ def lint_keys_for(project: Project, scan: di.Scan):
     """{unit: key} of the prose check's inputs: its files, the layouts a build cached for its
     documents (typed page counts), the files git sees changed in it (signed texts being changed)."""
     from ..checks.prose.lint import changed_files
-    from .build_outputs import page_counts_at
 
     from ..checks.prose import spelling
 
     changed = sorted(str(p) for p in changed_files(project.root) or ())
     base = spelling.dictionary_base()  # the French dictionary installed, or none (spelling not checked)
     dictionary = cache.sha256(repr([base, base and cache.file_identity(base + ".dic")]))
+    layouts: dict[str, tuple[int, int] | None] = {}  # this run's look at each layout file
+
+    def layout(paths: list[str]) -> tuple | None:
+        """The first layout a build cached for a document, by size and time: a build writes a new
+        one, never changes one (its name is the key of the document's text), so looking at every
+        document's costs a stat, not a read (page counts: build_outputs.page_counts_at)."""
+        for k, path in enumerate(paths):
+            if path not in layouts:
+                try:
+                    st = os.stat(path)
+                    layouts[path] = (st.st_size, st.st_mtime_ns)
+                except OSError:
+                    layouts[path] = None
+            if layouts[path] is not None:
+                return (k, *layouts[path])
+        return None
 
     def keys(facts: dict[str, di.DocumentFacts]) -> dict[str, str]:
-        counts = page_counts_at({i: [Path(p) for p in f.pages_keys] for i, f in facts.items()})
         by_unit: dict[str, list] = {}
         for ident, f in facts.items():
-            by_unit.setdefault(f.unit, []).append((ident, counts.get(ident)))
+            by_unit.setdefault(f.unit, []).append((ident, layout(f.pages_keys)))
         out = {}
         for name in scan.unit_names:
             folder = str(project.conventions / name) + "/"

@@ -21,6 +21,7 @@ from ..core.diagnostics import Diagnostics
 from ..core.french import de
 from ..sources.corpus import ConventionSource, Corpus, Located, Registry
 from ..sources.schemas import Organisation, TypeOrganisation
+from ..sources.commune_table import commune_names, derived
 from ..sources.territory import members_source
 from .epci_names import same_name
 
@@ -63,6 +64,13 @@ def name_variants(typed: str, official: str) -> list[str]:
     return reasons or ["l'orthographe diffère"]
 
 
+def _by_name_key(communes) -> dict[str, list[str]]:
+    by_key: dict[str, list[str]] = {}
+    for code, nom, _ in sorted(commune_names(communes)):
+        by_key.setdefault(name_key(nom), []).append(code)
+    return by_key
+
+
 class NameIndex:
     """Official communes by name key, for « did you mean »."""
 
@@ -73,11 +81,14 @@ class NameIndex:
         if NameIndex._last and NameIndex._last[0] is reg.communes:
             self.by_key = NameIndex._last[1]
         else:
-            self.by_key = {}
-            for code, c in sorted(reg.communes.items()):
-                self.by_key.setdefault(name_key(c.nom), []).append(code)
+            self.by_key = derived(reg.communes, "name-keys", _by_name_key)
             NameIndex._last[:] = [reg.communes, self.by_key]
         self.keys = list(self.by_key)
+
+    @staticmethod
+    def prepare(communes) -> None:
+        """Compute and keep with a commune table the index of every commune by name."""
+        derived(communes, "name-keys", _by_name_key)
 
     def label(self, code: str) -> str:
         return f"{code} ({self.reg.communes[code].nom})"

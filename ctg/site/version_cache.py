@@ -26,11 +26,13 @@ FOLDER = Path(".cache") / "versions"
 class VersionCache:
     _open: dict = {"corpus": None, "stores": {}}  # the current build's corpus and its store per variant
 
-    def __init__(self, conventions: Path, public: bool, reuse: bool):
+    def __init__(self, conventions: Path, public: bool, reuse: bool, shared_keys: dict[str, str] | None = None):
         self.conventions, self.reuse = conventions, reuse
         self.folder = conventions.parent / FOLDER
-        self.base = "\0".join([code_hash(), pandoc.version(), str(public), hash_tree(conventions / "_registre"),
-                                hash_tree(conventions.parent / "templates")])
+        shared = shared_keys or {}  # the index's hashes of the registry and the templates, when it made them
+        self.base = "\0".join([code_hash(), pandoc.version(), str(public),
+                                shared.get("conventions/_registre") or hash_tree(conventions / "_registre"),
+                                shared.get("templates") or hash_tree(conventions.parent / "templates")])
         self.written: set[str] = set()  # conventions computed by this build (read back even with --force)
         self.input_keys: dict[str, str] = {}
 
@@ -41,7 +43,7 @@ class VersionCache:
             cls._open.update(corpus=corpus, stores={})
         stores = cls._open["stores"]
         if public not in stores:
-            stores[public] = cls(corpus.root, public, reuse)
+            stores[public] = cls(corpus.root, public, reuse, corpus.shared_keys)
             stores[public].input_keys = corpus.input_keys  # the folders' hashes the index already made
         return stores[public]
 

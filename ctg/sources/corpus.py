@@ -170,6 +170,8 @@ class Corpus:
     # content hash of each convention folder's files (folder name → key), when the dependency index
     # scanned them (ctg/build/dependency_index.py): caches keyed by a convention's sources use it
     input_keys: dict[str, str] = field(default_factory=dict)
+    # the same for the registry and the templates (« conventions/_registre », « templates »)
+    shared_keys: dict[str, str] = field(default_factory=dict)
 
     def documents(self) -> list[str]:
         """Every buildable document id, in a stable order (each convention, then its avenants)."""

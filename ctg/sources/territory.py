@@ -20,19 +20,20 @@ EPCI_FILE = "epci.yaml"
 def load_official(registry: Path, reg: Registry, diags: Diagnostics) -> None:
     """Read officiel/communes.yaml and officiel/epci.yaml into the registry (absent folder: no data)."""
     folder = registry / OFFICIAL_DIR
-    communes, source_c = _read_records(folder / COMMUNES_FILE, "communes", schemas.Commune, diags)
+    communes_file, epci_file = folder / COMMUNES_FILE, folder / EPCI_FILE  # one object each: pickled once
+    communes, source_c = _read_records(communes_file, "communes", schemas.Commune, diags)
     for commune, line in communes:
         if commune.insee in reg.communes:
             first = reg.commune_src[commune.insee]
-            diags.error(folder / COMMUNES_FILE, line, "commune-en-double",
+            diags.error(communes_file, line, "commune-en-double",
                         f"la commune {commune.insee} est déjà décrite dans {diags.rel(first[0])}:{first[1]}.")
             continue
         reg.communes[commune.insee] = commune
-        reg.commune_src[commune.insee] = (folder / COMMUNES_FILE, line)
-    epcis, source_e = _read_records(folder / EPCI_FILE, "epci", schemas.Epci, diags)
+        reg.commune_src[commune.insee] = (communes_file, line)
+    epcis, source_e = _read_records(epci_file, "epci", schemas.Epci, diags)
     for epci, line in epcis:
         reg.epci[epci.siren] = epci
-        reg.epci_src[epci.siren] = (folder / EPCI_FILE, line)
+        reg.epci_src[epci.siren] = (epci_file, line)
     sources = [source_c, source_e]
     sources = [s for s in sources if s is not None]
     if sources:
