@@ -1,6 +1,12 @@
 """The cost of an edit at two scales, side by side in one run: python benchmarks/run.py --edition.
 
-For each scale (default 0.25 and 1), on the synthetic corpus (corpus.py):
+Every scale (default 0.25 and 1) is built first; then each measure is taken at one scale, then at
+the other, repeat after repeat (the two previews run at once, their saves in turn). The machine's
+other loads and its file cache (the kernel of the benchmark's machine pages out memory not used for
+a while, DAMON) then weigh alike on both figures of a growth ratio: measured one scale after the
+other, after a 25-minute build, the one-fiche check varied by 0.3 s from one series to the next.
+
+On the synthetic corpus (corpus.py), at each scale:
 
 - the full build (-j N), the reference of the ratios, and its peak memory;
 - a no-op rebuild (« Rien à refaire »);
@@ -67,128 +73,164 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve_latency(root: Path, page: str, source: Path, repeat: int = REPEAT_SHORT) -> tuple[float, list[float]]:
-    """(seconds to the first page served, [seconds from each save to the served page holding it])."""
-    port = _free_port()
-    env = dict(os.environ, CTG_SERVE_ADRESSE=f"127.0.0.1:{port}")
-    start = time.perf_counter()
-    proc = subprocess.Popen([*BUILD, "--racine", str(root), "serve", "--interne"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/{page}"
+class Preview:
+    """« build.py serve --interne » on one corpus: started (seconds to the first page served), then
+    saves of a source, each timed until the served page holds its new sentence."""
 
-    def fetch() -> str | None:
+    def __init__(self, root: Path, page: str, source: Path):
+        self.root, self.source = root, source
+        port = _free_port()
+        self.url = f"http://127.0.0.1:{port}/{page}"
+        start = time.perf_counter()
+        self.proc = subprocess.Popen([*BUILD, "--racine", str(root), "serve", "--interne"],
+                                     env=dict(os.environ, CTG_SERVE_ADRESSE=f"127.0.0.1:{port}"),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            with urllib.request.urlopen(url, timeout=10) as answer:
+            while self._fetch() is None:
+                if self.proc.poll() is not None or time.perf_counter() - start > 3600:
+                    raise RuntimeError("la prévisualisation ne répond pas")
+                time.sleep(0.2)
+        except BaseException:
+            self.stop()
+            raise
+        self.first = time.perf_counter() - start
+
+    def _fetch(self) -> str | None:
+        try:
+            with urllib.request.urlopen(self.url, timeout=10) as answer:
                 return answer.read().decode("utf-8", "replace")
         except OSError:
             return None
 
-    try:
-        while fetch() is None:
-            if proc.poll() is not None or time.perf_counter() - start > 3600:
-                raise RuntimeError("la prévisualisation ne répond pas")
-            time.sleep(0.2)
-        first = time.perf_counter() - start
-        time.sleep(2)  # the watcher settles
-        latencies = []
-        for k in range(repeat):
-            marker = f"Phrase de mesure numéro {k} {int(time.time())}"
-            saved = time.perf_counter()
-            _append(source, marker + ".")
-            while True:
-                body = fetch()
-                if body is not None and marker in body:
-                    break
-                if time.perf_counter() - saved > 1800:
-                    raise RuntimeError("la page n'a pas été mise à jour")
-                time.sleep(0.05)
-            latencies.append(time.perf_counter() - saved)
-            time.sleep(1)
-        return first, latencies
-    finally:
-        proc.terminate()
+    def save(self, k: int) -> float:
+        marker = f"Phrase de mesure numéro {k} {int(time.time())}"
+        saved = time.perf_counter()
+        _append(self.source, marker + ".")
+        while True:
+            body = self._fetch()
+            if body is not None and marker in body:
+                return time.perf_counter() - saved
+            if time.perf_counter() - saved > 1800:
+                raise RuntimeError("la page n'a pas été mise à jour")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.proc.terminate()
         try:
-            proc.wait(timeout=30)
+            self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            self.proc.kill()
 
 
-def measure_scale(scale: float, tmp: Path, jobs: int, seed: int, say) -> dict:
-    from benchmarks.corpus import generate
-    from benchmarks.run import build as timed_build, clean
+class Scale:
+    """One scale's corpus, built in full; its measures are added to `figures` as they are taken."""
 
-    n_conv = max(2, round(200 * scale))
-    root = tmp / f"echelle-{scale:g}"
-    say(f"[{scale:g}] Corpus synthétique : {n_conv} conventions…")
-    generate(root, n_conv, seed=seed)
-    clean(root)
-    say(f"[{scale:g}] Construction complète, -j {jobs}…")
-    t_full, peak = timed_build(root, "-j", str(jobs), memory=True)
-    conventions = sorted(p.name for p in (root / "conventions").iterdir() if p.name.startswith("ctg-"))
-    conv = conventions[0]
-    folder = root / "conventions" / conv
-    say(f"[{scale:g}] Sans modification…")
-    noop = [_run(root) for _ in range(REPEAT_SHORT)]
-    say(f"[{scale:g}] Une annexe modifiée, puis build.py…")
-    incr = []
-    for k in range(REPEAT):
-        _append(folder / "annexes" / "diagnostic.md", f"Paragraphe ajouté pour la mesure {k}.")
-        _run(root, "empreintes", "--forcer", conv)
-        incr.append(_run(root, "-j", str(jobs)))
-    say(f"[{scale:g}] Une fiche modifiée, puis check…")
-    fiche = sorted((folder / "fiches").glob("*.yaml"))[0]
-    _run(root, "check")  # the index of « check » (its prose findings) as the author's last run left it
-    edit_fiche = []
-    for k in range(REPEAT_SHORT):
-        _fiche_edit(fiche, k)
-        _run(root, "empreintes", "--forcer", conv)
-        edit_fiche.append(_run(root, "check"))
-    say(f"[{scale:g}] Une fiche modifiée, puis docx ID…")
-    docx = []
-    for k in range(REPEAT):
-        _fiche_edit(fiche, REPEAT_SHORT + k)
-        _run(root, "empreintes", "--forcer", conv)
-        docx.append(_run(root, "docx", conv))
-    say(f"[{scale:g}] Une entrée du registre (une convention), puis check…")
-    territory = next(line.split(":", 1)[1].strip() for line in (folder / "convention.md").read_text(
-        encoding="utf-8").splitlines() if line.startswith("territoire:"))
-    org = root / "conventions" / "_registre" / "organisations" / f"{territory}.yaml"
-    text = org.read_text(encoding="utf-8")
-    org.write_text(text.replace("    prenom: ", "    prenom: Jean-", 1), encoding="utf-8")
-    _run(root, "empreintes", "--forcer", conv)
-    edit_registry = _run(root, "check")
-    say(f"[{scale:g}] Une clause de la bibliothèque (toutes les conventions), puis check…")
-    clause = root / "templates" / "clauses" / "ctg" / "duree.md.j2"
-    _append(clause, "Phrase ajoutée à la clause pour la mesure.")
-    _run(root, "empreintes", "--forcer")
-    edit_clause = _run(root, "check")
-    say(f"[{scale:g}] Prévisualisation (serve) : un avenant enregistré…")
-    avenant = sorted((folder / "avenants").glob("*.md"))[0]
-    page = f"conventions/{conv}/avenants/{avenant.stem}/"
-    serve_first, serve = serve_latency(root, page, avenant)
-    return {
-        "scale": scale, "conventions": n_conv,
-        "documents": sum(1 for _ in (root / "dist").rglob("*.pdf")),
-        "full_build_seconds": round(t_full, 1), "peak_rss_mb": round(peak / 2**20),
-        "noop_seconds": round(statistics.median(noop), 2),
-        "noop_ratio": round(statistics.median(noop) / t_full, 4),
-        "incremental_seconds": round(statistics.median(incr), 2),
-        "incremental_ratio": round(statistics.median(incr) / t_full, 4),
-        "edit_fiche_seconds": round(statistics.median(edit_fiche), 2),
-        "docx_after_edit_seconds": round(statistics.median(docx), 2),
-        "edit_registry_seconds": round(edit_registry, 2),
-        "edit_clause_seconds": round(edit_clause, 2),
-        "serve_first_seconds": round(serve_first, 1),
-        "serve_latency_seconds": round(statistics.median(serve), 2),
-        "all_seconds": {"noop": noop, "incremental": incr, "edit_fiche": edit_fiche, "docx": docx, "serve": serve},
-    }
+    def __init__(self, scale: float, tmp: Path, jobs: int, seed: int, say):
+        from benchmarks.corpus import generate
+        from benchmarks.run import build as timed_build, clean
+
+        self.scale, self.jobs, self.say = scale, jobs, say
+        self.n_conv = max(2, round(200 * scale))
+        self.root = tmp / f"echelle-{scale:g}"
+        say(f"[{scale:g}] Corpus synthétique : {self.n_conv} conventions…")
+        generate(self.root, self.n_conv, seed=seed)
+        clean(self.root)
+        say(f"[{scale:g}] Construction complète, -j {jobs}…")
+        t_full, peak = timed_build(self.root, "-j", str(jobs), memory=True)
+        self.conv = sorted(p.name for p in (self.root / "conventions").iterdir() if p.name.startswith("ctg-"))[0]
+        self.folder = self.root / "conventions" / self.conv
+        self.fiche = sorted((self.folder / "fiches").glob("*.yaml"))[0]
+        self.times: dict[str, list[float]] = {}
+        self.figures = {"scale": scale, "conventions": self.n_conv,
+                        "documents": sum(1 for _ in (self.root / "dist").rglob("*.pdf")),
+                        "full_build_seconds": round(t_full, 1), "peak_rss_mb": round(peak / 2**20)}
+
+    def measure(self, kind: str, k: int) -> None:
+        """One repeat of a measure (the edit before it not timed)."""
+        root, conv = self.root, self.conv
+        if kind == "noop":
+            elapsed = _run(root)
+        elif kind == "incremental":
+            _append(self.folder / "annexes" / "diagnostic.md", f"Paragraphe ajouté pour la mesure {k}.")
+            _run(root, "empreintes", "--forcer", conv)
+            elapsed = _run(root, "-j", str(self.jobs))
+        else:  # edit_fiche, then docx: a new sentence in the fiche each time
+            if kind == "edit_fiche" and k == 0:
+                _run(root, "check")  # the index of « check » (its prose findings) as the author's last run left it
+            _fiche_edit(self.fiche, k if kind == "edit_fiche" else REPEAT_SHORT + k)
+            _run(root, "empreintes", "--forcer", conv)
+            elapsed = _run(root, "check") if kind == "edit_fiche" else _run(root, "docx", conv)
+        self.times.setdefault(kind, []).append(elapsed)
+
+    def whole_reloads(self) -> None:
+        """The edits every convention's check reads again: timed once each."""
+        root, say = self.root, self.say
+        say(f"[{self.scale:g}] Une entrée du registre (une convention), puis check…")
+        territory = next(line.split(":", 1)[1].strip() for line in (self.folder / "convention.md").read_text(
+            encoding="utf-8").splitlines() if line.startswith("territoire:"))
+        org = root / "conventions" / "_registre" / "organisations" / f"{territory}.yaml"
+        text = org.read_text(encoding="utf-8")
+        org.write_text(text.replace("    prenom: ", "    prenom: Jean-", 1), encoding="utf-8")
+        _run(root, "empreintes", "--forcer", self.conv)
+        self.figures["edit_registry_seconds"] = round(_run(root, "check"), 2)
+        say(f"[{self.scale:g}] Une clause de la bibliothèque (toutes les conventions), puis check…")
+        _append(root / "templates" / "clauses" / "ctg" / "duree.md.j2", "Phrase ajoutée à la clause pour la mesure.")
+        _run(root, "empreintes", "--forcer")
+        self.figures["edit_clause_seconds"] = round(_run(root, "check"), 2)
+
+    def preview(self) -> Preview:
+        avenant = sorted((self.folder / "avenants").glob("*.md"))[0]
+        self.say(f"[{self.scale:g}] Prévisualisation (serve) : premier rendu…")
+        preview = Preview(self.root, f"conventions/{self.conv}/avenants/{avenant.stem}/", avenant)
+        self.figures["serve_first_seconds"] = round(preview.first, 1)
+        return preview
+
+    def result(self) -> dict:
+        t, f = self.times, self.figures
+        median = {kind: statistics.median(v) for kind, v in t.items()}
+        f |= {"noop_seconds": round(median["noop"], 2),
+              "noop_ratio": round(median["noop"] / f["full_build_seconds"], 4),
+              "incremental_seconds": round(median["incremental"], 2),
+              "incremental_ratio": round(median["incremental"] / f["full_build_seconds"], 4),
+              "edit_fiche_seconds": round(median["edit_fiche"], 2),
+              "docx_after_edit_seconds": round(median["docx"], 2),
+              "serve_latency_seconds": round(median["serve"], 2),
+              "all_seconds": {kind: t[kind] for kind in ("noop", "incremental", "edit_fiche", "docx", "serve")}}
+        return f
+
+
+MEASURES = (("noop", REPEAT_SHORT, "Sans modification"), ("incremental", REPEAT, "Une annexe modifiée, puis build.py"),
+            ("edit_fiche", REPEAT_SHORT, "Une fiche modifiée, puis check"),
+            ("docx", REPEAT, "Une fiche modifiée, puis docx ID"))
 
 
 def run_edition(scales: list[float], tmp: Path, jobs: int, seed: int, say) -> dict:
-    per_scale = {}
-    for s in scales:  # each scale's figures kept as soon as they are measured (a long run may be stopped)
-        per_scale[f"{s:g}"] = measure_scale(s, tmp, jobs, seed, say)
-        (tmp / "echelles.json").write_text(json.dumps(per_scale, indent=2, default=str) + "\n", encoding="utf-8")
+    """Every scale built first; then each measure taken at every scale in turn, repeat after repeat,
+    so that the state of the machine (its other loads, its file cache) weighs alike on the figures
+    a growth ratio compares."""
+    states = [Scale(s, tmp, jobs, seed, say) for s in scales]
+    for kind, repeat, label in MEASURES:
+        say(f"{label} (échelles en alternance)…")
+        for k in range(repeat):
+            for st in states:
+                st.measure(kind, k)
+    for st in states:
+        st.whole_reloads()
+    previews = []
+    try:
+        for st in states:
+            previews.append(st.preview())
+        time.sleep(2)  # the watchers settle
+        say("Prévisualisation : un avenant enregistré (échelles en alternance)…")
+        for k in range(REPEAT_SHORT):
+            for st, preview in zip(states, previews):
+                st.times.setdefault("serve", []).append(preview.save(k))
+                time.sleep(1)
+    finally:
+        for preview in previews:
+            preview.stop()
+    per_scale = {f"{st.scale:g}": st.result() for st in states}
+    (tmp / "echelles.json").write_text(json.dumps(per_scale, indent=2, default=str) + "\n", encoding="utf-8")
     small, large = per_scale[f"{min(scales):g}"], per_scale[f"{max(scales):g}"]
     top = {k: large[k] for k in ("edit_fiche_seconds", "serve_latency_seconds", "incremental_ratio", "noop_ratio",
                                  "docx_after_edit_seconds", "edit_registry_seconds", "edit_clause_seconds",

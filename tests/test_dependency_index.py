@@ -158,6 +158,27 @@ def test_a_removed_entry_is_rebuilt(bundled):
     assert markdown.out == run_build(bundled, "--force", "markdown").out
 
 
+def test_the_prose_findings_on_the_registry_are_those_of_its_files_now(bundled):
+    """The prose check reads the registry's data files only when a shared input changed: after an edit
+    of one convention it reports what the index kept of them, and never what a fixed file said."""
+    unused = "conventions/_registre/organisations/association-essai.yaml"
+    (bundled / unused).write_text("id: association-essai\ntype: association\nnom: Association ____ du Littoral\n"
+                                  "article: l'\ngenre: f\ndesignation: l'association\n", encoding="utf-8")
+    blank = f"{unused}:3:"
+    first = same_as_without_index(bundled, "check")
+    assert first.code == 0 and blank in first.err, first.err
+    # a fiche edited: the registry is not read again, its finding is still reported
+    write(bundled, f"{BOULONNAIS}/fiches/ad-premier-accueil.yaml", "Former les agents", "Former tous les agents")
+    again = same_as_without_index(bundled, "check")
+    assert again.code == 0 and blank in again.err and again.err.count(unused) == 1
+    # the file fixed, then a fiche edited again: the finding is gone
+    write(bundled, unused, "Association ____ du", "Association du")
+    fixed = same_as_without_index(bundled, "check")
+    write(bundled, f"{BOULONNAIS}/fiches/ad-premier-accueil.yaml", "Former tous les agents", "Former les agents")
+    after = same_as_without_index(bundled, "check")
+    assert unused not in fixed.err and unused not in after.err, after.err
+
+
 def test_the_saves_a_preview_was_told_of_give_the_scan_of_every_file(bundled):
     """The preview looks only at the files its watcher reported saved (written, created, deleted):
     the keys of the units and of the shared inputs are those of a scan of every file; a folder

@@ -12,7 +12,8 @@ error) records:
   written is read again, as git does for « racy » files);
 - per unit: what its sources declare that other units' checks read (identifiers, territory,
   « remplace »), the diagnostics reported on its files, its prose findings, and its loaded
-  sources and assembled documents (one pickle per unit).
+  sources and assembled documents (one pickle per unit);
+- the prose findings on the registry's data files, under the hash of the shared inputs.
 
 A run then compares the inputs with the index:
 
@@ -41,7 +42,7 @@ from ..core.diagnostics import Diagnostic, Diagnostics
 from . import cache
 
 FOLDER = Path(".cache") / "index"
-VERSION = "1"
+VERSION = "2"
 RACY_SECONDS = 2  # a file modified this close to the index's writing is hashed again
 
 
@@ -77,6 +78,7 @@ class Index:
     units: dict[str, UnitRecord]  # by folder name
     shared_diagnostics: list[Diagnostic]  # reported on files outside the units
     deliberations: dict[str, list[str]]  # délibération id → documents it approves
+    registry_lint: tuple[str, list[Diagnostic]] | None = None  # (shared, the prose findings on the registry)
 
 
 # ------------------------------------------------------------------ reading the inputs

@@ -8,6 +8,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from ..core.diagnostics import Diagnostic, Diagnostics
 from ..core.document import AssembledDocument
@@ -32,7 +33,7 @@ class Checked:
     index: di.Index | None = None
     scan: di.Scan | None = None
     project: Project | None = None
-    lint_keys: object = None  # facts → {unit: key of its prose check's inputs}, when asked
+    lint_keys: object = None  # (facts, units) → {unit: key of its prose check's inputs}, when asked
 
     def all_ids(self) -> list[str]:
         return list(self.facts)
@@ -43,11 +44,23 @@ class Checked:
             return []
         return [d for name, rec in self.index.units.items() if name not in self.loaded for d in rec.lint]
 
+    def registry_lint(self, compute: Callable[[Diagnostics], None]) -> list[Diagnostic]:
+        """The prose findings on the registry's data files: those the index kept when no shared input
+        changed since (they depend on nothing else), else compute(diagnostics), kept by record_lint."""
+        kept = self.index.registry_lint if self.index is not None else None
+        if kept is not None and kept[0] == self.scan.shared:
+            return list(kept[1])
+        found = Diagnostics(self.project.root)
+        compute(found)
+        if self.index is not None:
+            self.index.registry_lint = (self.scan.shared, list(found.items))
+        return found.items
+
     def record_lint(self, found: Diagnostics) -> None:
         """Keep the prose findings of the units read in this run, under the key of their inputs."""
         if self.index is None or self.project is None or self.lint_keys is None:
             return
-        lint_keys = self.lint_keys(self.facts)
+        lint_keys = self.lint_keys(self.facts, self.loaded)
         by_unit, _ = di.split_diagnostics(found)
         for name in self.loaded:
             rec = self.index.units.get(name)
@@ -73,7 +86,7 @@ def _load_check_assemble(project: Project, diags: Diagnostics, only, complete, f
     """The checked corpus and its assembled documents, through the dependency index.
 
     only: the documents the caller needs (with complete=False, only their convention folders and
-    the changed ones are read); lint_keys(checked_facts) → {unit: key}: the units whose prose check
+    the changed ones are read); lint_keys(facts, units) → {unit: key}: the units whose prose check
     must run again are read too; signed: check the fingerprints of signed texts (integrity.py)."""
     from ..checks import integrity
     from .pipeline import assemble_checked, load_and_check
@@ -105,7 +118,8 @@ def _load_check_assemble(project: Project, diags: Diagnostics, only, complete, f
         checked = Checked(corpus, docs, True, _facts(project, corpus, docs), set(scan.unit_names), None, scan, project,
                           lint_keys)
         if not diags.has_errors() and signed:
-            checked.index = _record(project, scan, corpus, docs, diags, start, None, set(scan.unit_names))
+            checked.index = _record(project, scan, corpus, docs, diags, start, None, set(scan.unit_names),
+                                    write=lint_keys is None)
             di.write_blob(root, f"registry.{scan.shared[:16]}", registry_bytes)
         checked.docs = _only(docs, only)
         return checked
@@ -164,7 +178,7 @@ def _incremental(project, diags, previous, scan, registry, only, complete, lint_
     facts = {i: facts[i] for i in sorted(facts, key=_document_order(facts, units, corpus))}
     index = None
     if not diags.has_errors() and signed:
-        index = _record(project, scan, corpus, docs, diags, start, previous, loaded)
+        index = _record(project, scan, corpus, docs, diags, start, previous, loaded, write=lint_keys is None)
     if complete and not diags.has_errors():
         _complete(project, corpus, docs, index or previous, loaded)
         resolve_commune_parties(corpus)
@@ -223,8 +237,9 @@ def _unit_of_document(corpus: Corpus, ident: str) -> str:
     return (av.folder or av.path.parent.parent).name
 
 
-def _record(project, scan, corpus, docs, diags, start, previous, loaded) -> di.Index:
-    """The index after a run without errors: the units read in it, the others as they were."""
+def _record(project, scan, corpus, docs, diags, start, previous, loaded, write: bool = True) -> di.Index:
+    """The index after a run without errors: the units read in it, the others as they were. Not
+    written with write=False: the prose check adds its findings first (Checked.record_lint)."""
     root = project.root
     by_unit, shared = di.split_diagnostics(diags, start)
     units = dict(previous.units) if previous is not None else {}
@@ -244,8 +259,10 @@ def _record(project, scan, corpus, docs, diags, start, previous, loaded) -> di.I
         di.write_unit_entry(root, name, scan.units[name], (conv, avenants, unit_docs))
     delibs = {d.meta.identifiant: list(d.meta.approuve) for d in corpus.deliberations.values()}
     shared_diags = sorted(set(shared) | set(previous.shared_diagnostics if previous else []))
-    index = di.Index(di.VERSION, scan.shared, scan.files, di.new_written_time(), units, shared_diags, delibs)
-    di.write_index(root, index)
+    kept = previous.registry_lint if previous is not None and previous.shared == scan.shared else None
+    index = di.Index(di.VERSION, scan.shared, scan.files, di.new_written_time(), units, shared_diags, delibs, kept)
+    if write:
+        di.write_index(root, index)
     return index
 
 
@@ -322,12 +339,16 @@ def lint_keys_for(project: Project, scan: di.Scan):
                 return (k, *layouts[path])
         return None
 
-    def keys(facts: dict[str, di.DocumentFacts]) -> dict[str, str]:
+    def keys(facts: dict[str, di.DocumentFacts], names=None) -> dict[str, str]:
+        """The keys of the units named (default: every unit)."""
+        names = scan.unit_names if names is None else [n for n in scan.unit_names if n in names]
+        wanted = set(names)
         by_unit: dict[str, list] = {}
         for ident, f in facts.items():
-            by_unit.setdefault(f.unit, []).append((ident, layout(f.pages_keys)))
+            if f.unit in wanted:
+                by_unit.setdefault(f.unit, []).append((ident, layout(f.pages_keys)))
         out = {}
-        for name in scan.unit_names:
+        for name in names:
             folder = str(project.conventions / name) + "/"
             h = hashlib.sha256((scan.units[name] + dictionary).encode())
             h.update(repr(sorted(by_unit.get(name, []))).encode())

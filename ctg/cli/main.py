@@ -215,10 +215,11 @@ def run(command: str, args, project: Project) -> int:
         docs = {i: d for i, d in docs.items() if i in ids}
     if command == "check":  # the prose of the sources: facts typed by hand (docs/verifications.md),
         from ..build.build_outputs import cached_page_counts
-        from ..checks.prose import lint_corpus  # reported with the errors of the assembly
+        from ..checks.prose import lint_corpus, lint_registry  # reported with the errors of the assembly
 
         found = Diagnostics(project.root)
-        lint_corpus(corpus, project.templates, found, project.root, cached_page_counts(project, docs))
+        lint_corpus(corpus, project.templates, found, project.root, cached_page_counts(project, docs), registry=False)
+        found.items.extend(checked.registry_lint(lambda into: lint_registry(corpus, into)))
         checked.record_lint(found)
         diags.extend(found)
         diags.items.extend(checked.unloaded_lint())

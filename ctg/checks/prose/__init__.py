@@ -7,6 +7,6 @@ YAML file; units.py lists the files of each document (délibérations and rappor
 lint.py runs the rules and turns their findings into diagnostics.
 """
 
-from .lint import lint_corpus
+from .lint import lint_corpus, lint_registry
 
-__all__ = ["lint_corpus"]
+__all__ = ["lint_corpus", "lint_registry"]

@@ -22,7 +22,7 @@ from ..integrity import modified_files
 from . import blanks, codes, counts, dates, names, references, sigles, spelling, variants
 from .known import known_from
 from .text import Finding, Unit, finding
-from .units import document_units
+from .units import document_units, registry_units
 
 RULES = (counts, codes, names, references, sigles, blanks, dates, spelling)
 DATA_RULES = (blanks,)
@@ -86,10 +86,10 @@ def unit_findings(unit: Unit, known) -> list[Finding]:
 
 
 def lint_corpus(corpus: Corpus, templates: Path, diags: Diagnostics, root: Path,
-                pages: dict[str, tuple[int, int]] | None = None) -> None:
-    """pages: {document id: (pages up to the signatures, in all)} of the layouts a build cached."""
+                pages: dict[str, tuple[int, int]] | None = None, registry: bool = True) -> None:
+    """pages: {document id: (pages up to the signatures, in all)} of the layouts a build cached;
+    registry: read the registry's data files too (else the caller has their findings: lint_registry)."""
     known = known_from(corpus)
-    ids = rule_ids()
     spelling.load_cache(root)
     if not spelling.available():
         diags.warning(corpus.registry.root, 0, "orthographe",
@@ -99,6 +99,21 @@ def lint_corpus(corpus: Corpus, templates: Path, diags: Diagnostics, root: Path,
     found = {id(u): unit_findings(u, known) for u in units}
     for unit, f in variants.check(units, known, found, diags.rel):
         found[id(unit)].append(f)
+    _report(units, found, diags)
+    if registry:
+        lint_registry(corpus, diags, known)
+    spelling.save_cache(root)
+
+
+def lint_registry(corpus: Corpus, diags: Diagnostics, known=None) -> None:
+    """The registry's data files (blanks only, units.registry_units)."""
+    units = registry_units(corpus)
+    known = known if known is not None else known_from(corpus)
+    _report(units, {id(u): unit_findings(u, known) for u in units}, diags)
+
+
+def _report(units: list[Unit], found: dict[int, list[Finding]], diags: Diagnostics) -> None:
+    ids = rule_ids()
     for unit in units:
         findings = [f for f in found[id(unit)] if not silenced(unit, f)]
         findings += exception_findings(unit, ids) if unit.owns_exceptions else []
@@ -106,4 +121,3 @@ def lint_corpus(corpus: Corpus, templates: Path, diags: Diagnostics, root: Path,
         for f in findings:
             report = diags.error if f.error or (severe and f.rule not in EXCEPTION_RULES) else diags.warning
             report(unit.path, f.line, f.rule, f.message, f.column)
-    spelling.save_cache(root)

@@ -96,10 +96,16 @@ def deliberation_units(delib: DeliberationSource, facts_of: dict[str, DocFacts],
 
 def document_units(corpus: Corpus, templates: Path, changed: set[Path] | None,
                    pages: dict[str, tuple[int, int]] | None = None) -> list[Unit]:
+    """The units of the conventions, avenants and délibérations (not the registry's: registry_units)."""
     units, facts_of = convention_units(corpus, templates, changed, pages or {})
     for delib in corpus.deliberations.values():
         units += deliberation_units(delib, facts_of, changed)
-    reg_root = corpus.registry.root
-    for pattern in REGISTRY_DATA:
-        units += [data_unit(p, t) for p in sorted(reg_root.glob(pattern)) if (t := read(p)) is not None]
     return units
+
+
+def registry_units(corpus: Corpus) -> list[Unit]:
+    """The registry's data files, read for blanks only: what they report depends on their text alone
+    (no document's facts), so a run that did not change them can take their findings from the last."""
+    reg_root = corpus.registry.root
+    return [data_unit(p, t) for pattern in REGISTRY_DATA for p in sorted(reg_root.glob(pattern))
+            if (t := read(p)) is not None]
