@@ -78,7 +78,7 @@ class Preview:
     saves of a source, each timed until the served page holds its new sentence."""
 
     def __init__(self, root: Path, page: str, source: Path):
-        self.root, self.source = root, source
+        self.source = source
         port = _free_port()
         self.url = f"http://127.0.0.1:{port}/{page}"
         start = time.perf_counter()

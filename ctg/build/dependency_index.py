@@ -13,7 +13,7 @@ error) records:
 - per unit: what its sources declare that other units' checks read (identifiers, territory,
   « remplace »), the diagnostics reported on its files, its prose findings, and its loaded
   sources and assembled documents (one pickle per unit);
-- the prose findings on the registry's data files, under the hash of the shared inputs.
+- the prose findings on the registry's data files (kept while no shared input changes).
 
 A run then compares the inputs with the index:
 
@@ -42,7 +42,7 @@ from ..core.diagnostics import Diagnostic, Diagnostics
 from . import cache
 
 FOLDER = Path(".cache") / "index"
-VERSION = "2"
+VERSION = "3"
 RACY_SECONDS = 2  # a file modified this close to the index's writing is hashed again
 
 
@@ -78,7 +78,7 @@ class Index:
     units: dict[str, UnitRecord]  # by folder name
     shared_diagnostics: list[Diagnostic]  # reported on files outside the units
     deliberations: dict[str, list[str]]  # délibération id → documents it approves
-    registry_lint: tuple[str, list[Diagnostic]] | None = None  # (shared, the prose findings on the registry)
+    registry_lint: list[Diagnostic] | None = None  # the prose findings on the registry (for these shared inputs)
 
 
 # ------------------------------------------------------------------ reading the inputs

@@ -45,15 +45,15 @@ class Checked:
         return [d for name, rec in self.index.units.items() if name not in self.loaded for d in rec.lint]
 
     def registry_lint(self, compute: Callable[[Diagnostics], None]) -> list[Diagnostic]:
-        """The prose findings on the registry's data files: those the index kept when no shared input
-        changed since (they depend on nothing else), else compute(diagnostics), kept by record_lint."""
-        kept = self.index.registry_lint if self.index is not None else None
-        if kept is not None and kept[0] == self.scan.shared:
-            return list(kept[1])
+        """The prose findings on the registry's data files: those the index kept (_record keeps them
+        while no shared input changes; they depend on nothing else), else compute(diagnostics), kept
+        by record_lint."""
+        if self.index is not None and self.index.registry_lint is not None:
+            return list(self.index.registry_lint)
         found = Diagnostics(self.project.root)
         compute(found)
         if self.index is not None:
-            self.index.registry_lint = (self.scan.shared, list(found.items))
+            self.index.registry_lint = list(found.items)
         return found.items
 
     def record_lint(self, found: Diagnostics) -> None:

@@ -86,9 +86,9 @@ def unit_findings(unit: Unit, known) -> list[Finding]:
 
 
 def lint_corpus(corpus: Corpus, templates: Path, diags: Diagnostics, root: Path,
-                pages: dict[str, tuple[int, int]] | None = None, registry: bool = True) -> None:
-    """pages: {document id: (pages up to the signatures, in all)} of the layouts a build cached;
-    registry: read the registry's data files too (else the caller has their findings: lint_registry)."""
+                pages: dict[str, tuple[int, int]] | None = None) -> None:
+    """The conventions, avenants and délibérations (the registry's data files: lint_registry).
+    pages: {document id: (pages up to the signatures, in all)} of the layouts a build cached."""
     known = known_from(corpus)
     spelling.load_cache(root)
     if not spelling.available():
@@ -100,15 +100,13 @@ def lint_corpus(corpus: Corpus, templates: Path, diags: Diagnostics, root: Path,
     for unit, f in variants.check(units, known, found, diags.rel):
         found[id(unit)].append(f)
     _report(units, found, diags)
-    if registry:
-        lint_registry(corpus, diags, known)
     spelling.save_cache(root)
 
 
-def lint_registry(corpus: Corpus, diags: Diagnostics, known=None) -> None:
+def lint_registry(corpus: Corpus, diags: Diagnostics) -> None:
     """The registry's data files (blanks only, units.registry_units)."""
     units = registry_units(corpus)
-    known = known if known is not None else known_from(corpus)
+    known = known_from(corpus)
     _report(units, {id(u): unit_findings(u, known) for u in units}, diags)
 
 
