@@ -5,10 +5,23 @@ N conventions, each with a préambule and the 14 articles of the national model
 with 10–30 fiches and 1–3 avenants. The official data (officiel/communes.yaml,
 officiel/epci.yaml) is synthetic too, written by the same code as
 « build.py registre --mettre-a-jour » (ctg/sources/official_data.py), so it has the real format.
+
+Délibérations (conventions/_deliberations/<id>/deliberation.md and rapport.md): one for each group
+of up to 3 consecutive conventions, as one sitting approves several documents. The deliberating body
+is the Caf's conseil d'administration: the Caf is the only organisation that signs every generated
+convention (the Département, in the registry, signs none, and a délibération may only authorise the
+signature of a document its collectivity signs: check « non-signataire »). Each délibération approves
+the latest avenant of each convention of its group (« prêt pour signature », the text a délibération
+authorises to sign; the conventions are already « signée »), at a séance in the year before the last
+of those avenants takes effect, after every convention of the group is signed. Its rapport has a
+context section and one section per approved document (« {#slug document=<id>} »). Each group has its
+own generator, seeded apart from the conventions' (the rest of the corpus is the same with or without
+délibérations, and a full group is the same at every scale).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import shutil
 import subprocess
@@ -61,6 +74,13 @@ class Text:
         words = self.rng.sample(WORDS, self.rng.randint(3, 6))  # no word twice (mot-repete)
         return " ".join(words).capitalize()
 
+
+DELIBERATION_GROUP = 3  # documents approved at one sitting of the Caf's conseil d'administration
+# members of the conseil d'administration: a first name decides the civilité
+WOMEN = {"Claire", "Sophie", "Julie", "Nadia", "Léa", "Anne"}
+COLLEGES = ["Collège des représentants des assurés sociaux", "Collège des représentants des employeurs",
+            "Collège des représentants des travailleurs indépendants", "Personnes qualifiées"]
+SECTEURS = ["Secteur Nord", "Secteur Sud", "Secteur Est", "Secteur Ouest", "Secteur Centre"]
 
 NATIONAL = 400  # conventions: above, the corpus is national (communes per convention as in France)
 
@@ -131,6 +151,7 @@ def generate(dest: Path, n_conventions: int, seed: int = 2026, shape: Shape | No
     files["conventions/_registre/organisations/departement.yaml"] = _organisation(
         "departement", "département", "le", "le Département", text, nom="Département du Territoire")
 
+    conventions = []
     for i, (siren, members) in enumerate(epcis):
         epci_id = f"cc-territoire-{i + 1:04d}"
         own = Text(rngs[i])
@@ -139,6 +160,10 @@ def generate(dest: Path, n_conventions: int, seed: int = 2026, shape: Shape | No
         start = 2020 + i % 5
         ident = f"ctg-{epci_id}-{start}-{start + 4}"
         files.update(_convention(ident, epci_id, start, members, rngs[i], own, shape))
+        conventions.append((ident, epci_id, f"la CCT{i + 1}"))
+    # délibérations last, each group from its own generator: what comes before is unchanged by them
+    for g in range(0, len(conventions), DELIBERATION_GROUP):
+        files.update(_deliberation(g // DELIBERATION_GROUP, conventions[g:g + DELIBERATION_GROUP], files, seed))
     for rel, content in files.items():
         path = dest / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -284,3 +309,87 @@ signature:
 {text.paragraph(6)}
 """
     return out
+
+
+def _deliberation(g: int, group: list[tuple[str, str, str]], files: dict[str, str],
+                  seed: int) -> dict[str, str]:
+    """The délibération of the Caf's conseil d'administration approving the latest avenant of each
+    convention of group g ((convention id, intercommunalité id, designation)), with its rapport;
+    a convention without avenant (a Shape allowing none) is left out, a group without any has none."""
+    rng = random.Random(f"{seed + 1}-deliberation-{g}")
+    text = Text(rng)
+    approved = []  # (avenant id, intercommunalité id, designation)
+    last_year = 0
+    for ident, epci_id, designation in group:
+        prefix = f"conventions/{ident}/avenants/"
+        latest = max((k for k in files if k.startswith(prefix)), default=None)  # « 2023-003.md »: year, rank grow
+        if latest is None:
+            continue
+        numero = latest.removeprefix(prefix).removesuffix(".md")
+        approved.append((f"{ident}-avenant-{numero}", epci_id, designation))
+        last_year = max(last_year, int(numero[:4]))
+    if not approved:
+        return {}
+    # the year before the last avenant takes effect: every convention of the group is signed by then
+    seance = dt.date(last_year - 1, rng.randint(9, 11), rng.randint(1, 28))
+    numero = f"{seance.year}-{g + 1:03d}"  # unique: one group, one number
+    ident = f"deliberation-ca-{numero}"
+    names = rng.sample([(f, n) for f in FIRST for n in LAST], rng.randint(16, 24))
+    members = [f"{'Mme' if f in WOMEN else 'M.'} {f} {n}" for f, n in names]
+    n_present = rng.randint(10, len(members) - 4)
+    presents, rest = members[:n_present], members[n_present:]
+    n_excuses = len(rest) - rng.randint(1, 2)
+    excuses, sans_voix = rest[:n_excuses], rest[n_excuses:]
+    president, secretary = names[0], names[1]
+    pouvoirs = rng.randint(0, len(excuses))
+    abstention = rng.choice([0, 0, 0, 1])
+    designations = [d for _, _, d in approved]
+    if len(approved) == 1:
+        titre = f"Avenant à la convention territoriale globale {_de(designations[0])}"
+    else:
+        titre = ("Avenants aux conventions territoriales globales "
+                 + ", ".join(_de(d) for d in designations[:-1]) + f" et {_de(designations[-1])}")
+
+    def person(first_last: tuple[str, str]) -> str:
+        f, n = first_last
+        return f"{{civilite: {'Mme' if f in WOMEN else 'M.'}, prenom: {f}, nom: {n}}}"
+
+    def listing(key: str, items: list[str]) -> list[str]:
+        return [f"{key}:"] + [f"  - {m}" for m in items] if items else []
+
+    lines = ["---", f"identifiant: {ident}", "organisation: caf",
+             "assemblee: le Conseil d'administration de la Caisse d'allocations familiales du Territoire",
+             f'numero: "{numero}"', f"titre: {titre}", f"seance: {seance}",
+             f"presidence: {person(president)}", f"secretaire: {person(secretary)}"]
+    lines += listing("presents", presents) + listing("excuses", excuses) + listing("presents_sans_voix", sans_voix)
+    rapport_no = rng.randint(1, 40)
+    lines += ["visas:",
+              "  - Vu le code de la sécurité sociale, notamment ses articles L. 121-1 et L. 263-1",
+              "  - Vu la convention d'objectifs et de gestion conclue entre l'État et la Caisse nationale des "
+              "allocations familiales",
+              f"rapport: {rapport_no}", "approuve:"] + [f"  - {a}" for a, _, _ in approved]
+    lines += ["vote:", f"  pour: {len(presents) + pouvoirs - abstention}", "  contre: 0",
+              f"  abstention: {abstention}", f"  pouvoirs: {pouvoirs}", "  groupes_pour:"]
+    lines += [f"    - {c}" for c in COLLEGES]
+    published = seance + dt.timedelta(days=rng.randint(7, 20))
+    lines += ["resultat: adopté", "signature:", "  lieu: Chef-lieu", f"  date: {seance}", "  signataire: caf",
+              "publication:", f"  publication_electronique: {published}", "---"]
+    folder = f"conventions/_deliberations/{ident}"
+    avis = seance - dt.timedelta(days=rng.randint(7, 21))
+    rapport = ["---", f"numero: {rapport_no}", "service:", "  - Direction de l'action sociale",
+               "  - Pôle Développement territorial", "  - Service Partenariats et territoires",
+               f"territoires: [{', '.join(sorted(rng.sample(SECTEURS, rng.randint(1, 2))))}]",
+               f"epci: [{', '.join(e for _, e, _ in approved)}]", "avis:",
+               "  - commission: la Commission d'action sociale", f"    date: {avis}", "---", "",
+               "## Contexte {#contexte}", "", text.paragraph(5), "", text.paragraph(4)]
+    for avenant, epci_id, designation in approved:
+        rapport += ["", f"## Avenant à la convention {_de(designation)} {{#{epci_id} document={avenant}}}", "",
+                    text.paragraph(5), "", text.paragraph(3)]
+    return {f"{folder}/deliberation.md": "\n".join(lines) + "\n",
+            f"{folder}/rapport.md": "\n".join(rapport) + "\n"}
+
+
+def _de(designation: str) -> str:
+    """« de la CCT1 », « du … »."""
+    article, _, rest = designation.partition(" ")
+    return {"le": f"du {rest}", "les": f"des {rest}"}.get(article, f"de {designation}")
