@@ -3,6 +3,7 @@ that calls the real command line in a subprocess (exit code, stdout, stderr)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -155,6 +156,9 @@ def _build_bundled_corpus(root: Path) -> None:
     result = subprocess.run(build, capture_output=True, text=True, timeout=1800, env=env)
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr, result.stderr
+    # the dossiers are said where they are once the build is switched in, not in its staging folder
+    written = re.findall(r"Dossier de délibération écrit\s*:\s*(\S+)", result.stderr)
+    assert written and all((root / path).is_file() for path in written), written
     result = build_corpus_site(root, internal=True)
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr, result.stderr

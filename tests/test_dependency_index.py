@@ -158,24 +158,45 @@ def test_a_removed_entry_is_rebuilt(bundled):
     assert markdown.out == run_build(bundled, "--force", "markdown").out
 
 
-def test_the_prose_findings_on_the_registry_are_those_of_its_files_now(bundled):
-    """The prose check reads the registry's data files only when a shared input changed: after an edit
-    of one convention it reports what the index kept of them, and never what a fixed file said."""
+def test_the_prose_findings_on_shared_files_are_those_of_their_inputs_now(bundled):
+    """The prose check reads the registry's data files, and a délibération's rapport, only when their
+    inputs changed: after an edit of a convention that neither concerns, it reports what the index
+    kept of them (a rapport's section is read against the facts of the document it is about, which
+    this run did not read), and never what a fixed file said."""
     unused = "conventions/_registre/organisations/association-essai.yaml"
     (bundled / unused).write_text("id: association-essai\ntype: association\nnom: Association ____ du Littoral\n"
                                   "article: l'\ngenre: f\ndesignation: l'association\n", encoding="utf-8")
     blank = f"{unused}:3:"
-    first = run_build(bundled, "check")  # a shared input changed: everything read, the findings kept
-    assert first.code == 0 and blank in first.err, first.err
-    # a fiche edited: the registry is not read again, its finding is still reported
+    rapport = "conventions/_deliberations/deliberation-cp-2023-578/rapport.md"
+    write(bundled, rapport, "Les 15 communes de la communauté", "Les 16 communes de la communauté")
+    count = f"{rapport}:42:58"  # « compte-communes » : the text says 16, the document has 15
+    first = run_build(bundled, "check")  # shared inputs changed: everything read, the findings kept
+    assert first.code == 1 and blank in first.err and count in first.err, first.err
+    assert "16 communes mais le document en a 15" in first.err.replace("\xa0", " ")
+    # a fiche edited, in a convention the délibération does not approve: neither the registry nor the
+    # délibération is read again, their findings are still reported
     write(bundled, f"{BOULONNAIS}/fiches/ad-premier-accueil.yaml", "Former les agents", "Former tous les agents")
     again = same_as_without_index(bundled, "check")
-    assert again.code == 0 and blank in again.err and again.err.count(unused) == 1
-    # the file fixed (and a fiche edited): the finding is gone
+    assert again.code == 1 and blank in again.err and count in again.err, again.err
+    assert again.err.count(unused) == 1 and again.err.count(rapport) == 1
+    # the registry's file fixed (and a fiche edited): its finding is gone, the rapport's stays
     write(bundled, unused, "Association ____ du", "Association du")
     write(bundled, f"{BOULONNAIS}/fiches/ad-premier-accueil.yaml", "Former tous les agents", "Former les agents")
     after = same_as_without_index(bundled, "check")
-    assert after.code == 0 and unused not in after.err, after.err
+    assert after.code == 1 and unused not in after.err and count in after.err, after.err
+
+
+def test_a_convention_read_only_for_the_checks_of_another_gives_back_its_prose_findings(bundled):
+    """An edit of the Audruicq avenant reads again the documents approved by the same délibération
+    (Pays d'Opale, Ternois), for its checks; their own prose is not read again (its inputs did not
+    change): its findings are those the index kept, as a run without the index finds them."""
+    opale = "conventions/ctg-cc-pays-opale-2022-2026/avenants/2023-001.md"
+    write(bundled, opale, None, "\nLes 23 communes du territoire en tirent le bilan.\n")
+    first = run_build(bundled, "check")
+    assert first.code == 1 and "[compte-communes]" in first.err, first.err
+    write(bundled, "conventions/ctg-cc-region-audruicq-2022-2026/avenants/2023-001.md", None, "\nUne phrase.\n")
+    again = same_as_without_index(bundled, "check")
+    assert f"{opale}:" in again.err and "[compte-communes]" in again.err, again.err
 
 
 def test_the_saves_a_preview_was_told_of_give_the_scan_of_every_file(bundled):

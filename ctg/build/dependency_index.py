@@ -13,7 +13,9 @@ error) records:
 - per unit: what its sources declare that other units' checks read (identifiers, territory,
   « remplace »), the diagnostics reported on its files, its prose findings, and its loaded
   sources and assembled documents (one pickle per unit);
-- the prose findings on the registry's data files (kept while no shared input changes).
+- the prose findings on the registry's data files (kept while no shared input changes);
+- every délibération as loaded (one pickle, like the registry's), and its prose findings under
+  the key of what they read: its approved documents' units (kept while no shared input changes).
 
 A run then compares the inputs with the index:
 
@@ -21,7 +23,8 @@ A run then compares the inputs with the index:
   loaded, checked and assembled again, as without an index;
 - otherwise the units whose files changed are *dirty*; they are loaded, checked and assembled
   with the units their checks compare them with (same territory, « remplace » in either
-  direction, a délibération approving both), with the registry kept from the last run; the
+  direction, a délibération approving both), with the registry and the délibérations kept from
+  the last run; the prose check reads the délibérations whose approved documents were all read; the
   other units give back their diagnostics, and, when the caller needs the whole corpus (the
   site, « list », a full build), their sources and documents from their pickle.
 
@@ -42,7 +45,7 @@ from ..core.diagnostics import Diagnostic, Diagnostics
 from . import cache
 
 FOLDER = Path(".cache") / "index"
-VERSION = "3"
+VERSION = "4"
 RACY_SECONDS = 2  # a file modified this close to the index's writing is hashed again
 
 
@@ -79,6 +82,8 @@ class Index:
     shared_diagnostics: list[Diagnostic]  # reported on files outside the units
     deliberations: dict[str, list[str]]  # délibération id → documents it approves
     registry_lint: list[Diagnostic] | None = None  # the prose findings on the registry (for these shared inputs)
+    # délibération id → (key of its prose check's inputs, its prose findings), for these shared inputs
+    deliberation_lint: dict[str, tuple[str, list[Diagnostic]]] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------ reading the inputs
@@ -270,6 +275,16 @@ def split_diagnostics(diags: Diagnostics, start: int = 0) -> tuple[dict[str, lis
         unit = unit_of_path(d.path)
         (by_unit.setdefault(unit, []) if unit else shared).append(d)
     return by_unit, shared
+
+
+def split_deliberation_diagnostics(diags: Diagnostics) -> dict[str, list[Diagnostic]]:
+    """Diagnostics on the files of a délibération (conventions/_deliberations/<id>/…), by its id."""
+    out: dict[str, list[Diagnostic]] = {}
+    for d in diags.items:
+        parts = str(d.path).split("/")
+        if len(parts) >= 4 and parts[0] == "conventions" and parts[1] == "_deliberations":
+            out.setdefault(parts[2], []).append(d)
+    return out
 
 
 class IndexIncomplete(Exception):

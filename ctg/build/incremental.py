@@ -4,8 +4,6 @@ the convention folders it changed, and those their checks compare them with, are
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -14,7 +12,8 @@ from ..core.diagnostics import Diagnostic, Diagnostics
 from ..core.document import AssembledDocument
 from ..core.project import Project
 from ..sources.corpus import Corpus
-from . import cache, dependency_index as di
+from . import dependency_index as di
+from .lint_keys import LintKeys
 
 
 @dataclass
@@ -33,16 +32,36 @@ class Checked:
     index: di.Index | None = None
     scan: di.Scan | None = None
     project: Project | None = None
-    lint_keys: object = None  # (facts, units) → {unit: key of its prose check's inputs}, when asked
+    lint_keys: LintKeys | None = None  # the keys of the prose check's inputs, when asked
+    # the délibérations whose approved documents were all read in this run (None: all of them): those
+    # the prose check reads; the others' findings are the index's, their inputs unchanged
+    deliberations_read: set[str] | None = None
+    # the units the prose check reads (None: those loaded): the others loaded in this run (read for
+    # the checks of a changed one) give back the index's findings, the inputs of their prose check unchanged
+    lint_units: set[str] | None = None
 
     def all_ids(self) -> list[str]:
         return list(self.facts)
 
+    @property
+    def linted(self) -> set[str]:
+        return self.loaded if self.lint_units is None else self.lint_units
+
+    @property
+    def scope(self) -> dict:
+        """What the prose check reads in this run (lint_corpus's arguments)."""
+        return {"deliberations": self.deliberations_read, "folders": self.linted}
+
     def unloaded_lint(self) -> list[Diagnostic]:
-        """The prose findings of the units not loaded (the inputs of their prose check unchanged)."""
+        """The prose findings of the units not loaded and of the délibérations not read (the inputs of
+        their prose check unchanged)."""
         if self.index is None:
             return []
-        return [d for name, rec in self.index.units.items() if name not in self.loaded for d in rec.lint]
+        out = [d for name, rec in self.index.units.items() if name not in self.linted for d in rec.lint]
+        if self.deliberations_read is not None:
+            out += [d for ident, (_, lint) in self.index.deliberation_lint.items()
+                    if ident not in self.deliberations_read for d in lint]
+        return out
 
     def registry_lint(self, compute: Callable[[Diagnostics], None]) -> list[Diagnostic]:
         """The prose findings on the registry's data files: those the index kept (_record keeps them
@@ -57,15 +76,22 @@ class Checked:
         return found.items
 
     def record_lint(self, found: Diagnostics) -> None:
-        """Keep the prose findings of the units read in this run, under the key of their inputs."""
+        """Keep the prose findings of the units and délibérations read in this run, under the key of
+        their inputs."""
         if self.index is None or self.project is None or self.lint_keys is None:
             return
-        lint_keys = self.lint_keys(self.facts, self.loaded)
+        lint_keys = self.lint_keys.units(self.facts, self.linted)
         by_unit, _ = di.split_diagnostics(found)
-        for name in self.loaded:
+        for name in self.linted:
             rec = self.index.units.get(name)
             if rec is not None:
                 rec.lint_key, rec.lint = lint_keys.get(name, ""), by_unit.get(name, [])
+        by_delib = di.split_deliberation_diagnostics(found)
+        unit_keys = {name: rec.lint_key for name, rec in self.index.units.items()}
+        read = self.index.deliberations if self.deliberations_read is None else self.deliberations_read
+        for ident in read:
+            key = self.lint_keys.deliberation(ident, self.index.deliberations.get(ident, []), self.facts, unit_keys)
+            self.index.deliberation_lint[ident] = (key, by_delib.get(ident, []))
         di.write_index(self.project.root, self.index)
 
 
@@ -86,16 +112,16 @@ def _load_check_assemble(project: Project, diags: Diagnostics, only, complete, f
     """The checked corpus and its assembled documents, through the dependency index.
 
     only: the documents the caller needs (with complete=False, only their convention folders and
-    the changed ones are read); lint_keys(facts, units) → {unit: key}: the units whose prose check
-    must run again are read too; signed: check the fingerprints of signed texts (integrity.py)."""
+    the changed ones are read); lint: the units whose prose check must run
+    again (LintKeys) are read too; signed: check the fingerprints of signed texts (integrity.py)."""
     from ..checks import integrity
-    from .pipeline import assemble_checked, load_and_check
+    from .pipeline import assemble_checked
 
     root = project.root
     previous = None if force else di.read_index(root)
     since = previous is not None and saved is not None and previous.written == saved[1]
     scan = di.Scan(root, previous, saved[0] if since else None)
-    lint_keys = lint_keys_for(project, scan) if lint else None
+    lint_keys = LintKeys(project, scan) if lint else None
     start = len(diags.items)
     registry = _registry(root, scan) if previous is not None and previous.shared == scan.shared else None
     if (registry is None or previous is None or previous.shared != scan.shared
@@ -110,6 +136,7 @@ def _load_check_assemble(project: Project, diags: Diagnostics, only, complete, f
         from ..checks.validate import validate_corpus
 
         corpus = load_corpus(project.conventions, diags, registry=registry)
+        delibs_bytes = pickle.dumps(corpus.deliberations, protocol=pickle.HIGHEST_PROTOCOL)
         validate_corpus(corpus, diags)
         docs = assemble_checked(project, corpus, diags) if not diags.has_errors() else {}
         if signed and not diags.has_errors():
@@ -121,6 +148,7 @@ def _load_check_assemble(project: Project, diags: Diagnostics, only, complete, f
             checked.index = _record(project, scan, corpus, docs, diags, start, None, set(scan.unit_names),
                                     write=lint_keys is None)
             di.write_blob(root, f"registry.{scan.shared[:16]}", registry_bytes)
+            di.write_blob(root, f"deliberations.{scan.shared[:16]}", delibs_bytes)
         checked.docs = _only(docs, only)
         return checked
     return _incremental(project, diags, previous, scan, registry, only, complete, lint_keys, signed, start)
@@ -130,7 +158,6 @@ def _incremental(project, diags, previous, scan, registry, only, complete, lint_
     from ..checks import integrity
     from ..checks.validate import validate_corpus
     from ..sources.commune_parties import resolve_commune_parties
-    from ..sources.deliberation_sources import load_deliberations
     from ..sources.loader import load_unit
     from .pipeline import assemble_checked
 
@@ -140,8 +167,10 @@ def _incremental(project, diags, previous, scan, registry, only, complete, lint_
     needed = {name for name in scan.unit_names if scan.units[name] != units[name].key}
     needed |= {doc_unit[i] for i in only or [] if i in doc_unit}
     if lint_keys is not None:
-        keys = lint_keys({f.id: f for rec in units.values() for f in rec.documents})
+        every_fact = {f.id: f for rec in units.values() for f in rec.documents}
+        keys = lint_keys.units(every_fact)
         needed |= {name for name, rec in units.items() if rec.lint_key != keys.get(name)}
+        needed |= _stale_deliberations(previous, lint_keys, every_fact, keys, doc_unit)
     corpus = Corpus(project.conventions, registry, input_keys=dict(scan.units), shared_keys=dict(scan.folder_keys))
     loaded: set[str] = set()
 
@@ -151,18 +180,16 @@ def _incremental(project, diags, previous, scan, registry, only, complete, lint_
             load_unit(project.conventions / name, corpus, diags)
 
     load(needed)
-    all_delibs = Corpus(project.conventions, registry)
-    load_deliberations(project.conventions, all_delibs, Diagnostics(root))  # read twice: its errors once
+    every = _deliberations(project, scan)
     while True:  # the units the checks of the loaded ones compare them with
-        related = _related(corpus, units, loaded, all_delibs, doc_unit)
+        related = _related(corpus, units, loaded, every, doc_unit)
         if related <= loaded:
             break
         load(related)
     resolve_commune_parties(corpus)
-    load_deliberations(project.conventions, corpus, diags)
     loaded_docs = set(corpus.documents())
-    every = {d.meta.identifiant: d for d in corpus.deliberations.values()}
     corpus.deliberations = {k: d for k, d in every.items() if set(d.meta.approuve) <= loaded_docs}
+    read_delibs = set(corpus.deliberations)
     validate_corpus(corpus, diags)
     docs = assemble_checked(project, corpus, diags) if not diags.has_errors() else {}
     if signed and not diags.has_errors():
@@ -183,10 +210,32 @@ def _incremental(project, diags, previous, scan, registry, only, complete, lint_
         _complete(project, corpus, docs, index or previous, loaded)
         resolve_commune_parties(corpus)
         docs = {i: docs[i] for i in corpus.documents() if i in docs}  # the order of a run without the index
-    return Checked(corpus, _only(docs, only), complete, facts, loaded, index, scan, project, lint_keys)
+    linted = _to_lint(corpus, units, loaded, keys) if lint_keys is not None else None
+    return Checked(corpus, _only(docs, only), complete, facts, loaded, index, scan, project, lint_keys, read_delibs,
+                   linted)
 
 
-def _related(corpus: Corpus, units: dict, loaded: set[str], delibs: Corpus, doc_unit: dict) -> set[str]:
+def _stale_deliberations(previous: di.Index, lint_keys: LintKeys, facts: dict, keys: dict, doc_unit: dict) -> set[str]:
+    """The units of the documents approved by a délibération whose prose findings are to be read
+    again: the prose check reads it with all of them."""
+    out: set[str] = set()
+    for ident, approved in previous.deliberations.items():
+        if previous.deliberation_lint.get(ident, ("",))[0] != lint_keys.deliberation(ident, approved, facts, keys):
+            out |= {doc_unit[i] for i in approved if i in doc_unit}
+    return out
+
+
+def _to_lint(corpus: Corpus, units: dict, loaded: set[str], keys: dict[str, str]) -> set[str]:
+    """The loaded units whose prose check's inputs changed (the others give back the index's findings)."""
+    linted = {name for name in loaded if units[name].lint_key != keys.get(name)}
+    for av in corpus.avenants.values():  # an avenant is read against its convention's facts
+        conv = corpus.conventions.get(av.meta.convention)
+        if conv is not None and conv.folder.name in linted:
+            linted.add(_unit_of_document(corpus, av.id))
+    return linted
+
+
+def _related(corpus: Corpus, units: dict, loaded: set[str], delibs: dict, doc_unit: dict) -> set[str]:
     """Units whose checks read the loaded ones: same territory, « remplace » either way, a délibération
     that approves a document of both."""
     by_conv = {rec.conv_id: name for name, rec in units.items() if rec.conv_id}
@@ -204,7 +253,7 @@ def _related(corpus: Corpus, units: dict, loaded: set[str], delibs: Corpus, doc_
         if av.meta.convention in by_conv:
             out.add(by_conv[av.meta.convention])
     docs = set(corpus.documents())
-    for d in delibs.deliberations.values():
+    for d in delibs.values():
         if docs & set(d.meta.approuve):
             out |= {doc_unit[i] for i in d.meta.approuve if i in doc_unit}
     return out
@@ -252,15 +301,18 @@ def _record(project, scan, corpus, docs, diags, start, previous, loaded, write: 
         unit_docs = docs_by_unit.get(name, {})
         avenants = {i: corpus.avenants[i] for i in unit_docs if i in corpus.avenants}
         avenants |= {a.id: a for a in corpus.avenants.values() if (a.folder and a.folder.name == name)}
+        old = previous.units.get(name) if previous is not None else None
+        kept = (old.lint_key, old.lint) if old is not None and old.key == scan.units[name] else ("", [])
         units[name] = di.UnitRecord(
             scan.units[name], conv.id if conv else None, conv.meta.territoire if conv else None,
             conv.meta.remplace if conv else None,
-            [facts[i] for i in unit_docs], by_unit.get(name, []))
+            [facts[i] for i in unit_docs], by_unit.get(name, []), *kept)  # the prose findings of unchanged files
         di.write_unit_entry(root, name, scan.units[name], (conv, avenants, unit_docs))
     delibs = {d.meta.identifiant: list(d.meta.approuve) for d in corpus.deliberations.values()}
     shared_diags = sorted(set(shared) | set(previous.shared_diagnostics if previous else []))
-    kept = previous.registry_lint if previous is not None and previous.shared == scan.shared else None
-    index = di.Index(di.VERSION, scan.shared, scan.files, di.new_written_time(), units, shared_diags, delibs, kept)
+    same = previous is not None and previous.shared == scan.shared  # else its prose findings are not kept
+    index = di.Index(di.VERSION, scan.shared, scan.files, di.new_written_time(), units, shared_diags, delibs,
+                     previous.registry_lint if same else None, dict(previous.deliberation_lint) if same else {})
     if write:
         di.write_index(root, index)
     return index
@@ -304,56 +356,22 @@ def _registry(root: Path, scan: di.Scan):
     return di.read_blob(root, f"registry.{scan.shared[:16]}", fresh=_fresh_registry)
 
 
+def _deliberations(project: Project, scan: di.Scan) -> dict:
+    """Every délibération, as the last run loaded them (they are shared inputs, unchanged since):
+    from its blob, else read again (their errors were reported then; the index holds none)."""
+    kept = di.read_blob(project.root, f"deliberations.{scan.shared[:16]}", fresh=dict)
+    if kept is not None:
+        return kept
+    from ..sources.deliberation_sources import load_deliberations
+
+    corpus = Corpus(project.conventions, None)
+    load_deliberations(project.conventions, corpus, Diagnostics(project.root))
+    return corpus.deliberations
+
+
 def _fresh_registry(registry):
     """The registry as loaded, with its own copies of what the run adds to it (the organisations of
     the communes that sign by their code, commune_parties.py): the rest is only read."""
     return dataclasses.replace(registry, organisations=dict(registry.organisations),
                                organisation_src=dict(registry.organisation_src),
                                commune_parties=set(registry.commune_parties))
-
-
-def lint_keys_for(project: Project, scan: di.Scan):
-    """{unit: key} of the prose check's inputs: its files, the layouts a build cached for its
-    documents (typed page counts), the files git sees changed in it (signed texts being changed)."""
-    from ..checks.prose.lint import changed_files
-
-    from ..checks.prose import spelling
-
-    changed = sorted(str(p) for p in changed_files(project.root) or ())
-    base = spelling.dictionary_base()  # the French dictionary installed, or none (spelling not checked)
-    dictionary = cache.sha256(repr([base, base and cache.file_identity(base + ".dic")]))
-    layouts: dict[str, tuple[int, int] | None] = {}  # this run's look at each layout file
-
-    def layout(paths: list[str]) -> tuple | None:
-        """The first layout a build cached for a document, by size and time: a build writes a new
-        one, never changes one (its name is the key of the document's text), so looking at every
-        document's costs a stat, not a read (page counts: build_outputs.page_counts_at)."""
-        for k, path in enumerate(paths):
-            if path not in layouts:
-                try:
-                    st = os.stat(path)
-                    layouts[path] = (st.st_size, st.st_mtime_ns)
-                except OSError:
-                    layouts[path] = None
-            if layouts[path] is not None:
-                return (k, *layouts[path])
-        return None
-
-    def keys(facts: dict[str, di.DocumentFacts], names=None) -> dict[str, str]:
-        """The keys of the units named (default: every unit)."""
-        names = scan.unit_names if names is None else [n for n in scan.unit_names if n in names]
-        wanted = set(names)
-        by_unit: dict[str, list] = {}
-        for ident, f in facts.items():
-            if f.unit in wanted:
-                by_unit.setdefault(f.unit, []).append((ident, layout(f.pages_keys)))
-        out = {}
-        for name in names:
-            folder = str(project.conventions / name) + "/"
-            h = hashlib.sha256((scan.units[name] + dictionary).encode())
-            h.update(repr(sorted(by_unit.get(name, []))).encode())
-            h.update(repr([c for c in changed if c.startswith(folder)]).encode())
-            out[name] = h.hexdigest()
-        return out
-
-    return keys

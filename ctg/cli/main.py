@@ -218,7 +218,7 @@ def run(command: str, args, project: Project) -> int:
         from ..checks.prose import lint_corpus, lint_registry  # reported with the errors of the assembly
 
         found = Diagnostics(project.root)
-        lint_corpus(corpus, project.templates, found, project.root, cached_page_counts(project, docs))
+        lint_corpus(corpus, project.templates, found, project.root, cached_page_counts(project, docs), **checked.scope)
         found.items.extend(checked.registry_lint(lambda into: lint_registry(corpus, into)))
         checked.record_lint(found)
         diags.extend(found)

@@ -263,7 +263,8 @@ def run_deliberations(command: str, project: Project, corpus: Corpus, diags: Dia
     for path, data in sorted(files.items()):
         write_atomic(path, data)
     for path in sorted(files):
-        say(f"Dossier de délibération écrit : {path.relative_to(project.root).as_posix()}", sys.stderr)
+        # where it ends up: a full build writes into its staging folder, switched in at the end
+        say(f"Dossier de délibération écrit : {path.relative_to(project.output_root).as_posix()}", sys.stderr)
     say(f"{len(files)} fichier{'s' if len(files) > 1 else ''} en {seconds(time.perf_counter() - started)}.",
         sys.stderr)
     return 0

@@ -207,27 +207,45 @@ def write_search_index(search_plugin, site_dir: str) -> None:
     run = current()
     if run is None or search_plugin is None:
         return
+    flush_search_index()  # the entries serialized after the last full build (finish_preview)
     parts: list[bytes] = []
     for uri in run.order:
         entries = run.search.get(uri)
-        if not entries:
-            continue
-        kept = _SERIALIZED.get(uri)
-        if kept is None or kept[0] is not entries:
-            text = ",".join(json.dumps(e, separators=(",", ":"), default=str) for e in entries)
-            kept = (entries, text.encode("ascii"))  # json.dumps escapes every non-ASCII character
-            _SERIALIZED[uri] = kept
-        parts += (b",", kept[1])
+        if entries:
+            parts += (b",", _serialized(uri, entries))
     config = {key: search_plugin.config[key] for key in ("lang", "separator", "pipeline", "fields")}
     head = ('{"config":' + json.dumps(config, separators=(",", ":"), default=str) + ',"docs":[').encode("utf-8")
     chunks = [head, *parts[1:], b"]}"]
     path = os.path.join(site_dir, "search", "search_index.json")
+    _submit(_write_index, path, chunks)
+
+
+def _serialized(uri: str, entries: list) -> bytes:
+    kept = _SERIALIZED.get(uri)
+    if kept is None or kept[0] is not entries:
+        text = ",".join(json.dumps(e, separators=(",", ":"), default=str) for e in entries)
+        kept = (entries, text.encode("ascii"))  # json.dumps escapes every non-ASCII character
+        _SERIALIZED[uri] = kept
+    return kept[1]
+
+
+def _serialize_all(search: dict[str, list]) -> None:
+    """After a full build of the preview, while the author reads: the JSON of every page's search
+    entries, so that the first save does not serialize the whole index (tens of megabytes on a
+    national corpus) before its page is shown."""
+    for uri, entries in list(search.items()):
+        if entries:
+            _serialized(uri, entries)
+
+
+def _submit(job, *args) -> None:
+    """Run job on the search index's thread, after the job before it."""
     flush_search_index()
     if not _WRITER:
         from concurrent.futures import ThreadPoolExecutor
 
         _WRITER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="ctg-recherche"))
-    _WRITER[1:] = [_WRITER[0].submit(_write_index, path, chunks)]
+    _WRITER[1:] = [_WRITER[0].submit(job, *args)]
 
 
 def _write_index(path: str, chunks: list[bytes]) -> None:
@@ -257,6 +275,7 @@ def finish_preview() -> None:
     PREVIEW.context, PREVIEW.keys = run.context, run.keys
     PREVIEW.search = {uri: e for uri, e in run.search.items() if uri in order}
     RUN.clear()
+    _submit(_serialize_all, PREVIEW.search)
 
 
 def finish_build(state_file: Path, site_dir: Path) -> int | None:

@@ -86,16 +86,20 @@ def unit_findings(unit: Unit, known) -> list[Finding]:
 
 
 def lint_corpus(corpus: Corpus, templates: Path, diags: Diagnostics, root: Path,
-                pages: dict[str, tuple[int, int]] | None = None) -> None:
+                pages: dict[str, tuple[int, int]] | None = None, deliberations: set[str] | None = None,
+                folders: set[str] | None = None) -> None:
     """The conventions, avenants and délibérations (the registry's data files: lint_registry).
-    pages: {document id: (pages up to the signatures, in all)} of the layouts a build cached."""
+    pages: {document id: (pages up to the signatures, in all)} of the layouts a build cached;
+    deliberations: the ids of the délibérations to read (None: all; their approved documents must
+    be in the corpus, whose facts their rapport is read against); folders: the convention folders whose
+    documents are read (None: all)."""
     known = known_from(corpus)
     spelling.load_cache(root)
     if not spelling.available():
         diags.warning(corpus.registry.root, 0, "orthographe",
                       "dictionnaire français introuvable (paquet Debian « hunspell-fr » et paquet Python « spylls », "
                       "voir scripts/install.sh) : l'orthographe n'est pas vérifiée.")
-    units = document_units(corpus, templates, changed_files(root), pages)
+    units = document_units(corpus, templates, changed_files(root), pages, deliberations, folders)
     found = {id(u): unit_findings(u, known) for u in units}
     for unit, f in variants.check(units, known, found, diags.rel):
         found[id(unit)].append(f)

@@ -46,7 +46,10 @@ def _document(facts: DocFacts, texts: list[Path], data: list[Path]) -> list[Unit
 
 
 def convention_units(corpus: Corpus, templates: Path, changed: set[Path] | None,
-                     pages: dict[str, tuple[int, int]]) -> tuple[list[Unit], dict[str, DocFacts]]:
+                     pages: dict[str, tuple[int, int]], folders: set[str] | None = None
+                     ) -> tuple[list[Unit], dict[str, DocFacts]]:
+    """The units of the documents written in the convention folders named (None: all), and the facts
+    of every document of the corpus (a rapport's section is read against them)."""
     units: list[Unit] = []
     facts_of: dict[str, DocFacts] = {}
     for conv in corpus.conventions.values():
@@ -61,7 +64,8 @@ def convention_units(corpus: Corpus, templates: Path, changed: set[Path] | None,
             facts.severe = _severe(facts, [*texts, *data], changed)
             facts.pages = pages.get(facts.id)
             facts_of[facts.id] = facts
-            units += _document(facts, texts, data)
+            if folders is None or texts[0].relative_to(corpus.root).parts[0] in folders:
+                units += _document(facts, texts, data)
     return units, facts_of
 
 
@@ -95,11 +99,15 @@ def deliberation_units(delib: DeliberationSource, facts_of: dict[str, DocFacts],
 
 
 def document_units(corpus: Corpus, templates: Path, changed: set[Path] | None,
-                   pages: dict[str, tuple[int, int]] | None = None) -> list[Unit]:
-    """The units of the conventions, avenants and délibérations (not the registry's: registry_units)."""
-    units, facts_of = convention_units(corpus, templates, changed, pages or {})
-    for delib in corpus.deliberations.values():
-        units += deliberation_units(delib, facts_of, changed)
+                   pages: dict[str, tuple[int, int]] | None = None,
+                   deliberations: set[str] | None = None, folders: set[str] | None = None) -> list[Unit]:
+    """The units of the conventions, avenants and délibérations (not the registry's: registry_units).
+    deliberations: the ids of those to read; folders: the convention folders whose documents are
+    read (None: all)."""
+    units, facts_of = convention_units(corpus, templates, changed, pages or {}, folders)
+    for ident, delib in corpus.deliberations.items():
+        if deliberations is None or ident in deliberations:
+            units += deliberation_units(delib, facts_of, changed)
     return units
 
 
