@@ -159,10 +159,10 @@ def test_a_removed_entry_is_rebuilt(bundled):
 
 
 def test_the_prose_findings_on_shared_files_are_those_of_their_inputs_now(bundled):
-    """The prose check reads the registry's data files, and a délibération's rapport, only when their
-    inputs changed: after an edit of a convention that neither concerns, it reports what the index
-    kept of them (a rapport's section is read against the facts of the document it is about, which
-    this run did not read), and never what a fixed file said."""
+    """The prose check reads the registry's data files, a délibération's rapport and a convention's
+    files only when their inputs changed: otherwise it reports what the index kept of them (a
+    rapport's section is read against the facts of the document it is about, which the run may not
+    have read), and never what a fixed file said."""
     unused = "conventions/_registre/organisations/association-essai.yaml"
     (bundled / unused).write_text("id: association-essai\ntype: association\nnom: Association ____ du Littoral\n"
                                   "article: l'\ngenre: f\ndesignation: l'association\n", encoding="utf-8")
@@ -170,9 +170,11 @@ def test_the_prose_findings_on_shared_files_are_those_of_their_inputs_now(bundle
     rapport = "conventions/_deliberations/deliberation-cp-2023-578/rapport.md"
     write(bundled, rapport, "Les 15 communes de la communauté", "Les 16 communes de la communauté")
     count = f"{rapport}:42:58"  # « compte-communes » : the text says 16, the document has 15
+    opale = "conventions/ctg-cc-pays-opale-2022-2026/avenants/2023-001.md"  # approved with Audruicq's avenant
+    write(bundled, opale, None, "\nLes 23 communes du territoire en tirent le bilan.\n")  # a count typed
     first = run_build(bundled, "check")  # shared inputs changed: everything read, the findings kept
     assert first.code == 1 and blank in first.err and count in first.err, first.err
-    assert "16 communes mais le document en a 15" in first.err.replace("\xa0", " ")
+    assert "16 communes mais le document en a 15" in first.err.replace("\xa0", " ") and f"{opale}:" in first.err
     # a fiche edited, in a convention the délibération does not approve: neither the registry nor the
     # délibération is read again, their findings are still reported
     write(bundled, f"{BOULONNAIS}/fiches/ad-premier-accueil.yaml", "Former les agents", "Former tous les agents")
@@ -184,19 +186,12 @@ def test_the_prose_findings_on_shared_files_are_those_of_their_inputs_now(bundle
     write(bundled, f"{BOULONNAIS}/fiches/ad-premier-accueil.yaml", "Former tous les agents", "Former les agents")
     after = same_as_without_index(bundled, "check")
     assert after.code == 1 and unused not in after.err and count in after.err, after.err
-
-
-def test_a_convention_read_only_for_the_checks_of_another_gives_back_its_prose_findings(bundled):
-    """An edit of the Audruicq avenant reads again the documents approved by the same délibération
-    (Pays d'Opale, Ternois), for its checks; their own prose is not read again (its inputs did not
-    change): its findings are those the index kept, as a run without the index finds them."""
-    opale = "conventions/ctg-cc-pays-opale-2022-2026/avenants/2023-001.md"
-    write(bundled, opale, None, "\nLes 23 communes du territoire en tirent le bilan.\n")
-    first = run_build(bundled, "check")
-    assert first.code == 1 and "[compte-communes]" in first.err, first.err
+    # Audruicq's avenant edited: the documents approved with it are read again for the délibération's
+    # checks, the délibération's prose too; Pays d'Opale's prose is not (its inputs did not change):
+    # its finding is the one the index kept
     write(bundled, "conventions/ctg-cc-region-audruicq-2022-2026/avenants/2023-001.md", None, "\nUne phrase.\n")
-    again = same_as_without_index(bundled, "check")
-    assert f"{opale}:" in again.err and "[compte-communes]" in again.err, again.err
+    last = same_as_without_index(bundled, "check")
+    assert f"{opale}:" in last.err and count in last.err, last.err
 
 
 def test_the_saves_a_preview_was_told_of_give_the_scan_of_every_file(bundled):
