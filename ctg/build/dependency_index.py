@@ -279,10 +279,12 @@ def split_diagnostics(diags: Diagnostics, start: int = 0) -> tuple[dict[str, lis
 
 def split_deliberation_diagnostics(diags: Diagnostics) -> dict[str, list[Diagnostic]]:
     """Diagnostics on the files of a délibération (conventions/_deliberations/<id>/…), by its id."""
+    from ..sources.deliberation_sources import DELIBERATIONS_DIR
+
     out: dict[str, list[Diagnostic]] = {}
     for d in diags.items:
         parts = str(d.path).split("/")
-        if len(parts) >= 4 and parts[0] == "conventions" and parts[1] == "_deliberations":
+        if len(parts) >= 4 and parts[0] == "conventions" and parts[1] == DELIBERATIONS_DIR:
             out.setdefault(parts[2], []).append(d)
     return out
 
