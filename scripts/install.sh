@@ -43,6 +43,9 @@ fi
 extra=""
 [ "$with_tests" = 1 ] && extra="[test]"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
+# Le code du projet compilé une fois (bytecode) : chaque commande démarre sans le recompiler, même là
+# où Python n'écrit pas ses fichiers .pyc (PYTHONDONTWRITEBYTECODE).
+.venv/bin/python -m compileall -q ctg >/dev/null
 if [ "$with_tests" = 1 ]; then
   # axe-core (contrôle d'accessibilité des pages du site dans Chromium), version figée par package-lock.json
   npm ci --no-audit --no-fund --silent

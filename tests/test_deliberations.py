@@ -357,6 +357,36 @@ def test_markdown_of_a_dossier_and_unknown_id_next_to_a_deliberation(project):
     assert bad.code == 1 and "« ctg-inconnue » n'est pas une délibération" in bad.err
 
 
+def test_a_dossier_is_laid_out_again_only_when_what_it_shows_changed(project):
+    """A dossier's files are kept in the output cache under a key of everything it is made of: its
+    délibération and rapport, each approved document and its page count. A build that changed none
+    of them takes the files from the cache, byte for byte those it built."""
+    path = project / "dist/deliberations" / f"{DELIB_ID}.pdf"
+    first = run_build(project, "pdf", DELIB_ID)
+    assert first.code == 0, first.err
+    built = path.read_bytes()
+    edits = {RAPPORT: ("Le Département rejoint la convention du Test.",
+                       "Le Département rejoint désormais la convention du Test."),
+             SUITE: ("Développer l'offre d'accueil.", "Développer l'offre d'accueil des jeunes enfants.")}
+    for rel, (old, new) in edits.items():
+        source = project / rel
+        text = source.read_text(encoding="utf-8")
+        assert old in text
+        source.write_text(text.replace(old, new), encoding="utf-8")
+        try:
+            changed = run_build(project, "pdf", DELIB_ID)
+            assert changed.code == 0, changed.err
+            assert "repris du cache" not in changed.err, (rel, changed.err)
+            shown = _flat(" ".join(_page_texts(path.read_bytes())))
+            assert as_typed(new) in shown and as_typed(old) not in shown, rel
+        finally:
+            source.write_text(text, encoding="utf-8")
+        back = run_build(project, "pdf", DELIB_ID)  # the sources as they were: the dossier as it was
+        assert back.code == 0, back.err
+        assert "1 fichier en" in back.err and "(1 inchangé, repris du cache)" in back.err, (rel, back.err)
+        assert path.read_bytes() == built, rel
+
+
 # ------------------------------------------------------------------ site
 
 

@@ -7,7 +7,6 @@ touching code.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ..core.diagnostics import Diagnostics
@@ -55,15 +54,25 @@ def prepare(corpus: Corpus, conv: ConventionSource, facts: ConventionFacts) -> d
 def sigles_used(sigles: dict[str, str], text: str, any_case: bool = False) -> list[tuple[str, str]]:
     """The registry's sigles the text uses; any_case: also in capitals or with the initial only in
     capital (« Rsa » is RSA; the glossary's « casse: libre », kept off for texts signed before it)."""
-    found = []
-    for sigle, meaning in sorted(sigles.items(), key=lambda kv: kv[0].lower()):
-        # only the forms the text holds at all are looked for as words (a substring search is
-        # cheap; a failed search of the pattern scans the whole text, for each sigle of the registry)
-        present = [f for f in (sigle_forms(sigle) if any_case else [sigle]) if f in text]
-        forms = "|".join(re.escape(f) for f in present)
-        if present and re.search(rf"(?<![\w-])(?:{forms})(?![\w-])", text):
-            found.append((sigle, meaning))
-    return found
+    return [(sigle, meaning) for sigle, meaning in sorted(sigles.items(), key=lambda kv: kv[0].lower())
+            if any(_as_word(text, form) for form in (sigle_forms(sigle) if any_case else [sigle]))]
+
+
+def _as_word(text: str, form: str) -> bool:
+    """Whether the text holds form as a word: no letter, digit, « _ » or « - » either side (what
+    the regular expression of a word finds; a pattern that starts with a look-behind is tried at every
+    position of the text, for each sigle of the registry, where str.find jumps to the candidates)."""
+    start = text.find(form)
+    while start != -1:
+        end = start + len(form)
+        if not (start and _word_char(text[start - 1])) and not (end < len(text) and _word_char(text[end])):
+            return True
+        start = text.find(form, start + 1)
+    return False
+
+
+def _word_char(c: str) -> bool:
+    return c.isalnum() or c in "_-"
 
 
 def render_generated(annex: AnnexSource, env, diags: Diagnostics, ctx: dict, data: dict, used_text: str | None,

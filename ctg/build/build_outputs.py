@@ -250,7 +250,7 @@ def produce(project: Project, docs: dict[str, AssembledDocument], formats: list[
     for module in ("docx", "docx_layout", "docx_post", "pdf"):  # imported once here, not in every worker
         importlib.import_module(f"ctg.writers.{module}")
     store = _store(project)
-    keys = cache.OutputKeys(project.templates, _resources(project))
+    keys = output_keys(project)
     result = Produced()
     tasks = []
     for ident, doc in docs.items():
@@ -292,11 +292,28 @@ def _cached(store: cache.Store, key: str, fmt: str) -> bool:
     return store.has(key, fmt) and store.has(key, "pages.json")
 
 
+def output_keys(project: Project) -> cache.OutputKeys:
+    return cache.OutputKeys(project.templates, _resources(project))
+
+
+def cached_entry(project: Project, key: str, fmt: str) -> Path | None:
+    """The cache entry of an output built elsewhere than produce() (a délibération's dossier), if any."""
+    store = _store(project)
+    return store.path(key, fmt) if store.has(key, fmt) else None
+
+
+def keep_entry(project: Project, key: str, fmt: str, data: bytes) -> Path:
+    store = _store(project)
+    store.put(key, fmt, data)
+    store.fresh.add((key, fmt))
+    return store.path(key, fmt)
+
+
 def layout_of(project: Project, doc: AssembledDocument, progress: Progress) -> dict:
     """{"pages": {bookmark: page}, "total": n}: the layout of the document's own DOCX and PDF (built
     if it is not in the cache). A dossier cites the page counts of the documents it reproduces."""
     store = _store(project)
-    key = cache.OutputKeys(project.templates, _resources(project)).key(doc, "pdf")
+    key = output_keys(project).key(doc, "pdf")
     if not _cached(store, key, "pdf"):
         produce(project, {doc.id: doc}, ["pdf"], progress)
     return json.loads(store.path(key, "pages.json").read_text(encoding="utf-8"))
@@ -311,7 +328,7 @@ def cached_page_counts(project: Project, docs: dict[str, AssembledDocument]) -> 
 def layout_paths(project: Project, docs: dict[str, AssembledDocument]) -> dict[str, list[Path]]:
     """{id: where a build caches the layout (pages.json) of its PDF, then of its DOCX}."""
     store = cache.Store(project.root)
-    keys = cache.OutputKeys(project.templates, _resources(project))
+    keys = output_keys(project)
     return {ident: [store.path(keys.key(doc, fmt), "pages.json") for fmt in ("pdf", "docx")]
             for ident, doc in docs.items()}
 

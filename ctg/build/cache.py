@@ -194,7 +194,11 @@ class OutputKeys:
         self.common = sha256(json.dumps([toolchain(), environment(), writer_inputs(templates)], sort_keys=True))
 
     def key(self, doc, fmt: str, variant: str = "") -> str:
-        return sha256(f"{self.common}\0{fmt}\0{variant}\0{document_fingerprint(doc, self.resources)}")
+        return self.keyed(document_fingerprint(doc, self.resources), fmt, variant)
+
+    def keyed(self, fingerprint: str, fmt: str, variant: str = "") -> str:
+        """The key of an output whose own inputs hash to fingerprint (a document, a dossier)."""
+        return sha256(f"{self.common}\0{fmt}\0{variant}\0{fingerprint}")
 
 
 # ------------------------------------------------------------------ store

@@ -333,7 +333,7 @@ def _produce(command: str, args, project: Project, corpus, docs, diags: Diagnost
             from ..build.build_outputs import write_manifest
             from ..deliberations.dossier_outputs import run_deliberations
 
-            run_deliberations("all", staged, corpus, diags, sorted(corpus.deliberations))
+            run_deliberations("all", staged, corpus, diags, sorted(corpus.deliberations), docs)
             write_manifest(staged.dist)
         if code == 0:
             staging.commit()

@@ -6,15 +6,19 @@ its running header. The dossier is numbered as one document (« Page X sur Y »,
 a PDF viewer shows), and so is its sommaire. Each approved document states the number of
 pages of its own PDF (« comporte N pages »), taken from its own layout. LibreOffice lays
 each dossier out once (one soffice for all the dossiers of the command), and the PDF is
-exported from that layout: the PDF is the DOCX, page for page.
+exported from that layout: the PDF is the DOCX, page for page. The files of a dossier are kept
+in the output cache under the key of its plan (DossierPlan: everything it is composed of), so a
+build composes and lays out only the dossiers whose plan changed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import json
 import sys
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..core.ast import is_span, map_inlines, text_inlines
@@ -23,8 +27,10 @@ from ..sources.corpus import Corpus, DeliberationSource
 from .deliberation import assemble_deliberation
 from ..core.diagnostics import Diagnostics
 from ..core.french import capitalize, date_fr, seconds
-from ..core.outputs import write_atomic
+from ..build.build_outputs import write_if_changed
+from ..build.cache import document_fingerprint, sha256
 from ..build.pipeline import assemble_checked
+from ..core.document import AssembledDocument
 from ..core.project import Project
 from ..core.progress import Progress, say
 from ..writers.docx_layout import END_BOOKMARK
@@ -38,8 +44,37 @@ def output_path(project: Project, ident: str, ext: str) -> Path:
     return project.dist / FOLDER / f"{ident}.{ext}"
 
 
+@dataclass(frozen=True)
+class DossierPlan:
+    """A dossier before it is composed: everything its DOCX and PDF are made of. Its outputs are kept
+    in the output cache (cache.py) under a key that hashes all of it, so that a build composes and
+    lays out again only the dossiers whose délibération, rapport or approved documents changed."""
+
+    ident: str
+    title: str
+    short_title: str
+    cover: dict[str, str]
+    parts: list[Part]
+    counts: dict[str, int]  # « comporte N pages » of each approved part, from the document's own layout
+    author: str
+    date: dt.date
+    status: str
+    sources: list[str]
+
+    def fingerprint(self, resources: tuple[Path, ...]) -> str:
+        parts = [[p.heading, p.short_title, document_fingerprint(p.doc, resources)] for p in self.parts]
+        fields = [self.ident, self.title, self.short_title, self.cover, parts, self.counts, self.author,
+                  self.date.isoformat(), self.status]
+        return sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False))
+
+    def compose(self) -> Dossier:
+        dossier = compose(self.ident, self.title, self.short_title, self.cover, self.parts, author=self.author,
+                          date=self.date, status=self.status, sources=self.sources)
+        return _with_page_counts(dossier, self.counts)
+
+
 def dossier_of(project: Project, corpus: Corpus, delib: DeliberationSource, docs: dict, diags: Diagnostics
-               ) -> Dossier | None:
+               ) -> DossierPlan | None:
     texts = assemble_deliberation(corpus, delib, docs, diags)
     if texts is None:
         return None
@@ -57,14 +92,13 @@ def dossier_of(project: Project, corpus: Corpus, delib: DeliberationSource, docs
         "periode": f"{meta.titre} – délibération, " + ("rapport et " if texts.rapport else "")
                    + f"{n} document{'s' if n > 1 else ''} approuvé{'s' if n > 1 else ''}",
     }
-    dossier = compose(delib.id, texts.deliberation.title, f"Délibération n°{NBSP}{meta.numero}", cover, parts,
-                      author=org.nom, date=meta.seance, status="signée", sources=texts.deliberation.sources)
     from ..build.build_outputs import layout_of
 
     first_approved = len(parts) - n + 1  # parts are numbered from 1 (« p1 »)
     counts = {f"p{first_approved + k}": layout_of(project, doc, Progress())["pages"][END_BOOKMARK]
               for k, doc in enumerate(texts.approved)}
-    return _with_page_counts(dossier, counts)
+    return DossierPlan(delib.id, texts.deliberation.title, f"Délibération n°{NBSP}{meta.numero}", cover, parts,
+                       counts, org.nom, meta.seance, "signée", texts.deliberation.sources)
 
 
 def _with_page_counts(dossier: Dossier, counts: dict[str, int]) -> Dossier:
@@ -82,19 +116,23 @@ def _with_page_counts(dossier: Dossier, counts: dict[str, int]) -> Dossier:
     return replace(dossier, ast=ast)
 
 
-def build_dossiers(project: Project, corpus: Corpus, ids: list[str], diags: Diagnostics) -> dict[str, Dossier]:
+def plan_dossiers(project: Project, corpus: Corpus, ids: list[str], diags: Diagnostics,
+                  assembled: dict[str, AssembledDocument] | None = None) -> dict[str, DossierPlan]:
+    """assembled: the documents a build has already assembled and checked (the others are assembled here)."""
     from ..build.build_outputs import produce
 
     needed = sorted({d for i in ids for d in corpus.deliberations[i].meta.approuve})
-    docs = assemble_checked(project, corpus, diags, needed)
+    docs = {d: assembled[d] for d in needed if d in (assembled or {})}
+    if len(docs) < len(needed):
+        docs |= assemble_checked(project, corpus, diags, [d for d in needed if d not in docs])
     diags.raise_if_errors()
     # the approved documents' own layouts (one LibreOffice pass; cached): each states its page count
     produce(project, {d: docs[d] for d in needed if d in docs}, ["docx", "pdf"], Progress())
     out = {}
     for ident in ids:
-        dossier = dossier_of(project, corpus, corpus.deliberations[ident], docs, diags)
-        if dossier is not None:
-            out[ident] = dossier
+        plan = dossier_of(project, corpus, corpus.deliberations[ident], docs, diags)
+        if plan is not None:
+            out[ident] = plan
     diags.raise_if_errors()
     return out
 
@@ -241,8 +279,10 @@ def dossier_files(project: Project, dossiers: list[Dossier], formats: list[str])
 # ------------------------------------------------------------------ command
 
 
-def run_deliberations(command: str, project: Project, corpus: Corpus, diags: Diagnostics, ids: list[str]) -> int:
-    """docx, pdf, all (both, one layout) or markdown of the délibérations among ids (the other ids are reported unknown)."""
+def run_deliberations(command: str, project: Project, corpus: Corpus, diags: Diagnostics, ids: list[str],
+                      assembled: dict[str, AssembledDocument] | None = None) -> int:
+    """docx, pdf, all (both, one layout) or markdown of the délibérations among ids (the other ids are
+    reported unknown). A dossier found in the output cache under its key is not built again."""
     unknown = [i for i in ids if i not in corpus.deliberations]
     for ident in unknown:
         diags.error("conventions", 0, "document-inconnu",
@@ -250,21 +290,43 @@ def run_deliberations(command: str, project: Project, corpus: Corpus, diags: Dia
                     "des autres documents (« python build.py docx ID » pour chacun).")
     diags.raise_if_errors()
     started = time.perf_counter()
-    dossiers = build_dossiers(project, corpus, ids, diags)
+    plans = plan_dossiers(project, corpus, ids, diags, assembled)
     if command == "markdown":
-        for d in dossiers.values():
-            sys.stdout.write(d.doc.markdown)
+        for plan in plans.values():
+            sys.stdout.write(plan.compose().doc.markdown)
         return 0
     formats = {"docx": ["docx"], "pdf": ["pdf"], "all": ["docx", "pdf"]}[command]
-    files: dict[Path, bytes] = {}
-    for ident, produced in zip(dossiers, dossier_files(project, list(dossiers.values()), formats)):
-        for fmt, data in produced.items():
-            files[output_path(project, ident, fmt)] = data
-    for path, data in sorted(files.items()):
-        write_atomic(path, data)
-    for path in sorted(files):
+    entries, reused = _dossier_entries(project, plans, formats)
+    for path, entry in sorted(entries.items()):
+        write_if_changed(path, entry.read_bytes())
+    for path in sorted(entries):
         # where it ends up: a full build writes into its staging folder, switched in at the end
         say(f"Dossier de délibération écrit : {path.relative_to(project.output_root).as_posix()}", sys.stderr)
-    say(f"{len(files)} fichier{'s' if len(files) > 1 else ''} en {seconds(time.perf_counter() - started)}.",
-        sys.stderr)
+    n = len(entries)
+    say(f"{n} fichier{'s' if n > 1 else ''} en {seconds(time.perf_counter() - started)}"
+        + (f" ({reused} inchangé{'s' if reused > 1 else ''}, repris du cache)" if reused else "") + ".", sys.stderr)
     return 0
+
+
+def _dossier_entries(project: Project, plans: dict[str, DossierPlan], formats: list[str]
+                     ) -> tuple[dict[Path, Path], int]:
+    """{dist path: cache entry} of each dossier's files, building only those not in the cache; and how
+    many were found there."""
+    from ..build.build_outputs import cached_entry, keep_entry, output_keys
+
+    keys = output_keys(project)
+    wanted = {ident: {fmt: keys.keyed(plan.fingerprint(keys.resources), fmt, "dossier") for fmt in formats}
+              for ident, plan in plans.items()}
+    entries: dict[Path, Path] = {}
+    missing = []
+    for ident, by_fmt in wanted.items():
+        found = {fmt: cached_entry(project, key, fmt) for fmt, key in by_fmt.items()}
+        if all(found.values()):
+            entries.update({output_path(project, ident, fmt): entry for fmt, entry in found.items()})
+        else:
+            missing.append(ident)
+    built = dossier_files(project, [plans[i].compose() for i in missing], formats)
+    for ident, produced in zip(missing, built):
+        for fmt, data in produced.items():
+            entries[output_path(project, ident, fmt)] = keep_entry(project, wanted[ident][fmt], fmt, data)
+    return entries, (len(plans) - len(missing)) * len(formats)

@@ -42,18 +42,33 @@ WHAT = {"communes": "communes", "signataires": "signataires", "exemplaires": "ex
 
 
 @lru_cache(maxsize=1)
-def patterns() -> list[tuple[str, re.Pattern]]:
+def sources() -> list[tuple[str, re.Pattern, str]]:
+    """(counted thing, its noun, the expression of a count of it), in the order the counts are read. A
+    count cannot match without its noun: a line is read with the expressions of the nouns it holds
+    only, and an expression (the numbers in words make it long) is compiled the first time its noun
+    is met."""
     n = number_pattern()
-    out = [(thing, re.compile(rf"\b{DET}\s+(?P<n>{n})\s+{noun}\b{PART}", re.I)) for thing, noun in NOUNS.items()]
-    out += [("communes", re.compile(rf"(?P<n>{n})\s+communes\s+membres\b{PART}", re.I)),
-            ("exemplaires", re.compile(rf"\ben\s+(?P<n>{n})\s+exemplaires\b", re.I)),
-            ("pages", re.compile(rf"\b(?:comporte|compte|contient|comprend|(?:composée?|constituée?)\s+de)\s+"
-                                 rf"(?P<n>{n})\s+pages\b", re.I)),
-            ("pages", re.compile(rf"\b(?:présente?\s+(?:convention|avenant|délibération)|présent\s+(?:avenant|document))"
-                                 rf"\s+(?:de|en)\s+(?P<n>{n})\s+pages\b", re.I))]
+    out = [(thing, noun, rf"\b{DET}\s+(?P<n>{n})\s+{noun}\b{PART}") for thing, noun in NOUNS.items()]
+    out += [("communes", "communes", rf"(?P<n>{n})\s+communes\s+membres\b{PART}"),
+            ("exemplaires", "exemplaires", rf"\ben\s+(?P<n>{n})\s+exemplaires\b"),
+            ("pages", "pages", rf"\b(?:comporte|compte|contient|comprend|(?:composée?|constituée?)\s+de)\s+"
+                               rf"(?P<n>{n})\s+pages\b"),
+            ("pages", "pages", rf"\b(?:présente?\s+(?:convention|avenant|délibération)|présent\s+(?:avenant|document))"
+                               rf"\s+(?:de|en)\s+(?P<n>{n})\s+pages\b")]
     for words, _types in EQUIPMENT_WORDS.items():
-        out.append((f"equipements:{words}", re.compile(rf"(?<![\w-])(?P<n>{n})\s+(?:{words})\b", re.I)))
-    return out
+        out.append((f"equipements:{words}", words, rf"(?<![\w-])(?P<n>{n})\s+(?:{words})\b"))
+    return [(thing, re.compile(noun, re.I), expression) for thing, noun, expression in out]
+
+
+@lru_cache(maxsize=1)
+def any_noun() -> re.Pattern:
+    """Any noun of a count (« communes » for the subsets too): most lines have none."""
+    return re.compile("|".join(f"(?:{noun})" for noun in sorted({rx.pattern for _t, rx, _e in sources()})), re.I)
+
+
+@lru_cache(maxsize=None)
+def compiled(expression: str) -> re.Pattern:
+    return re.compile(expression, re.I)
 
 
 @lru_cache(maxsize=1)
@@ -84,12 +99,14 @@ def check(unit: Unit, known) -> list:
     for lineno, line in unit.numbered():
         if table_cells(line) is not None:
             continue  # a table of figures (diagnostic): its counts are of other things
-        if not any_number().search(line):
-            continue  # every pattern below counts with a number: most lines have none
+        if not any_noun().search(line) or not any_number().search(line):
+            continue  # every expression below counts a noun with a number
         seen: set[int] = set()
         out += subset_findings(line, lineno, doc, seen)
-        for thing, rx in patterns():
-            for m in rx.finditer(line):
+        for thing, noun, expression in sources():
+            if not noun.search(line):
+                continue  # no match without its noun: the same findings, in the same order
+            for m in compiled(expression).finditer(line):
                 start = m.start("n")
                 if start in seen or QUANTIFIER.search(line[:m.start()]):
                     continue
