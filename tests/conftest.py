@@ -19,18 +19,21 @@ from fixture_corpus import ROOT, write_project
 # (« --dist loadfile --no-loadscope-reorder », pyproject.toml), and the workers end together
 # when the last files handed out are short ones. A file not listed keeps its place after them.
 LONGEST_FIRST = (
-    "test_incremental.py",  # 250 s
-    "test_site_browser.py",  # 140 s, with the build of the bundled corpus (corpus_project, 95 s)
-    "test_dependency_index.py",  # 130 s
-    "test_environment.py",  # 120 s
-    "test_hostile.py",  # 110 s
-    "test_one_layout.py",  # 100 s
-    "test_validation.py",  # 95 s
-    "test_site_truth.py",  # 95 s
-    "test_site.py",  # 60 s
-    "test_avenants.py",  # 55 s
-    "test_renewals.py",  # 55 s
-    "test_prose_sources.py",  # 55 s
+    "test_site_browser.py",  # 280 s, with the build of the bundled corpus (corpus_project, 135 s)
+    "test_incremental.py",  # 215 s
+    "test_dependency_index.py",  # 185 s
+    "test_hostile.py",  # 105 s
+    "test_environment.py",  # 105 s
+    "test_validation.py",  # 100 s
+    "test_one_layout.py",  # 80 s (reads corpus_project)
+    "test_preview_update.py",  # 60 s
+    "test_site.py",  # 55 s
+    "test_docx.py",  # 50 s
+    "test_deliberations.py",  # 50 s
+    "test_renewals.py",  # 50 s
+    "test_reliability.py",  # 50 s
+    "test_avenants.py",  # 45 s
+    "test_prose_sources.py",  # 45 s
 )
 
 

@@ -71,6 +71,42 @@ def test_an_edit_reads_again_only_its_convention_and_reports_what_a_full_run_rep
     assert every.code == 0 and every.out == run_build(root, "--force", "markdown").out
 
 
+def test_a_convention_read_for_the_checks_of_another_is_not_assembled_again(bundled, monkeypatch):
+    """An edit of the renewal reads again the convention it replaces, and through the délibération
+    that approves that one's avenant, the two others it approves: four folders loaded and checked,
+    one assembled. The documents of the three others come from their entries, as a run without the
+    index assembles them."""
+    from ctg.assembly.assemble import Assembler
+    from ctg.build.incremental import load_check_assemble
+    from ctg.core.diagnostics import Diagnostics
+    from ctg.core.project import Project
+
+    assembled: list[str] = []
+    for kind in ("convention", "avenant"):
+        real = getattr(Assembler, kind)
+
+        def counted(self, source, *args, _real=real):
+            assembled.append(source.id)
+            return _real(self, source, *args)
+
+        monkeypatch.setattr(Assembler, kind, counted)
+    assert run_build(bundled, "check").code == 0  # the index with the prose findings, as the author's last run left it
+    write(bundled, "conventions/ctg-cc-pays-opale-2027-2031/fiches/entraide.yaml", "Le tissu associatif est dense",
+          "Le tissu associatif reste dense")
+    diags = Diagnostics(bundled)
+    checked = load_check_assemble(Project(bundled), diags, complete=False, lint=True)
+    assert not diags.has_errors(), diags.items
+    assert checked.loaded == {"ctg-cc-pays-opale-2027-2031", "ctg-cc-pays-opale-2022-2026",
+                              "ctg-cc-region-audruicq-2022-2026", "ctg-cc-ternois-2023-2027"}
+    assert assembled == ["ctg-cc-pays-opale-2027-2031"]
+    assembled.clear()
+    without = load_check_assemble(Project(bundled), Diagnostics(bundled), complete=False, force=True)
+    assert len(assembled) == len(without.docs) > len(checked.docs) > 1
+    for ident, doc in checked.docs.items():
+        assert doc == without.docs[ident], ident
+    assert list(checked.docs) == [i for i in without.docs if i in checked.docs]  # in the corpus's order
+
+
 # (what, file, text replaced (None: appended), new text, exit code of « check » after the edit)
 KINDS = [
     ("convention", f"{BOULONNAIS}/convention.md", None, "\nPhrase ajoutée à la fin.\n", 0),

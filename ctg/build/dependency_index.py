@@ -24,7 +24,8 @@ A run then compares the inputs with the index:
 - otherwise the units whose files changed are *dirty*; they are loaded, checked and assembled
   with the units their checks compare them with (same territory, « remplace » in either
   direction, a délibération approving both), with the registry and the délibérations kept from
-  the last run; the prose check reads the délibérations whose approved documents were all read; the
+  the last run; those are loaded and checked, their documents taken from their entries (a
+  text depends on its own folder and the shared inputs alone); the prose check reads the délibérations whose approved documents were all read; the
   other units give back their diagnostics, and, when the caller needs the whole corpus (the
   site, « list », a full build), their sources and documents from their pickle.
 

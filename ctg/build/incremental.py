@@ -1,5 +1,6 @@
 """load → check → assemble through the dependency index (dependency_index.py): after an edit, only
-the convention folders it changed, and those their checks compare them with, are read again."""
+the convention folders it changed, and those their checks compare them with, are read again; only
+the former are assembled again."""
 
 from __future__ import annotations
 
@@ -155,13 +156,10 @@ def _load_check_assemble(project: Project, diags: Diagnostics, only, complete, f
 
 
 def _incremental(project, diags, previous, scan, registry, only, complete, lint_keys, signed, start) -> Checked:
-    from ..checks import integrity
     from ..checks.validate import validate_corpus
     from ..sources.commune_parties import resolve_commune_parties
     from ..sources.loader import load_unit
-    from .pipeline import assemble_checked
 
-    root = project.root
     units = previous.units
     doc_unit = {f.id: name for name, rec in units.items() for f in rec.documents}
     needed = {name for name in scan.unit_names if scan.units[name] != units[name].key}
@@ -191,9 +189,7 @@ def _incremental(project, diags, previous, scan, registry, only, complete, lint_
     corpus.deliberations = {k: d for k, d in every.items() if set(d.meta.approuve) <= loaded_docs}
     read_delibs = set(corpus.deliberations)
     validate_corpus(corpus, diags)
-    docs = assemble_checked(project, corpus, diags) if not diags.has_errors() else {}
-    if signed and not diags.has_errors():
-        integrity.check_signed(corpus, docs, diags, root)
+    docs = _assembled(project, corpus, diags, units, scan, loaded, signed) if not diags.has_errors() else {}
     corpus.deliberations = every
     # what the units not read reported last time, and what was reported on shared files
     for name, rec in units.items():
@@ -213,6 +209,28 @@ def _incremental(project, diags, previous, scan, registry, only, complete, lint_
     linted = _to_lint(corpus, units, loaded, keys) if lint_keys is not None else None
     return Checked(corpus, _only(docs, only), complete, facts, loaded, index, scan, project, lint_keys, read_delibs,
                    linted)
+
+
+def _assembled(project, corpus: Corpus, diags, units: dict, scan: di.Scan, loaded: set[str], signed: bool) -> dict:
+    """The loaded units' documents, in the corpus's order. A unit whose files did not change was read
+    for the checks of another only: its documents are those of its entry, for a text depends on its
+    own folder and the shared inputs alone (an avenant filed in another convention's folder is an
+    error), as for the units not read. The others are assembled, and their signed texts checked
+    (assembly and that check report errors only: a unit taken from its entry had none)."""
+    from ..checks import integrity
+    from .pipeline import assemble_checked
+
+    kept: dict = {}
+    for name in sorted(loaded):
+        entry = di.read_unit_entry(project.root, name, units[name].key) if scan.units[name] == units[name].key else None
+        if entry is not None:
+            kept.update(entry[2])
+    order = corpus.documents()
+    wanted = [i for i in order if i not in kept]
+    fresh = assemble_checked(project, corpus, diags, wanted) if wanted else {}
+    if signed and not diags.has_errors():
+        integrity.check_signed(corpus, fresh, diags, project.root)
+    return {i: fresh[i] if i in fresh else kept[i] for i in order if i in fresh or i in kept}
 
 
 def _stale_deliberations(previous: di.Index, lint_keys: LintKeys, facts: dict, keys: dict, doc_unit: dict) -> set[str]:
@@ -307,7 +325,8 @@ def _record(project, scan, corpus, docs, diags, start, previous, loaded, write: 
             scan.units[name], conv.id if conv else None, conv.meta.territoire if conv else None,
             conv.meta.remplace if conv else None,
             [facts[i] for i in unit_docs], by_unit.get(name, []), *kept)  # the prose findings of unchanged files
-        di.write_unit_entry(root, name, scan.units[name], (conv, avenants, unit_docs))
+        if old is None or old.key != scan.units[name] or not di.unit_entry_path(root, name, old.key).is_file():
+            di.write_unit_entry(root, name, scan.units[name], (conv, avenants, unit_docs))
     delibs = {d.meta.identifiant: list(d.meta.approuve) for d in corpus.deliberations.values()}
     shared_diags = sorted(set(shared) | set(previous.shared_diagnostics if previous else []))
     same = previous is not None and previous.shared == scan.shared  # else its prose findings are not kept
