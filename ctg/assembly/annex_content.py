@@ -59,9 +59,9 @@ def sigles_used(sigles: dict[str, str], text: str, any_case: bool = False) -> li
 
 
 def _as_word(text: str, form: str) -> bool:
-    """Whether the text holds form as a word: no letter, digit, « _ » or « - » either side (what
-    the regular expression of a word finds; a pattern that starts with a look-behind is tried at every
-    position of the text, for each sigle of the registry, where str.find jumps to the candidates)."""
+    """Whether the text holds form as a word: no letter, digit, « _ » or « - » either side. Same
+    answer as a regular expression with a look-behind and a look-ahead, but such a pattern is tried
+    at every position of the text, for each sigle of the registry; str.find jumps to the candidates."""
     start = text.find(form)
     while start != -1:
         end = start + len(form)
