@@ -18,6 +18,9 @@ noisy machine:
 (e) peak memory of the full build (the process and all its children, summed), and the
     time of « build.py fiches » on the 100-commune convention of this repository.
 
+With --edition, the cost of an edit at two scales (benchmarks/edit_cost.py); with --nationale, only the
+full build and one shard of four, with their time and peak memory (benchmarks/national.py).
+
 WeasyPrint is installed from PyPI into .cache/benchmarks/ (a tool of the benchmark only).
 No time is asserted anywhere: the figures are printed and written as JSON.
 """
@@ -322,11 +325,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--edition", action="store_true",
                         help="mesurer le coût d'une modification à plusieurs échelles (benchmarks/edit_cost.py)")
     parser.add_argument("--echelles", default="0.25,1", help="échelles de --edition (par défaut : 0.25,1)")
+    parser.add_argument("--nationale", action="store_true",
+                        help="seulement la construction complète, puis une part sur quatre, avec leur durée et "
+                             "leur mémoire (benchmarks/national.py ; avec --scale 6 : échelle nationale)")
     args = parser.parse_args(argv)
     jobs = max(1, args.jobs)
     compile_project()
     if args.edition:
         return edition(args, jobs)
+    if args.nationale:
+        return national(args, jobs)
     n_conv = max(2, round(200 * args.scale))
     tmp = Path(tempfile.mkdtemp(prefix="ctg-bench-")) if args.garder is None else args.garder
     tmp.mkdir(parents=True, exist_ok=True)
@@ -430,19 +438,31 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def edition(args, jobs: int) -> int:
-    from benchmarks.edit_cost import print_edition, run_edition
-
-    scales = sorted(float(x) for x in args.echelles.split(","))
+def _in_folder(args, measure, show) -> int:
+    """measure(tmp folder, say) in the folder --garder names (else a temporary one, removed after);
+    its result shown, and written to --json."""
     tmp = Path(tempfile.mkdtemp(prefix="ctg-bench-")) if args.garder is None else args.garder
     tmp.mkdir(parents=True, exist_ok=True)
-    result = run_edition(scales, tmp, jobs, args.graine, lambda m: print(m, file=sys.stderr, flush=True))
-    print_edition(result)
+    result = measure(tmp, lambda m: print(m, file=sys.stderr, flush=True))
+    show(result)
     if args.json:
         args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
     if args.garder is None:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
+
+
+def edition(args, jobs: int) -> int:
+    from benchmarks.edit_cost import print_edition, run_edition
+
+    scales = sorted(float(x) for x in args.echelles.split(","))
+    return _in_folder(args, lambda tmp, say: run_edition(scales, tmp, jobs, args.graine, say), print_edition)
+
+
+def national(args, jobs: int) -> int:
+    from benchmarks.national import print_national, run_national
+
+    return _in_folder(args, lambda tmp, say: run_national(args.scale, tmp, jobs, args.graine, say), print_national)
 
 
 def _fr(value) -> str:
