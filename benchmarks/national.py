@@ -22,8 +22,6 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-BUILD = [sys.executable, str(ROOT / "build.py")]
 SHARD = "1/4"
 
 # (phase, what the first line printed after it holds): the phases of a full build, in their order
@@ -50,9 +48,9 @@ def phases(arrivals: list[tuple[float, str]], total: float) -> dict[str, float]:
     return out
 
 
-def _timed(root: Path, log_path: Path, *args: str) -> dict:
-    """Wall time, peak memory and PDFs of one build; each output line with the second it arrived."""
-    from benchmarks.run import PeakRss
+def _timed(root: Path, log_path: Path, *args: str) -> tuple[dict, list[tuple[float, str]]]:
+    """(wall time, peak memory and PDFs of one build; each output line with the second it arrived)."""
+    from benchmarks.run import BUILD, PeakRss
 
     start = time.perf_counter()
     arrivals = []
@@ -67,9 +65,9 @@ def _timed(root: Path, log_path: Path, *args: str) -> dict:
     elapsed = time.perf_counter() - start
     peak = watcher.stop()
     if code != 0:
-        raise RuntimeError(f"échec de build.py {' '.join(args)} : voir {log_path}")
+        raise RuntimeError(f"échec de build.py {' '.join(args)}\u00a0: voir {log_path}")
     return {"seconds": round(elapsed, 1), "peak_rss_mb": round(peak / 2**20),
-            "pdf": sum(1 for _ in (root / "dist").rglob("*.pdf")), "arrivals": arrivals}
+            "pdf": sum(1 for _ in (root / "dist").rglob("*.pdf"))}, arrivals
 
 
 def run_national(scale: float, tmp: Path, jobs: int, seed: int, say) -> dict:
@@ -78,21 +76,20 @@ def run_national(scale: float, tmp: Path, jobs: int, seed: int, say) -> dict:
 
     n_conv = max(2, round(200 * scale))
     root = tmp / "projet"
-    say(f"Corpus synthétique : {n_conv} conventions (graine {seed})…")
+    say(f"Corpus synthétique\u00a0: {n_conv} conventions (graine {seed})…")
     start = time.perf_counter()
     figures = generate(root, n_conv, seed=seed)
     result = {"scale": scale, "jobs": jobs, "seed": seed, **figures,
               "generate_seconds": round(time.perf_counter() - start, 1)}
     say(f"Construction complète, -j {jobs}…")
     clean(root)
-    full = _timed(root, tmp / "complete.log", "-j", str(jobs))
+    full, arrivals = _timed(root, tmp / "complete.log", "-j", str(jobs))
     full["site_pages"] = sum(1 for _ in (root / "site").rglob("*.html"))
-    full["phases"] = phases(full.pop("arrivals"), full["seconds"])
+    full["phases"] = phases(arrivals, full["seconds"])
     result["full_build"] = full
     say(f"Une part sur quatre, -j {jobs} --shard {SHARD}…")
     clean(root)
-    shard = _timed(root, tmp / "part.log", "-j", str(jobs), "--shard", SHARD)
-    del shard["arrivals"]
+    shard, _ = _timed(root, tmp / "part.log", "-j", str(jobs), "--shard", SHARD)
     result["shard"] = {"shard": SHARD, **shard}
     return result
 
@@ -107,11 +104,11 @@ def print_national(r: dict) -> None:
     from benchmarks.run import _fr
 
     full, shard = r["full_build"], r["shard"]
-    print(f"Corpus : {r['conventions']} conventions, {r['communes']} communes, -j {r['jobs']}")
-    print(f"Construction complète : {_fr(full['seconds'])} s, {full['peak_rss_mb']} Mio, "
+    print(f"Corpus\u00a0: {r['conventions']} conventions, {r['communes']} communes, -j {r['jobs']}")
+    print(f"Construction complète\u00a0: {_fr(full['seconds'])} s, {full['peak_rss_mb']} Mio, "
           f"{full['pdf']} PDF, {full['site_pages']} pages du site")
     for name, seconds in full["phases"].items():
-        print(f"  {LABELS[name]} : {_fr(seconds)} s")
-    print(f"Une part sur quatre ({shard['shard']}) : {_fr(shard['seconds'])} s, {shard['peak_rss_mb']} Mio, "
+        print(f"  {LABELS[name]}\u00a0: {_fr(seconds)} s")
+    print(f"Une part sur quatre ({shard['shard']})\u00a0: {_fr(shard['seconds'])} s, {shard['peak_rss_mb']} Mio, "
           f"{shard['pdf']} PDF")
     sys.stdout.flush()
